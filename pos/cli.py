@@ -1,0 +1,59 @@
+"""The `pos` command: wiring only. Each group lives in pos/commands/<noun>.py."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pos.commands import cart, location, order, payment, product, stock, variant
+from pos.commands import checkout as checkout_cmd
+from pos.commands import store
+from pos.commands._common import PosGroup, reset_state
+
+app = typer.Typer(
+    name="pos",
+    cls=PosGroup,
+    help="A point of sale for the command line: catalog, stock per location, carts, checkout, receipts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # locals in tracebacks could hold card numbers
+    pretty_exceptions_show_locals=False,
+    add_completion=True,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from pos import __version__
+
+        typer.echo(f"pos {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database: a file path or a SQLAlchemy URL (postgresql://...). Default: "
+                     "$POS_DATABASE_URL, else pos.db in your user data folder.", metavar="PATH|URL"),
+    ] = None,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True)] = False,
+) -> None:
+    reset_state(db)
+
+
+app.command("init")(store.init)
+app.command("demo")(store.demo)
+app.add_typer(location.app, name="location")
+app.add_typer(product.app, name="product")
+app.add_typer(variant.app, name="variant")
+app.add_typer(stock.app, name="stock")
+app.add_typer(cart.app, name="cart")
+app.command("checkout")(checkout_cmd.checkout)
+app.add_typer(order.app, name="order")
+app.command("receipt")(order.receipt)
+app.add_typer(payment.app, name="payment")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,112 @@
+"""What every command shares: the --json flag, the database option, output, and the one error handler."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from pos.services.db import Database
+
+# Per invocation: set by the root callback and the --json option's callback.
+STATE: dict[str, Any] = {"db": None, "json": False}
+
+
+def reset_state(db: str | None) -> None:
+    STATE["db"] = db
+    STATE["json"] = False
+
+
+def _mark_json(value: bool) -> bool:
+    if value:
+        STATE["json"] = True
+    return value
+
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print exactly one JSON document on stdout and nothing else.", callback=_mark_json)
+]
+
+
+def database() -> Database:
+    from pos.services.db import get_database
+
+    return get_database(STATE["db"])
+
+
+def print_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def emit(doc: Any, as_json: bool, render: Callable[[Any], Any]) -> None:
+    """Data goes to stdout: the JSON document, or what `render` makes of it for people."""
+    if as_json:
+        print_json(doc)
+    else:
+        out = render(doc)
+        if out is not None:
+            console().print(out)
+
+
+def note(message: str) -> None:
+    """A message for the person at the till, on stderr (never mixed into data on stdout)."""
+    typer.secho(message, err=True, fg="cyan")
+
+
+def report_error(code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    if STATE["json"]:
+        body = {"code": code, "message": message, **(details or {})}
+        print_json({"error": body})
+    else:
+        typer.secho(f"error: {message}", err=True, fg="red")
+
+
+def _passes_through(exc: BaseException) -> bool:
+    from typer.exceptions import TyperException
+
+    return isinstance(exc, (TyperException, typer.Exit, typer.Abort))
+
+
+class PosGroup(TyperGroup):
+    """The one place where domain errors become a one-line message (or JSON error) and an exit status."""
+
+    def invoke(self, ctx):  # noqa: ANN001, ANN201
+        from pos.errors import PosError
+
+        try:
+            return super().invoke(ctx)
+        except PosError as err:
+            body = err.to_dict()
+            report_error(body.pop("code"), body.pop("message"), body)
+            raise typer.Exit(err.exit_code) from None
+        except Exception as exc:
+            if _passes_through(exc) or os.environ.get("POS_DEBUG"):
+                raise
+            first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line} (POS_DEBUG=1 shows more)")
+            raise typer.Exit(70) from None
+
+
+def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            from pos.errors import InvalidInput
+
+            raise InvalidInput(f"{what} {pair!r} must look like KEY=VALUE")
+        found[key.strip()] = value.strip()
+    return found

@@ -1,0 +1,183 @@
+"""Pure functions from a service result (a plain document) to what a person sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from pos.money import format_money
+
+
+def when(stamp: str) -> str:
+    """'2026-11-25T21:32:07Z' -> '2026-11-25 21:32 UTC' for people."""
+    return stamp[:16].replace("T", " ") + " UTC"
+
+
+def _m(minor: int | None, currency: str) -> str:
+    return "" if minor is None else format_money(minor, currency)
+
+
+def cart_view(cart: dict) -> Any:
+    cur = cart["currency"]
+    table = Table(title=f"Cart {cart['id']} at {cart['location']} ({cart['status']})", title_justify="left")
+    table.add_column("SKU")
+    table.add_column("Item")
+    table.add_column("Qty", justify="right")
+    table.add_column("From")
+    table.add_column("Price", justify="right")
+    table.add_column("Total", justify="right")
+    for item in cart["items"]:
+        where = f"{item['location']} (delivery)" if item.get("delivery") else item["location"]
+        table.add_row(
+            item["sku"], item["name"], str(item["quantity"]), where, _m(item["unit_price"], cur),
+            _m(item["line_total"], cur),
+        )
+    if not cart["items"]:
+        table.add_row("", "(empty)", "", "", "", "")
+    table.add_section()
+    table.add_row("", "Subtotal", str(sum(i["quantity"] for i in cart["items"])), "", "", _m(cart["subtotal"], cur))
+    parts: list[Any] = [table]
+    if cart.get("shipping"):
+        parts.append(Text(f"Ship to: {cart['shipping']['name']}, {cart['shipping']['address']}"))
+    return Group(*parts)
+
+
+def payment_line(payment: dict | None, currency: str) -> list[tuple[str, str]]:
+    if not payment:
+        return []
+    rows = []
+    label = payment["processor"]
+    if payment.get("last4"):
+        label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
+    rows.append((f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}", _m(payment["amount"], currency)))
+    if payment.get("tendered") is not None:
+        rows.append(("Tendered", _m(payment["tendered"], currency)))
+        if payment.get("change") is not None:
+            rows.append(("Change due", _m(payment["change"], currency)))
+    if payment.get("reason") and payment["status"] != "approved":
+        rows.append(("Reason", payment["reason"]))
+    return rows
+
+
+def receipt_view(order: dict) -> Any:
+    cur = order["currency"]
+    store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
+    table = Table(show_header=True, box=None, pad_edge=False, expand=False)
+    table.add_column("Item")
+    table.add_column("Qty", justify="right")
+    table.add_column("Price", justify="right")
+    table.add_column("Total", justify="right")
+    for item in order["items"]:
+        name = f"{item['name']} [{item['sku']}]"
+        if item.get("delivery"):
+            name += f"\n  ships from {item['location']}"
+        table.add_row(name, str(item["quantity"]), _m(item["unit_price"], cur), _m(item["line_total"], cur))
+    table.add_section()
+    table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
+    table.add_row(f"Tax {order['tax_rate']}%", "", "", _m(order["tax"], cur))
+    table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
+    for label, value in payment_line(order.get("payment"), cur):
+        table.add_row(label, "", "", value)
+    lines: list[Any] = []
+    if store.get("address"):
+        lines.append(Text(store["address"]))
+    lines.append(Text(f"Order {order['id']}  {when(order['created_at'])}  status: {order['status']}"))
+    lines.append(table)
+    if order.get("shipping"):
+        lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
+    if store.get("receipt_footer"):
+        lines.append(Text(store["receipt_footer"], style="italic"))
+    style = "green" if order["status"] == "processing" else ("red" if order["status"] == "payment_failed" else "yellow")
+    return Panel(Group(*lines), title=store["name"], border_style=style, expand=False)
+
+
+def stock_view(stock: dict) -> Any:
+    table = Table(title=f"{stock['sku']}  {stock['name']}", title_justify="left")
+    table.add_column("Location")
+    table.add_column("On hand", justify="right")
+    table.add_column("Reserved", justify="right")
+    table.add_column("Available", justify="right")
+    for lv in stock["levels"]:
+        table.add_row(lv["location"], str(lv["on_hand"]), str(lv["reserved"]), str(lv["available"]))
+    if not stock["levels"]:
+        table.add_row("(not stocked anywhere)", "", "", "")
+    return table
+
+
+def history_view(rows: list[dict]) -> Any:
+    table = Table(title="Stock history (newest first)", title_justify="left")
+    for col, justify in (("When", "left"), ("SKU", "left"), ("Location", "left"), ("Change", "right"),
+                         ("On hand", "right"), ("Source", "left"), ("Ref", "left"), ("Reason", "left")):
+        table.add_column(col, justify=justify, no_wrap=col in {"When", "SKU", "Change", "On hand"})
+    for r in rows:
+        change = f"+{r['change']}" if r["change"] > 0 else str(r["change"])
+        table.add_row(when(r["at"]), r["sku"], r["location"], change, str(r["on_hand"]), r["source"],
+                      r["ref"], r["reason"])
+    if not rows:
+        table.add_row("(no changes recorded)", "", "", "", "", "", "", "")
+    return table
+
+
+def locations_view(rows: list[dict]) -> Any:
+    table = Table(title="Locations", title_justify="left")
+    for col in ("Code", "Name", "Tax %", "Address"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["code"], r["name"], r["tax_rate"], r["address"])
+    return table
+
+
+def products_view(rows: list[dict]) -> Any:
+    table = Table(title="Products", title_justify="left")
+    for col, justify in (("Product", "left"), ("SKU", "left"), ("Variant", "left"), ("Price", "right"),
+                         ("Barcode", "left"), ("Options", "left"), ("Delivers", "left")):
+        table.add_column(col, justify=justify)
+    for p in rows:
+        if not p["variants"]:
+            table.add_row(f"{p['code']} {p['name']}", "(no variants)", "", "", "", "", "")
+        for i, v in enumerate(p["variants"]):
+            table.add_row(
+                f"{p['code']} {p['name']}" if i == 0 else "", v["sku"], v["name"], _m(v["price"], v["currency"]),
+                v["barcode"] or "", ", ".join(f"{k}={val}" for k, val in v["options"].items()),
+                "yes" if v["is_deliverable"] else "no",
+            )
+    return table
+
+
+def product_view(p: dict) -> Any:
+    table = Table(title=f"{p['code']}  {p['name']}", title_justify="left")
+    for col, justify in (("SKU", "left"), ("Variant", "left"), ("Price", "right"), ("Barcode", "left"),
+                         ("Options", "left"), ("Delivers", "left"), ("Stock (available)", "left")):
+        table.add_column(col, justify=justify)
+    for v in p["variants"]:
+        stock = ", ".join(f"{lv['location']} {lv['available']}" for lv in v.get("levels", [])) or "none"
+        table.add_row(v["sku"], v["name"], _m(v["price"], v["currency"]), v["barcode"] or "",
+                      ", ".join(f"{k}={val}" for k, val in v["options"].items()),
+                      "yes" if v["is_deliverable"] else "no", stock)
+    return table
+
+
+def orders_view(rows: list[dict]) -> Any:
+    table = Table(title="Orders (newest first)", title_justify="left")
+    for col, justify in (("Order", "right"), ("When", "left"), ("Store", "left"), ("Status", "left"),
+                         ("Paid by", "left"), ("Total", "right")):
+        table.add_column(col, justify=justify)
+    for r in rows:
+        table.add_row(str(r["id"]), when(r["created_at"]), r["location"], r["status"],
+                      r["payment"]["processor"] or "", _m(r["total"], r["currency"]))
+    return table
+
+
+def processors_view(rows: list[dict]) -> Any:
+    table = Table(title="Payment processors", title_justify="left")
+    for col in ("Name", "Description", "Parameters", "From"):
+        table.add_column(col)
+    for r in rows:
+        params = ", ".join(f"--{k}" if k in {"card", "expiry", "tendered"} else f"--pay-option {k}=..." for k in r["parameters"])
+        table.add_row(r["name"], r["error"] and f"[red]broken: {r['error']}[/red]" or r["description"], params,
+                      r["distribution"] or r["module"])
+    return table

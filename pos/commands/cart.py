@@ -1,0 +1,100 @@
+"""pos cart: a sale in progress at one store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, emit
+
+app = typer.Typer(help="Carts: lines of variants, each drawing on one location's stock.", no_args_is_help=True)
+
+CartId = Annotated[int, typer.Argument(help="Cart number (from `pos cart new`).")]
+Sku = Annotated[str, typer.Argument(help="SKU or barcode.")]
+From = Annotated[str | None, typer.Option("--from", help="Take the line from another location (a delivery line).")]
+
+
+def _show(doc: dict, as_json: bool) -> None:
+    from pos.commands._render import cart_view
+
+    emit(doc, as_json, cart_view)
+
+
+@app.command("new")
+def new(location: Annotated[str, typer.Option("--location", help="The store selling.")], as_json: JsonFlag = False) -> None:
+    """Start a cart at a store."""
+    from pos.services.cart import new_cart
+
+    _show(new_cart(database(), location=location), as_json)
+
+
+@app.command("add")
+def add(cart: CartId, sku: Sku, qty: Annotated[int, typer.Option("--qty", help="How many to add.")] = 1,
+        from_: From = None, as_json: JsonFlag = False) -> None:
+    """Add a variant (checks stock at the line's location first)."""
+    from pos.services.cart import add_item
+
+    _show(add_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_), as_json)
+
+
+@app.command("set")
+def set_(cart: CartId, sku: Sku, qty: Annotated[int, typer.Argument(help="New quantity; 0 removes the line.")],
+         from_: From = None, as_json: JsonFlag = False) -> None:
+    """Set a line's quantity; 0 removes it."""
+    from pos.services.cart import set_item
+
+    _show(set_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_), as_json)
+
+
+@app.command("remove")
+def remove(cart: CartId, sku: Sku, from_: From = None, as_json: JsonFlag = False) -> None:
+    """Remove a variant's line(s) from the cart."""
+    from pos.services.cart import remove_item
+
+    _show(remove_item(database(), cart_id=cart, code=sku, from_location=from_), as_json)
+
+
+@app.command("ship")
+def ship(cart: CartId, name: Annotated[str, typer.Option("--name")], address: Annotated[str, typer.Option("--address")],
+         as_json: JsonFlag = False) -> None:
+    """Set the shipping name and address for the cart's delivery lines."""
+    from pos.services.cart import set_shipping
+
+    _show(set_shipping(database(), cart_id=cart, name=name, address=address), as_json)
+
+
+@app.command("clear")
+def clear(cart: CartId, as_json: JsonFlag = False) -> None:
+    """Empty an open cart."""
+    from pos.services.cart import clear_cart
+
+    _show(clear_cart(database(), cart_id=cart), as_json)
+
+
+@app.command("show")
+def show(cart: CartId, as_json: JsonFlag = False) -> None:
+    """Show a cart with its lines and subtotal."""
+    from pos.services.cart import show_cart
+
+    _show(show_cart(database(), cart_id=cart), as_json)
+
+
+@app.command("list")
+def list_(location: Annotated[str | None, typer.Option("--location")] = None,
+          status: Annotated[str, typer.Option("--status", help="open, checkout or closed.")] = "open",
+          as_json: JsonFlag = False) -> None:
+    """List carts (open ones by default)."""
+    from pos.commands._common import console
+    from pos.commands._render import cart_view
+    from pos.services.cart import list_carts
+
+    docs = list_carts(database(), status=status, location=location)
+    if as_json:
+        emit(docs, True, lambda d: d)
+        return
+    out = console()
+    for doc in docs:
+        out.print(cart_view(doc))
+    if not docs:
+        out.print(f"no {status} carts")

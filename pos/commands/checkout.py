@@ -1,0 +1,44 @@
+"""pos checkout: create the order, take payment, print the confirmation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, emit, parse_pairs
+
+
+def checkout(
+    cart: Annotated[int, typer.Argument(help="Cart number.")],
+    pay: Annotated[str, typer.Option("--pay", help="Payment processor: cash, card, or an installed plugin (`pos payment list`).")],
+    tendered: Annotated[str | None, typer.Option("--tendered", help="Cash handed over, e.g. 50.00.")] = None,
+    card: Annotated[str | None, typer.Option("--card", help="Card number; only brand and last 4 digits are kept.")] = None,
+    expiry: Annotated[str | None, typer.Option("--expiry", help="Card expiry MM/YY (checked, never stored).")] = None,
+    pay_option: Annotated[list[str] | None, typer.Option("--pay-option", help="KEY=VALUE for a plugin processor, repeatable.")] = None,
+    ship_name: Annotated[str | None, typer.Option("--ship-name", help="Recipient, for delivery lines.")] = None,
+    ship_address: Annotated[str | None, typer.Option("--ship-address", help="Address, for delivery lines.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check out a cart: order, payment, stock update, confirmation.
+
+    A declined or failed payment leaves the stock and the cart as they were (the order is kept as
+    payment_failed) so another way to pay can be tried.
+    """
+    from pos.commands._render import receipt_view
+    from pos.errors import InvalidInput
+    from pos.services.orders import Shipping
+    from pos.services.orders import checkout as run_checkout
+
+    params = parse_pairs(pay_option, "--pay-option")
+    for key, value in (("tendered", tendered), ("card", card), ("expiry", expiry)):
+        if value is not None:
+            params[key] = value
+    shipping = None
+    if ship_name or ship_address:
+        if not (ship_name and ship_address and ship_name.strip() and ship_address.strip()):
+            raise InvalidInput("shipping needs both --ship-name and --ship-address")
+        shipping = Shipping(ship_name.strip(), ship_address.strip())
+    doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
+    emit(doc, as_json, receipt_view)

@@ -1,0 +1,85 @@
+"""The guided demo: the whole purchase flow on a throwaway database, each step printed."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pos.commands._common import console
+
+
+def run_demo(data_dir: str | None) -> None:
+    from rich.rule import Rule
+
+    from pos.commands import _render as r
+    from pos.errors import PosError
+    from pos.services import cart, inventory, orders, sample
+    from pos.services.db import Database
+    from pos.services.store import init_store
+
+    out = console()
+    folder = sample.find_data_dir(data_dir)
+    path = Path(tempfile.mkdtemp(prefix="pos-demo-")) / "demo.db"
+    db = Database(f"sqlite:///{path}")
+    step_no = 0
+
+    def step(title: str) -> None:
+        nonlocal step_no
+        step_no += 1
+        out.print()
+        out.print(Rule(f"[bold]{step_no}. {title}", align="left"))
+
+    def expect_refusal(action: Callable[[], Any]) -> None:
+        try:
+            action()
+        except PosError as err:
+            out.print(f"[red]refused ({err.code}):[/red] {err.message}")
+        else:  # the demo's data guarantees a refusal; anything else is a bug worth showing
+            out.print("[yellow]unexpectedly accepted[/yellow]")
+
+    step("A fresh store")
+    init_store(db, currency="USD")
+    loaded = sample.load_sample(db, folder)
+    out.print(f"Demo database: {path}  (never your own; explore it with [bold]pos --db {path} ...[/bold])")
+    out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['applied']} variants and "
+              f"{loaded['inventory']['applied']} stock levels from {folder}")
+
+    step("Stock of a T-shirt, per location")
+    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M")))
+
+    step("A clerk at STORE-1 adds 2 T-shirts and scans a mug's barcode")
+    c = cart.new_cart(db, location="STORE-1")
+    cart.add_item(db, cart_id=c["id"], code="TSHIRT-M", quantity=2)
+    out.print(r.cart_view(cart.add_item(db, cart_id=c["id"], code="5012345678900")))
+
+    step("Asking for 5 desk lamps when the store has 1: the inventory check refuses")
+    expect_refusal(lambda: cart.add_item(db, cart_id=c["id"], code="LAMP-DESK", quantity=5))
+
+    step("Paying with a card that is declined: the order is payment_failed, stock and cart stay as they were")
+    expect_refusal(lambda: orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4000000000000002"}))
+    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
+
+    step("Paying again with a good card: the order is processing and stock goes down")
+    paid = orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4242 4242 4242 4242"})
+    out.print(r.receipt_view(paid))
+    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
+
+    step("A delivery line: 2 desk lamps shipped from the warehouse WH-1")
+    d = cart.new_cart(db, location="STORE-1")
+    out.print(r.cart_view(cart.add_item(db, cart_id=d["id"], code="LAMP-DESK", quantity=2, from_location="WH-1")))
+    out.print("Croissants cannot be delivered, so they cannot come from the warehouse:")
+    expect_refusal(lambda: cart.add_item(db, cart_id=d["id"], code="CROISSANT", from_location="WH-1"))
+    out.print("Checking out without an address:")
+    expect_refusal(lambda: orders.checkout(db, cart_id=d["id"], processor="cash", params={"tendered": "120"}))
+    shipped = orders.checkout(
+        db, cart_id=d["id"], processor="cash", params={"tendered": "120.00"},
+        shipping=orders.Shipping("Ada Lovelace", "1 Analytical Way, Springfield"),
+    )
+    out.print(r.receipt_view(shipped))
+
+    step("Every stock change is in the history")
+    out.print(r.history_view(inventory.stock_history(db, sku="LAMP-DESK")))
+    out.print(r.orders_view(orders.list_orders(db)))
+    db.dispose()

@@ -1,0 +1,56 @@
+"""pos stock: levels per location and the history of every change."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, emit
+
+app = typer.Typer(help="Stock per variant and location; every change is kept in the stock history.", no_args_is_help=True)
+
+Sku = Annotated[str, typer.Argument(help="SKU or barcode.")]
+Loc = Annotated[str, typer.Argument(help="Location code.")]
+Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the stock history.")]
+
+
+@app.command("set")
+def set_(sku: Sku, location: Loc, quantity: Annotated[int, typer.Argument(help="Counted quantity on hand.")],
+         reason: Reason = "", as_json: JsonFlag = False) -> None:
+    """Set the quantity on hand (a count)."""
+    from pos.commands._render import stock_view
+    from pos.services.inventory import set_stock
+
+    emit(set_stock(database(), sku=sku, location=location, quantity=quantity, reason=reason), as_json, stock_view)
+
+
+@app.command("adjust", context_settings={"ignore_unknown_options": True})
+def adjust(sku: Sku, location: Loc, delta: Annotated[int, typer.Argument(help="Change, e.g. 5 or -2.")],
+           reason: Reason = "", as_json: JsonFlag = False) -> None:
+    """Add or remove stock (a delivery, breakage, ...). Negative numbers work as they are: -2."""
+    from pos.commands._render import stock_view
+    from pos.services.inventory import adjust_stock
+
+    emit(adjust_stock(database(), sku=sku, location=location, delta=delta, reason=reason), as_json, stock_view)
+
+
+@app.command("check")
+def check(sku: Sku, location: Annotated[str | None, typer.Option("--location", help="Only this location.")] = None,
+          as_json: JsonFlag = False) -> None:
+    """Show on-hand, reserved and available stock."""
+    from pos.commands._render import stock_view
+    from pos.services.inventory import check_stock
+
+    emit(check_stock(database(), sku=sku, location=location), as_json, stock_view)
+
+
+@app.command("history")
+def history(sku: Sku, location: Annotated[str | None, typer.Option("--location", help="Only this location.")] = None,
+            limit: Annotated[int, typer.Option("--limit", min=1, help="How many changes, newest first.")] = 100,
+            as_json: JsonFlag = False) -> None:
+    """Show every change of stock: when, how much, the result, and what caused it."""
+    from pos.commands._render import history_view
+    from pos.services.inventory import stock_history
+
+    emit(stock_history(database(), sku=sku, location=location, limit=limit), as_json, history_view)

@@ -1,0 +1,33 @@
+"""pos variant: the sellable things (a SKU with a price)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, emit
+
+app = typer.Typer(help="Variants: what is sold, by SKU or barcode.", no_args_is_help=True)
+
+
+@app.command("add")
+def add(
+    sku: Annotated[str, typer.Argument(help="Stock-keeping unit, e.g. TSHIRT-M.")],
+    product: Annotated[str, typer.Option("--product", help="Code of the product it belongs to.")],
+    price: Annotated[str, typer.Option("--price", help="Unit price as decimal text, e.g. 12.50.")],
+    name: Annotated[str, typer.Option("--name", help="Variant name, e.g. 'Medium'.")] = "",
+    barcode: Annotated[str | None, typer.Option("--barcode", help="EAN/UPC that a scanner types.")] = None,
+    option: Annotated[list[str] | None, typer.Option("--option", help="name=value, repeatable: --option size=M.")] = None,
+    deliverable: Annotated[bool, typer.Option("--deliverable/--not-deliverable", help="May it ship from another location?")] = True,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a variant to a product."""
+    from pos.commands._render import product_view
+    from pos.services.catalog import add_variant, parse_options
+
+    doc = add_variant(
+        database(), sku=sku, product=product, price=price, name=name, barcode=barcode,
+        options=parse_options(option), deliverable=deliverable,
+    )
+    emit(doc, as_json, lambda d: product_view({"code": d["product"], "name": d["name"], "variants": [d]}))

@@ -1,0 +1,115 @@
+"""Domain errors. Services raise these; `pos.cli` turns them into one line and an exit status.
+
+Each error has a stable `code` that scripts can rely on (it is the `error.code` of `--json` output).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PosError(Exception):
+    """Base of every error a user is meant to see."""
+
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body.update({k: v for k, v in self.details.items() if v is not None})
+        return body
+
+
+class NotFound(PosError):
+    """A code, SKU, barcode, cart or order does not exist."""
+
+    code = "not_found"
+
+
+class InvalidInput(PosError):
+    """A value given on the command line or in a file is not acceptable."""
+
+    code = "invalid_input"
+
+
+class AlreadyExists(PosError):
+    """A code, SKU or barcode is already taken."""
+
+    code = "already_exists"
+
+
+class InsufficientStock(PosError):
+    """Fewer units are available at a location than were asked for."""
+
+    code = "insufficient_stock"
+
+
+class NotDeliverable(PosError):
+    """A variant that cannot be shipped was asked for from another location."""
+
+    code = "not_deliverable"
+
+
+class ShippingRequired(PosError):
+    """A cart with delivery lines was checked out without shipping details."""
+
+    code = "shipping_required"
+
+
+class CartClosed(PosError):
+    """The cart was already paid, or a checkout of it is under way."""
+
+    code = "cart_closed"
+
+
+class EmptyCart(PosError):
+    """A cart with no lines cannot be checked out."""
+
+    code = "empty_cart"
+
+
+class PaymentDeclined(PosError):
+    """The payment processor did not take the money; the order is `payment_failed`."""
+
+    code = "payment_declined"
+
+
+class UnknownProcessor(PosError):
+    """No payment processor is installed under that name."""
+
+    code = "unknown_processor"
+
+
+class IdempotencyConflict(PosError):
+    """The same reference was used before for a different request."""
+
+    code = "idempotency_conflict"
+
+
+class NotInitialised(PosError):
+    """The database has no pos schema yet, or an older one."""
+
+    code = "not_initialised"
+
+
+class DatabaseBusy(PosError):
+    """The database stayed locked by another till for longer than the busy timeout."""
+
+    code = "database_busy"
+
+
+class DatabaseUnavailable(PosError):
+    """The database cannot be opened or reached."""
+
+    code = "database_unavailable"
+
+
+class PrinterError(PosError):
+    """The receipt printer is off, missing or refused the job."""
+
+    code = "printer_error"

@@ -1,0 +1,21 @@
+"""SQLModel tables and schemas, split by participant of the purchase flow.
+
+Importing this package registers every table on `SQLModel.metadata`.
+"""
+
+from pos.models.catalog import (
+    Location, LocationCreate, Product, ProductCreate, Setting, Variant, VariantCreate,
+)
+from pos.models.inventory import StockLevel, StockMovement
+from pos.models.cart import Cart, CartItem
+from pos.models.order import Order, OrderItem
+from pos.models.payment import Payment
+
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "Payment", "Product",
+    "ProductCreate", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
+]

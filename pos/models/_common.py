@@ -1,0 +1,13 @@
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Timestamps are timezone-aware UTC (SQLModel stores them as UTC on SQLite and PostgreSQL)."""
+    return datetime.now(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """'2026-11-25T21:32:07Z': UTC, to the second, for JSON and receipts."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"

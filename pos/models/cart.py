@@ -1,0 +1,38 @@
+"""Carts: a sale in progress at one store, each line drawing on one location's stock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pos.models._common import utcnow
+
+CART_OPEN = "open"
+CART_CHECKOUT = "checkout"  # a payment is being taken; nothing may change
+CART_CLOSED = "closed"
+
+
+class Cart(SQLModel, table=True):
+    __tablename__ = "cart"
+    id: int | None = Field(default=None, primary_key=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    status: str = Field(default=CART_OPEN, max_length=16, index=True)
+    ship_name: str | None = Field(default=None, max_length=200)
+    ship_address: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CartItem(SQLModel, table=True):
+    __tablename__ = "cart_item"
+    __table_args__ = (
+        UniqueConstraint("cart_id", "variant_id", "location_id", name="uq_cart_item_line"),
+        CheckConstraint("quantity > 0", name="ck_cart_item_quantity_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    location_id: int = Field(foreign_key="location.id")
+    quantity: int

@@ -1,0 +1,117 @@
+"""The store's catalog: locations, products and their sellable variants."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from pos.models._common import utcnow
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
+
+
+def _check_code(value: str, what: str) -> str:
+    value = value.strip()
+    if not _CODE.match(value):
+        raise ValueError(
+            f"{what} {value!r} must be 1-64 letters, digits, '.', '-', '_' or '/', starting with a letter or digit"
+        )
+    return value
+
+
+class Setting(SQLModel, table=True):
+    __tablename__ = "setting"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=255)
+
+
+class LocationBase(SQLModel):
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    tax_rate: int = Field(default=0, ge=0, le=100_000_000, description="millionths: 8.25% is 82500")
+    address: str = Field(default="", max_length=500)
+    receipt_footer: str = Field(default="", max_length=500)
+
+
+class LocationCreate(LocationBase):
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        return _check_code(v, "location code")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("location name must not be empty")
+        return v.strip()
+
+
+class Location(LocationBase, table=True):
+    __tablename__ = "location"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProductBase(SQLModel):
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+
+
+class ProductCreate(ProductBase):
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        return _check_code(v, "product code")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("product name must not be empty")
+        return v.strip()
+
+
+class Product(ProductBase, table=True):
+    __tablename__ = "product"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VariantBase(SQLModel):
+    sku: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    price: int = Field(ge=0, description="minor units")
+    barcode: str | None = Field(default=None, max_length=64)
+    options: str = Field(default="{}", description="JSON object of option name to value")
+    is_deliverable: bool = True
+
+
+class VariantCreate(VariantBase):
+    product_code: str
+
+    @field_validator("sku")
+    @classmethod
+    def _sku(cls, v: str) -> str:
+        return _check_code(v, "SKU")
+
+    @field_validator("barcode")
+    @classmethod
+    def _barcode(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        return _check_code(v, "barcode")
+
+
+class Variant(VariantBase, table=True):
+    __tablename__ = "variant"
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(max_length=64, unique=True)
+    barcode: str | None = Field(default=None, max_length=64, unique=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,43 @@
+"""Stock per variant and location, and the append-only history of every change to it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from pos.models._common import utcnow
+
+
+class StockLevel(SQLModel, table=True):
+    """`available` is `on_hand - reserved`; reservations hold stock for checkouts awaiting payment."""
+
+    __tablename__ = "stock_level"
+    __table_args__ = (
+        UniqueConstraint("variant_id", "location_id", name="uq_stock_level_variant_location"),
+        CheckConstraint("on_hand >= 0", name="ck_stock_level_on_hand_nonnegative"),
+        CheckConstraint("reserved >= 0", name="ck_stock_level_reserved_nonnegative"),
+        CheckConstraint("reserved <= on_hand", name="ck_stock_level_reserved_within_on_hand"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    location_id: int = Field(foreign_key="location.id", index=True)
+    on_hand: int = 0
+    reserved: int = 0
+
+
+class StockMovement(SQLModel, table=True):
+    """One row per change of on-hand stock, written in the same transaction as the change."""
+
+    __tablename__ = "stock_movement"
+    __table_args__ = (Index("ix_stock_movement_variant_location", "variant_id", "location_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    variant_id: int = Field(foreign_key="variant.id")
+    location_id: int = Field(foreign_key="location.id")
+    delta: int
+    on_hand_after: int
+    reason: str = Field(default="", max_length=500)
+    source: str = Field(max_length=32, description="set, adjust, sale, import, ...")
+    source_ref: str = Field(default="", max_length=500, description="order id, file:line, ...")

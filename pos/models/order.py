@@ -1,0 +1,48 @@
+"""Orders and their items: append-only facts, copied from the cart at checkout."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field, SQLModel
+
+from pos.models._common import utcnow
+
+ORDER_PENDING = "pending"
+ORDER_PROCESSING = "processing"
+ORDER_PAYMENT_FAILED = "payment_failed"
+ORDER_STATUSES = (ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED)
+
+
+class Order(SQLModel, table=True):
+    __tablename__ = "orders"
+    __table_args__ = (CheckConstraint("total = subtotal + tax", name="ck_orders_total"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cart_id: int = Field(foreign_key="cart.id", index=True)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    status: str = Field(default=ORDER_PENDING, max_length=32, index=True)
+    currency: str = Field(max_length=3)
+    subtotal: int
+    tax: int
+    total: int
+    tax_rate: int
+    ship_name: str | None = Field(default=None, max_length=200)
+    ship_address: str | None = Field(default=None, max_length=500)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    request_hash: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OrderItem(SQLModel, table=True):
+    __tablename__ = "order_item"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    location_id: int = Field(foreign_key="location.id")
+    sku: str = Field(max_length=64)
+    name: str = Field(max_length=400)
+    quantity: int
+    unit_price: int
+    line_total: int

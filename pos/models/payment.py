@@ -1,0 +1,33 @@
+"""Payment attempts. Only the card brand and last four digits are ever kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from pos.models._common import utcnow
+
+PAYMENT_PENDING = "pending"
+PAYMENT_APPROVED = "approved"
+PAYMENT_DECLINED = "declined"
+PAYMENT_FAILED = "failed"  # the processor raised, timed out or answered nonsense
+
+
+class Payment(SQLModel, table=True):
+    __tablename__ = "payment"
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", unique=True)
+    processor: str = Field(max_length=64)
+    status: str = Field(default=PAYMENT_PENDING, max_length=16)
+    amount: int
+    currency: str = Field(max_length=3)
+    idempotency_key: str = Field(max_length=200)
+    reference: str | None = Field(default=None, max_length=200, description="the processor's own id")
+    reason: str | None = Field(default=None, max_length=500)
+    brand: str | None = Field(default=None, max_length=32)
+    last4: str | None = Field(default=None, max_length=4)
+    tendered: int | None = None
+    change_due: int | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

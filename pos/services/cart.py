@@ -1,0 +1,215 @@
+"""The CartService: addOrUpdateItem with an inventory check at the line's location."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, select
+
+from pos.errors import CartClosed, InvalidInput, NotDeliverable, NotFound
+from pos.models._common import utcnow
+from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
+from pos.services import tables as t
+from pos.services.catalog import display_name, get_variant, location_by_code
+from pos.services.db import Database
+from pos.services.inventory import InsufficientStock, available
+from pos.services.store import currency as store_currency
+
+CI = t.cart_item
+
+
+def new_cart(db: Database, *, location: str) -> dict:
+    with db.write() as conn:
+        cart_id = create_cart(conn, location=location)
+        return cart_document(conn, cart_id)
+
+
+def create_cart(conn: Connection, *, location: str) -> int:
+    loc = location_by_code(conn, location)
+    now = utcnow()
+    return conn.execute(
+        t.cart.insert().values(location_id=loc["id"], status=CART_OPEN, created_at=now, updated_at=now)
+        .returning(t.cart.c.id)
+    ).scalar_one()
+
+
+def cart_row(conn: Connection, cart_id: int) -> RowMapping:
+    row = conn.execute(select(t.cart).where(t.cart.c.id == cart_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no cart {cart_id}: start one with `pos cart new --location CODE`")
+    return row
+
+
+def open_cart_row(conn: Connection, cart_id: int) -> RowMapping:
+    row = cart_row(conn, cart_id)
+    if row["status"] == CART_CLOSED:
+        raise CartClosed(f"cart {cart_id} is already paid and closed: start a new one with `pos cart new`")
+    if row["status"] == CART_CHECKOUT:
+        raise CartClosed(
+            f"cart {cart_id} has a payment in progress: wait for it, or run `pos order reconcile`"
+        )
+    return row
+
+
+def _positive(quantity: int) -> int:
+    if quantity <= 0:
+        raise InvalidInput(f"quantity must be a whole number above 0, not {quantity}")
+    return quantity
+
+
+def add_or_update_item(
+    conn: Connection, *, cart_id: int, code: str, quantity: int, from_location: str | None = None,
+    replace: bool = False,
+) -> None:
+    """addOrUpdateItem(cartId, variantId, quantity, locationId) inside the caller's transaction.
+
+    Adds `quantity` to the line (or with replace=True, sets it), after checking that the resulting line
+    quantity is available at the line's location. Nothing is saved when it is not.
+    """
+    cart = open_cart_row(conn, cart_id)
+    variant = get_variant(conn, code)  # with is_deliverable
+    if from_location is None:
+        loc_id, loc_code = cart["location_id"], None
+    else:
+        loc = location_by_code(conn, from_location)
+        loc_id, loc_code = loc["id"], loc["code"]
+    if loc_id != cart["location_id"] and not variant["is_deliverable"]:
+        raise NotDeliverable(
+            f"{variant['sku']} cannot be delivered, so it can only be sold from the store's own stock"
+        )
+    line = conn.execute(
+        select(CI.c.id, CI.c.quantity).where(
+            CI.c.cart_id == cart_id, CI.c.variant_id == variant["id"], CI.c.location_id == loc_id
+        )
+    ).first()
+    wanted = quantity if replace or line is None else line.quantity + quantity
+    have = available(conn, variant["id"], loc_id)  # checkInventory(variantId, locationId, quantity)
+    if have < wanted:
+        if loc_code is None:
+            loc_code = conn.execute(select(t.location.c.code).where(t.location.c.id == loc_id)).scalar()
+        raise InsufficientStock(
+            f"not enough {variant['sku']} at {loc_code}: {have} available, {wanted} wanted",
+            sku=variant["sku"], location=loc_code, available=have, requested=wanted,
+        )
+    if line is None:
+        conn.execute(CI.insert().values(cart_id=cart_id, variant_id=variant["id"], location_id=loc_id, quantity=wanted))
+    else:
+        conn.execute(CI.update().where(CI.c.id == line.id).values(quantity=wanted))
+    conn.execute(t.cart.update().where(t.cart.c.id == cart_id).values(updated_at=utcnow()))
+
+
+def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
+    _positive(quantity)
+    with db.write() as conn:
+        add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
+        return cart_document(conn, cart_id)
+
+
+def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_location: str | None = None) -> dict:
+    """Set a line's quantity; 0 removes the line."""
+    if quantity < 0:
+        raise InvalidInput(f"quantity must be 0 or more, not {quantity}")
+    with db.write() as conn:
+        if quantity == 0:
+            _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
+        else:
+            add_or_update_item(
+                conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location, replace=True
+            )
+        return cart_document(conn, cart_id)
+
+
+def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | None = None) -> dict:
+    with db.write() as conn:
+        _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
+        return cart_document(conn, cart_id)
+
+
+def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | None) -> None:
+    open_cart_row(conn, cart_id)
+    variant = get_variant(conn, code)
+    stmt = CI.delete().where(CI.c.cart_id == cart_id, CI.c.variant_id == variant["id"])
+    if from_location is not None:
+        stmt = stmt.where(CI.c.location_id == location_by_code(conn, from_location)["id"])
+    if conn.execute(stmt).rowcount == 0:
+        raise NotFound(f"cart {cart_id} has no line for {variant['sku']}")
+
+
+def clear_cart(db: Database, *, cart_id: int) -> dict:
+    with db.write() as conn:
+        open_cart_row(conn, cart_id)
+        conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
+        conn.execute(
+            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None, updated_at=utcnow())
+        )
+        return cart_document(conn, cart_id)
+
+
+def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict:
+    if not name.strip() or not address.strip():
+        raise InvalidInput("shipping needs both a name and an address")
+    with db.write() as conn:
+        open_cart_row(conn, cart_id)
+        conn.execute(
+            t.cart.update().where(t.cart.c.id == cart_id)
+            .values(ship_name=name.strip(), ship_address=address.strip(), updated_at=utcnow())
+        )
+        return cart_document(conn, cart_id)
+
+
+def show_cart(db: Database, *, cart_id: int) -> dict:
+    with db.read() as conn:
+        return cart_document(conn, cart_id)
+
+
+def list_carts(db: Database, *, status: str | None = CART_OPEN, location: str | None = None) -> list[dict]:
+    with db.read() as conn:
+        stmt = select(t.cart.c.id).order_by(t.cart.c.id)
+        if status:
+            stmt = stmt.where(t.cart.c.status == status)
+        if location:
+            stmt = stmt.where(t.cart.c.location_id == location_by_code(conn, location)["id"])
+        return [cart_document(conn, cid) for cid in conn.execute(stmt).scalars()]
+
+
+def cart_lines(conn: Connection, cart_id: int) -> list[RowMapping]:
+    """The cart's lines with their variants and locations (Fetch Cart Details, with items and locations)."""
+    return conn.execute(
+        select(
+            CI.c.variant_id, CI.c.location_id, CI.c.quantity, t.variant.c.sku, t.variant.c.name,
+            t.variant.c.price, t.variant.c.is_deliverable, t.product.c.name.label("product_name"),
+            t.location.c.code.label("location"),
+        )
+        .join(t.variant, t.variant.c.id == CI.c.variant_id)
+        .join(t.product, t.product.c.id == t.variant.c.product_id)
+        .join(t.location, t.location.c.id == CI.c.location_id)
+        .where(CI.c.cart_id == cart_id)
+        .order_by(CI.c.id)
+    ).mappings().all()
+
+
+def cart_document(conn: Connection, cart_id: int) -> dict:
+    cart = cart_row(conn, cart_id)
+    store = conn.execute(select(t.location.c.code).where(t.location.c.id == cart["location_id"])).scalar_one()
+    items = [
+        {
+            "sku": line["sku"],
+            "name": display_name(line),
+            "quantity": line["quantity"],
+            "location": line["location"],
+            "unit_price": line["price"],
+            "line_total": line["price"] * line["quantity"],
+            "delivery": line["location_id"] != cart["location_id"],
+        }
+        for line in cart_lines(conn, cart_id)
+    ]
+    shipping = None
+    if cart["ship_name"] or cart["ship_address"]:
+        shipping = {"name": cart["ship_name"], "address": cart["ship_address"]}
+    return {
+        "id": cart["id"],
+        "location": store,
+        "status": cart["status"],
+        "items": items,
+        "subtotal": sum(i["line_total"] for i in items),
+        "currency": store_currency(conn),
+        "shipping": shipping,
+    }

@@ -1,0 +1,267 @@
+"""The ProductService of the flow: locations, products and variants (by SKU or barcode)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy.exc import IntegrityError
+
+from pos.errors import AlreadyExists, InvalidInput, NotFound
+from pos.models import LocationCreate, ProductCreate, VariantCreate
+from pos.models._common import utcnow
+from pos.money import format_tax_rate, parse_money, parse_tax_rate
+from pos.services import tables as t
+from pos.services.db import Database
+from pos.services.store import currency as store_currency
+
+
+def validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+    field = ".".join(str(p) for p in first.get("loc", ()))
+    return message if field and field in message else (f"{field}: {message}" if field else message)
+
+
+def _validated(schema: type, **data: Any):
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(validation_message(exc)) from None
+
+
+# -- locations -----------------------------------------------------------------------------------------
+
+
+def location_document(row: RowMapping) -> dict:
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "tax_rate": format_tax_rate(row["tax_rate"]),
+        "address": row["address"],
+        "receipt_footer": row["receipt_footer"],
+    }
+
+
+def add_location(
+    db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = ""
+) -> dict:
+    data = _validated(
+        LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
+        receipt_footer=receipt_footer,
+    )
+    with db.write() as conn:
+        if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
+            raise AlreadyExists(f"location {data.code} already exists")
+        conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
+        return location_document(_location_row(conn, data.code))
+
+
+def update_location(
+    db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
+    address: str | None = None, receipt_footer: str | None = None,
+) -> dict:
+    changes: dict[str, Any] = {}
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("location name must not be empty")
+        changes["name"] = name.strip()
+    if tax_rate is not None:
+        changes["tax_rate"] = parse_tax_rate(tax_rate)
+    if address is not None:
+        changes["address"] = address
+    if receipt_footer is not None:
+        changes["receipt_footer"] = receipt_footer
+    with db.write() as conn:
+        row = _location_row(conn, code)
+        if changes:
+            conn.execute(t.location.update().where(t.location.c.id == row["id"]).values(**changes))
+        return location_document(_location_row(conn, code))
+
+
+def list_locations(db: Database) -> list[dict]:
+    with db.read() as conn:
+        rows = conn.execute(select(t.location).order_by(t.location.c.code)).mappings()
+        return [location_document(r) for r in rows]
+
+
+def _location_row(conn: Connection, code: str) -> RowMapping:
+    row = conn.execute(select(t.location).where(t.location.c.code == code)).mappings().first()
+    if row is None:
+        raise NotFound(f"no location {code!r}: see `pos location list`")
+    return row
+
+
+def location_by_code(conn: Connection, code: str) -> RowMapping:
+    return _location_row(conn, code)
+
+
+def location_id(conn: Connection, code: str) -> int:
+    found = conn.execute(select(t.location.c.id).where(t.location.c.code == code)).scalar()
+    if found is None:
+        raise NotFound(f"no location {code!r}: see `pos location list`")
+    return found
+
+
+# -- products and variants ------------------------------------------------------------------------------
+
+
+def add_product(db: Database, *, code: str, name: str) -> dict:
+    data = _validated(ProductCreate, code=code, name=name)
+    with db.write() as conn:
+        if conn.execute(select(t.product.c.id).where(t.product.c.code == data.code)).first():
+            raise AlreadyExists(f"product {data.code} already exists")
+        conn.execute(t.product.insert().values(**data.model_dump(), created_at=utcnow()))
+    return {"code": data.code, "name": data.name, "variants": []}
+
+
+def parse_options(pairs: list[str] | None) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise InvalidInput(f"option {pair!r} must look like name=value, e.g. size=M")
+        options[key.strip().lower()] = value.strip()
+    return options
+
+
+def add_variant(
+    db: Database, *, sku: str, product: str, price: str, name: str = "", barcode: str | None = None,
+    options: dict[str, str] | None = None, deliverable: bool = True,
+) -> dict:
+    with db.write() as conn:
+        cur = store_currency(conn)
+        data = _validated(
+            VariantCreate, sku=sku, product_code=product, price=parse_money(price, cur, what="price"),
+            name=name.strip(), barcode=barcode, options=json.dumps(options or {}, sort_keys=True),
+            is_deliverable=deliverable,
+        )
+        product_id = conn.execute(select(t.product.c.id).where(t.product.c.code == data.product_code)).scalar()
+        if product_id is None:
+            raise NotFound(f"no product {data.product_code!r}: add it with `pos product add`")
+        _refuse_taken_code(conn, data.sku, data.barcode)
+        values = data.model_dump(exclude={"product_code"})
+        try:
+            conn.execute(t.variant.insert().values(**values, product_id=product_id, created_at=utcnow()))
+        except IntegrityError:
+            raise AlreadyExists(f"SKU {data.sku} or barcode {data.barcode} is already taken") from None
+        return variant_document(get_variant(conn, data.sku), cur)
+
+
+def _refuse_taken_code(conn: Connection, sku: str, barcode: str | None) -> None:
+    """SKUs and barcodes share one namespace, since either may be typed or scanned where a SKU is asked for."""
+    for code, what in ((sku, "SKU"), (barcode, "barcode")):
+        if code is None:
+            continue
+        clash = conn.execute(
+            select(t.variant.c.sku).where((t.variant.c.sku == code) | (t.variant.c.barcode == code))
+        ).scalar()
+        if clash is not None:
+            raise AlreadyExists(f"{what} {code} is already used by variant {clash}")
+
+
+_VARIANT_COLUMNS = (
+    t.variant.c.id, t.variant.c.sku, t.variant.c.name, t.variant.c.price, t.variant.c.barcode,
+    t.variant.c.options, t.variant.c.is_deliverable, t.product.c.code.label("product_code"),
+    t.product.c.name.label("product_name"),
+)
+
+
+def find_variant(conn: Connection, code: str) -> RowMapping | None:
+    """getProductVariant: by SKU first, then by barcode."""
+    base = select(*_VARIANT_COLUMNS).join(t.product, t.product.c.id == t.variant.c.product_id)
+    row = conn.execute(base.where(t.variant.c.sku == code)).mappings().first()
+    if row is None:
+        row = conn.execute(base.where(t.variant.c.barcode == code)).mappings().first()
+    return row
+
+
+def get_variant(conn: Connection, code: str) -> RowMapping:
+    row = find_variant(conn, code.strip())
+    if row is None:
+        raise NotFound(f"no variant with SKU or barcode {code!r}: see `pos product list`")
+    return row
+
+
+def display_name(row: RowMapping) -> str:
+    return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
+
+
+def variant_document(row: RowMapping, currency: str) -> dict:
+    return {
+        "sku": row["sku"],
+        "product": row["product_code"],
+        "name": display_name(row),
+        "price": row["price"],
+        "currency": currency,
+        "barcode": row["barcode"],
+        "options": json.loads(row["options"] or "{}"),
+        "is_deliverable": bool(row["is_deliverable"]),
+    }
+
+
+def list_products(db: Database) -> list[dict]:
+    with db.read() as conn:
+        cur = store_currency(conn)
+        products = conn.execute(select(t.product).order_by(t.product.c.code)).mappings().all()
+        variants = conn.execute(
+            select(*_VARIANT_COLUMNS)
+            .join(t.product, t.product.c.id == t.variant.c.product_id)
+            .order_by(t.product.c.code, t.variant.c.sku)
+        ).mappings()
+        by_product: dict[str, list[dict]] = {}
+        for v in variants:
+            by_product.setdefault(v["product_code"], []).append(variant_document(v, cur))
+        return [
+            {"code": p["code"], "name": p["name"], "variants": by_product.get(p["code"], [])}
+            for p in products
+        ]
+
+
+def show_product(db: Database, *, code: str) -> dict:
+    with db.read() as conn:
+        cur = store_currency(conn)
+        product = conn.execute(select(t.product).where(t.product.c.code == code)).mappings().first()
+        if product is None:
+            # A SKU or barcode works too: show the product it belongs to.
+            variant = find_variant(conn, code)
+            if variant is None:
+                raise NotFound(f"no product, SKU or barcode {code!r}: see `pos product list`")
+            product = conn.execute(
+                select(t.product).where(t.product.c.code == variant["product_code"])
+            ).mappings().one()
+        variants = conn.execute(
+            select(*_VARIANT_COLUMNS)
+            .join(t.product, t.product.c.id == t.variant.c.product_id)
+            .where(t.product.c.id == product["id"])
+            .order_by(t.variant.c.sku)
+        ).mappings()
+        docs = [variant_document(v, cur) for v in variants]
+        stock = _stock_by_variant(conn, [d["sku"] for d in docs])
+        for d in docs:
+            d["levels"] = stock.get(d["sku"], [])
+        return {"code": product["code"], "name": product["name"], "variants": docs}
+
+
+def _stock_by_variant(conn: Connection, skus: list[str]) -> dict[str, list[dict]]:
+    if not skus:
+        return {}
+    rows = conn.execute(
+        select(t.variant.c.sku, t.location.c.code, t.stock_level.c.on_hand, t.stock_level.c.reserved)
+        .join(t.variant, t.variant.c.id == t.stock_level.c.variant_id)
+        .join(t.location, t.location.c.id == t.stock_level.c.location_id)
+        .where(t.variant.c.sku.in_(skus))
+        .order_by(t.location.c.code)
+    )
+    found: dict[str, list[dict]] = {}
+    for sku, loc, on_hand, reserved in rows:
+        found.setdefault(sku, []).append(
+            {"location": loc, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+        )
+    return found
+
+
+def count_variants(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(t.variant)).scalar_one()

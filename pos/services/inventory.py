@@ -1,0 +1,278 @@
+"""The Inventory participant: stock per variant and location, reservations, and the stock history.
+
+Every write is a single conditional statement that cannot take stock below zero (or below what is
+reserved), and every change of on-hand stock writes its history row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pos.errors import InsufficientStock, InvalidInput
+from pos.models._common import iso, utcnow
+from pos.services import tables as t
+from pos.services.catalog import display_name, get_variant, location_by_code
+from pos.services.db import Database
+
+SL = t.stock_level
+
+
+@dataclass(frozen=True, order=True)
+class Need:
+    """Units of one variant wanted from one location (the lines of a cart summed per stock level)."""
+
+    variant_id: int
+    location_id: int
+    quantity: int
+    sku: str = ""
+    location: str = ""
+
+
+def sum_needs(needs: Iterable[Need]) -> list[Need]:
+    """Lines drawing on the same stock level are summed, then sorted so locks are always taken in one order."""
+    totals: dict[tuple[int, int], Need] = {}
+    for n in needs:
+        key = (n.variant_id, n.location_id)
+        prev = totals.get(key)
+        totals[key] = n if prev is None else Need(key[0], key[1], prev.quantity + n.quantity, n.sku, n.location)
+    return sorted(totals.values())
+
+
+def insert_on_conflict(conn: Connection):
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def ensure_level(conn: Connection, variant_id: int, location_id: int) -> None:
+    stmt = insert_on_conflict(conn)(SL).values(variant_id=variant_id, location_id=location_id, on_hand=0, reserved=0)
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=["variant_id", "location_id"]))
+
+
+def level(conn: Connection, variant_id: int, location_id: int, *, for_update: bool = False) -> tuple[int, int]:
+    """(on_hand, reserved); (0, 0) where the variant has never been stocked at the location."""
+    stmt = select(SL.c.on_hand, SL.c.reserved).where(SL.c.variant_id == variant_id, SL.c.location_id == location_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    return (row[0], row[1]) if row else (0, 0)
+
+
+def available(conn: Connection, variant_id: int, location_id: int) -> int:
+    on_hand, reserved = level(conn, variant_id, location_id)
+    return on_hand - reserved
+
+
+def record_movements(conn: Connection, rows: list[dict]) -> None:
+    if rows:
+        now = utcnow()
+        conn.execute(t.stock_movement.insert(), [{"created_at": now, "reason": "", **r} for r in rows])
+
+
+# -- reservations, as checkout uses them ------------------------------------------------------------------
+
+_RESERVE = (
+    SL.update()
+    .where(
+        SL.c.variant_id == bindparam("v"),
+        SL.c.location_id == bindparam("l"),
+        SL.c.on_hand - SL.c.reserved >= bindparam("n"),
+    )
+    .values(reserved=SL.c.reserved + bindparam("n"))
+)
+
+_RELEASE = (
+    SL.update()
+    .where(SL.c.variant_id == bindparam("v"), SL.c.location_id == bindparam("l"), SL.c.reserved >= bindparam("n"))
+    .values(reserved=SL.c.reserved - bindparam("n"))
+)
+
+_TAKE = (
+    SL.update()
+    .where(SL.c.variant_id == bindparam("v"), SL.c.location_id == bindparam("l"), SL.c.reserved >= bindparam("n"))
+    .values(on_hand=SL.c.on_hand - bindparam("n"), reserved=SL.c.reserved - bindparam("n"))
+    .returning(SL.c.on_hand)
+)
+
+
+def reserve(conn: Connection, needs: Iterable[Need]) -> None:
+    """Hold stock for a checkout; raises InsufficientStock (and the caller's transaction rolls back)."""
+    for n in sum_needs(needs):
+        done = conn.execute(_RESERVE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
+        if done.rowcount != 1:
+            left = available(conn, n.variant_id, n.location_id)
+            raise InsufficientStock(
+                f"not enough {n.sku} at {n.location}: {left} available, {n.quantity} wanted",
+                sku=n.sku, location=n.location, available=left, requested=n.quantity,
+            )
+
+
+def release(conn: Connection, needs: Iterable[Need]) -> None:
+    for n in sum_needs(needs):
+        conn.execute(_RELEASE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
+
+
+def take_reserved(conn: Connection, needs: Iterable[Need], *, source: str, source_ref: str, reason: str = "") -> None:
+    """Turn reservations into sold stock: on-hand and reserved both go down, with a history row each."""
+    movements = []
+    for n in sum_needs(needs):
+        on_hand = conn.execute(_TAKE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity}).scalar()
+        if on_hand is None:  # cannot happen while reservations are only made by reserve(); refuse loudly
+            raise InsufficientStock(f"stock for {n.sku} at {n.location} was not reserved")
+        movements.append({
+            "variant_id": n.variant_id, "location_id": n.location_id, "delta": -n.quantity,
+            "on_hand_after": on_hand, "source": source, "source_ref": source_ref, "reason": reason,
+        })
+    record_movements(conn, movements)
+
+
+# -- clerk commands: set, adjust, check, history ----------------------------------------------------------
+
+
+def set_level(
+    conn: Connection, variant_id: int, location_id: int, quantity: int, *, source: str, source_ref: str = "",
+    reason: str = "", sku: str = "", location: str = "",
+) -> int:
+    """Set on-hand to a counted quantity; returns the change (0 when the count matched)."""
+    if quantity < 0:
+        raise InvalidInput(f"quantity must be zero or more, not {quantity}")
+    ensure_level(conn, variant_id, location_id)
+    on_hand, reserved = level(conn, variant_id, location_id, for_update=True)
+    if quantity < reserved:
+        raise InvalidInput(
+            f"{reserved} of {sku} at {location} are held by checkouts awaiting payment: "
+            f"on-hand cannot be set below that"
+        )
+    delta = quantity - on_hand
+    if delta:
+        conn.execute(
+            SL.update().where(SL.c.variant_id == variant_id, SL.c.location_id == location_id).values(on_hand=quantity)
+        )
+        record_movements(conn, [{
+            "variant_id": variant_id, "location_id": location_id, "delta": delta, "on_hand_after": quantity,
+            "source": source, "source_ref": source_ref, "reason": reason,
+        }])
+    return delta
+
+
+def adjust_level(
+    conn: Connection, variant_id: int, location_id: int, delta: int, *, source: str, source_ref: str = "",
+    reason: str = "", sku: str = "", location: str = "",
+) -> int:
+    """Add (or with a negative delta, remove) stock; returns the new on-hand."""
+    if delta == 0:
+        raise InvalidInput("an adjustment of 0 changes nothing")
+    if delta > 0:
+        ensure_level(conn, variant_id, location_id)
+    on_hand = conn.execute(
+        SL.update()
+        .where(SL.c.variant_id == variant_id, SL.c.location_id == location_id, SL.c.on_hand + delta >= SL.c.reserved)
+        .values(on_hand=SL.c.on_hand + delta)
+        .returning(SL.c.on_hand)
+    ).scalar()
+    if on_hand is None:
+        left = available(conn, variant_id, location_id)
+        raise InsufficientStock(
+            f"cannot remove {-delta} {sku} at {location}: only {left} available",
+            sku=sku, location=location, available=left, requested=-delta,
+        )
+    record_movements(conn, [{
+        "variant_id": variant_id, "location_id": location_id, "delta": delta, "on_hand_after": on_hand,
+        "source": source, "source_ref": source_ref, "reason": reason,
+    }])
+    return on_hand
+
+
+def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> dict:
+    with db.write() as conn:
+        variant = get_variant(conn, sku)
+        loc = location_by_code(conn, location)
+        delta = set_level(
+            conn, variant["id"], loc["id"], quantity, source="set", source_ref="pos stock set", reason=reason,
+            sku=variant["sku"], location=loc["code"],
+        )
+        doc = _stock_document(conn, variant)
+    doc["change"] = delta
+    return doc
+
+
+def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: str = "") -> dict:
+    with db.write() as conn:
+        variant = get_variant(conn, sku)
+        loc = location_by_code(conn, location)
+        adjust_level(
+            conn, variant["id"], loc["id"], delta, source="adjust", source_ref="pos stock adjust", reason=reason,
+            sku=variant["sku"], location=loc["code"],
+        )
+        doc = _stock_document(conn, variant)
+    doc["change"] = delta
+    return doc
+
+
+def check_stock(db: Database, *, sku: str, location: str | None = None) -> dict:
+    """checkInventory: on-hand, reserved and available per location."""
+    with db.read() as conn:
+        variant = get_variant(conn, sku)
+        loc_id = location_by_code(conn, location)["id"] if location else None
+        return _stock_document(conn, variant, loc_id)
+
+
+def _stock_document(conn: Connection, variant, location_id: int | None = None) -> dict:
+    stmt = (
+        select(t.location.c.code, SL.c.on_hand, SL.c.reserved)
+        .join(t.location, t.location.c.id == SL.c.location_id)
+        .where(SL.c.variant_id == variant["id"])
+        .order_by(t.location.c.code)
+    )
+    if location_id is not None:
+        stmt = stmt.where(SL.c.location_id == location_id)
+    levels = [
+        {"location": code, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+        for code, on_hand, reserved in conn.execute(stmt)
+    ]
+    if location_id is not None and not levels:
+        code = conn.execute(select(t.location.c.code).where(t.location.c.id == location_id)).scalar()
+        levels = [{"location": code, "on_hand": 0, "reserved": 0, "available": 0}]
+    return {
+        "sku": variant["sku"],
+        "name": display_name(variant),
+        "levels": levels,
+        "on_hand": sum(lv["on_hand"] for lv in levels),
+        "available": sum(lv["available"] for lv in levels),
+    }
+
+
+def stock_history(db: Database, *, sku: str, location: str | None = None, limit: int = 100) -> list[dict]:
+    M = t.stock_movement
+    with db.read() as conn:
+        variant = get_variant(conn, sku)
+        stmt = (
+            select(M, t.location.c.code.label("location"))
+            .join(t.location, t.location.c.id == M.c.location_id)
+            .where(M.c.variant_id == variant["id"])
+            .order_by(M.c.id.desc())
+            .limit(limit)
+        )
+        if location:
+            stmt = stmt.where(M.c.location_id == location_by_code(conn, location)["id"])
+        return [
+            {
+                "id": r["id"],
+                "at": iso(r["created_at"]),
+                "sku": variant["sku"],
+                "location": r["location"],
+                "change": r["delta"],
+                "on_hand": r["on_hand_after"],
+                "source": r["source"],
+                "ref": r["source_ref"],
+                "reason": r["reason"],
+            }
+            for r in conn.execute(stmt).mappings()
+        ]
+
+
+def needs_by_key(rows: Iterable[Mapping]) -> list[Need]:
+    return [Need(r["variant_id"], r["location_id"], r["quantity"], r.get("sku", ""), r.get("location", "")) for r in rows]
+

@@ -1,0 +1,115 @@
+"""The PaymentService: a small processor interface and a registry filled from entry points.
+
+Built-in processors (`cash`, `card`) are registered exactly like third-party ones, through the
+`pos.payment_processors` entry-point group in their distribution's metadata.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+from pos.errors import InvalidInput, UnknownProcessor
+
+ENTRY_POINT_GROUP = "pos.payment_processors"
+
+
+@dataclass(frozen=True)
+class PreparedPayment:
+    """What a processor took from the command line, checked before any order exists.
+
+    Only `brand`, `last4` and `tendered` are ever stored. `secret` (a card number, say) lives in memory
+    for the one charge call and is never printed: it is left out of repr.
+    """
+
+    brand: str | None = None
+    last4: str | None = None
+    tendered: int | None = None
+    secret: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class ChargeRequest:
+    order_id: int
+    amount: int
+    currency: str
+    idempotency_key: str
+    payment: PreparedPayment
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    approved: bool
+    reason: str | None = None  # why it was declined: card_declined, insufficient_funds, ...
+    reference: str | None = None  # the processor's own id for the charge
+    change_due: int | None = None
+
+
+class PaymentProcessor(ABC):
+    """Subclass this (or provide the same methods) and register it under `pos.payment_processors`."""
+
+    name: str = ""
+    description: str = ""
+    #: parameters it reads from the command line (`--card`, `--tendered`, or `--pay-option KEY=VALUE`)
+    parameters: Mapping[str, str] = {}
+
+    def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
+        """Check the parameters before an order is created; raise InvalidInput when they are unusable."""
+        return PreparedPayment()
+
+    @abstractmethod
+    def charge(self, request: ChargeRequest) -> PaymentResult:
+        """Take the money. The same idempotency key must never charge twice."""
+
+    def lookup(self, request: ChargeRequest) -> PaymentResult | None:
+        """What happened to an earlier charge with this idempotency key; None when it cannot tell."""
+        return None
+
+
+def installed() -> dict[str, object]:
+    """Entry points of every installed processor, by name (nothing is imported yet)."""
+    return {ep.name: ep for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)}
+
+
+def get_processor(name: str) -> PaymentProcessor:
+    found = installed()
+    ep = found.get(name)
+    if ep is None:
+        names = ", ".join(found) or "none"
+        raise UnknownProcessor(f"no payment processor {name!r}; installed: {names}")
+    obj = ep.load()
+    processor = obj() if isinstance(obj, type) else obj
+    if not getattr(processor, "name", ""):
+        processor.name = name
+    return processor
+
+
+def describe_processors() -> list[dict]:
+    rows = []
+    for name, ep in installed().items():
+        try:
+            processor = get_processor(name)
+            description = processor.description
+            parameters = dict(processor.parameters)
+            error = None
+        except Exception as exc:  # a broken plugin must not hide the others; say what is wrong with it
+            description, parameters, error = "", {}, f"{type(exc).__name__}: {exc}"
+        dist = getattr(ep, "dist", None)
+        rows.append({
+            "name": name,
+            "description": description,
+            "parameters": parameters,
+            "module": ep.value,
+            "distribution": f"{dist.name} {dist.version}" if dist else None,
+            "error": error,
+        })
+    return rows
+
+
+def require(params: Mapping[str, str], key: str, processor: str) -> str:
+    value = params.get(key)
+    if value is None or not str(value).strip():
+        raise InvalidInput(f"paying by {processor} needs --{key}")
+    return str(value).strip()

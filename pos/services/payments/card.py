@@ -1,0 +1,74 @@
+"""A simulated card terminal with the test numbers payment APIs use.
+
+The number must pass the Luhn check; 4000000000000002 is declined (card_declined), 4000000000009995 is
+declined (insufficient_funds), and every other valid number is approved. Only the brand and the last four
+digits leave this module.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from pos.errors import InvalidInput
+from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, require
+
+DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
+
+
+def luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def brand_of(number: str) -> str:
+    if number.startswith("4"):
+        return "visa"
+    if number[:2] in {"34", "37"}:
+        return "amex"
+    if 51 <= int(number[:2]) <= 55 or 2221 <= int(number[:4]) <= 2720:
+        return "mastercard"
+    if number.startswith(("6011", "65")):
+        return "discover"
+    return "card"
+
+
+def check_expiry(text: str, now: datetime | None = None) -> None:
+    match = re.fullmatch(r"(\d{1,2})\s*/\s*(\d{2}|\d{4})", text.strip())
+    if not match:
+        raise InvalidInput("card expiry must look like MM/YY")
+    month, year = int(match.group(1)), int(match.group(2))
+    year = year + 2000 if year < 100 else year
+    if not 1 <= month <= 12:
+        raise InvalidInput("card expiry month must be 01 to 12")
+    now = now or datetime.now(UTC)
+    if (year, month) < (now.year, now.month):
+        raise InvalidInput("the card has expired")
+
+
+class CardProcessor(PaymentProcessor):
+    name = "card"
+    description = "Simulated card terminal; needs --card NUMBER (Luhn-checked), optional --expiry MM/YY."
+    parameters = {"card": "card number (only brand and last 4 are kept)", "expiry": "MM/YY, optional"}
+
+    def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
+        number = re.sub(r"[\s-]", "", require(params, "card", "card"))
+        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+            # Never echo the number back: it may be a real one typed wrongly.
+            raise InvalidInput("that card number is not valid (check the digits)")
+        if params.get("expiry"):
+            check_expiry(params["expiry"])
+        return PreparedPayment(brand=brand_of(number), last4=number[-4:], secret={"number": number})
+
+    def charge(self, request: ChargeRequest) -> PaymentResult:
+        number = request.payment.secret.get("number", "")
+        reason = DECLINES.get(number)
+        if reason:
+            return PaymentResult(approved=False, reason=reason)
+        return PaymentResult(approved=True, reference=f"sim-{request.idempotency_key}")

@@ -1,0 +1,35 @@
+"""Loads the sample store in data/ (locations, catalog, stock) through the ordinary services."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from pos.errors import NotFound
+from pos.services.catalog import add_location
+from pos.services.db import Database
+
+
+def find_data_dir(given: str | None = None) -> Path:
+    candidates = [Path(given)] if given else []
+    candidates.append(Path(__file__).resolve().parents[2] / "data")  # a source checkout or editable install
+    candidates.append(Path.cwd() / "data")
+    for folder in candidates:
+        if (folder / "catalog.csv").is_file():
+            return folder
+    raise NotFound("cannot find the sample data (data/catalog.csv): pass --data FOLDER")
+
+
+def load_sample(db: Database, data_dir: Path) -> dict:
+    from pos.services.imports import import_catalog, import_inventory
+
+    with open(data_dir / "locations.csv", encoding="utf-8-sig", newline="") as fh:
+        locations = list(csv.DictReader(fh))
+    for row in locations:
+        add_location(
+            db, code=row["code"], name=row["name"], tax_rate=row["tax_rate"] or "0", address=row.get("address", ""),
+            receipt_footer=row.get("receipt_footer", ""),
+        )
+    catalog = import_catalog(db, path=str(data_dir / "catalog.csv"))
+    stock = import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set")
+    return {"locations": len(locations), "catalog": catalog, "inventory": stock}
