@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands import cart, location, order, payment, product, stock, variant
+from pos.commands import batch, cart, location, order, payment, product, stock, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import store
 from pos.commands._common import PosGroup, reset_state
@@ -53,6 +53,7 @@ app.command("checkout")(checkout_cmd.checkout)
 app.add_typer(order.app, name="order")
 app.command("receipt")(order.receipt)
 app.add_typer(payment.app, name="payment")
+app.command("batch")(batch.batch)
 
 
 def main() -> None:

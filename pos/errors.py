@@ -79,6 +79,12 @@ class PaymentDeclined(PosError):
     code = "payment_declined"
 
 
+class SettleConflict(PosError):
+    """The processor's answer came after a reconcile had settled the order the other way."""
+
+    code = "settle_conflict"
+
+
 class UnknownProcessor(PosError):
     """No payment processor is installed under that name."""
 

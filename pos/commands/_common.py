@@ -88,6 +88,11 @@ class PosGroup(TyperGroup):
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`pos ... | head`): stop quietly, as other command-line tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(141) from None
         except PosError as err:
             body = err.to_dict()
             report_error(body.pop("code"), body.pop("message"), body)

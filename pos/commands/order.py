@@ -36,6 +36,30 @@ def list_(
     emit(list_orders(database(), status=status, location=location, limit=limit), as_json, orders_view)
 
 
+@app.command("reconcile")
+def reconcile(
+    older_than: Annotated[float, typer.Option("--older-than", help="Only orders pending at least this many seconds (a "
+                                              "checkout still waiting for its processor is left alone).")] = 120.0,
+    unknown_as_failed: Annotated[bool, typer.Option("--unknown-as-failed", help="Fail orders whose processor cannot "
+                                                    "say what happened (after checking the terminal by hand).")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Settle orders left pending by a till that stopped mid-checkout, by asking their processor."""
+    from pos.services.reconcile import reconcile as run
+
+    results = run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed)
+
+    def render(rows: list[dict]) -> str:
+        if not rows:
+            return "no pending orders to settle"
+        return "\n".join(
+            f"order {r['order_id']}: {r['outcome']} -> {r['status']}" + (f" ({r['reason']})" if r["reason"] else "")
+            for r in rows
+        )
+
+    emit(results, as_json, render)
+
+
 def receipt(order: OrderId, as_json: JsonFlag = False) -> None:
     """Print an order's confirmation again."""
     from pos.commands._render import receipt_view

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import utcnow
@@ -16,6 +17,10 @@ PAYMENT_FAILED = "failed"  # the processor raised, timed out or answered nonsens
 
 class Payment(SQLModel, table=True):
     __tablename__ = "payment"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_payment_amount_nonnegative"),
+        CheckConstraint("tendered IS NULL OR tendered >= 0", name="ck_payment_tendered_nonnegative"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", unique=True)
     processor: str = Field(max_length=64)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 
 BUSY_TIMEOUT_S = float(os.environ.get("POS_BUSY_TIMEOUT", "30"))
 
@@ -61,6 +61,13 @@ class Database:
         self.url = url
         self.backend = make_url(url).get_backend_name()
         self._schema_checked = False
+        self._memo: dict[str, object] = {}
+
+    def memo(self, key: str, compute):  # noqa: ANN001, ANN201
+        """Per-process cache of values that cannot change under us (the store's currency)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @property
     def is_sqlite(self) -> bool:

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso, utcnow
@@ -43,7 +42,12 @@ def sum_needs(needs: Iterable[Need]) -> list[Need]:
 
 
 def insert_on_conflict(conn: Connection):
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    """INSERT ... ON CONFLICT for the connection's dialect (imported only when needed: start-up time)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def ensure_level(conn: Connection, variant_id: int, location_id: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from pos.errors import (
-    EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, ShippingRequired,
+    EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, SettleConflict, ShippingRequired,
 )
 from pos.models._common import iso, utcnow
 from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
@@ -117,13 +117,21 @@ def begin_checkout(
     return PendingOrder(order_id, total, currency, idempotency_key)
 
 
-def call_processor(processor: PaymentProcessor, request: ChargeRequest, *, timeout: float | None) -> tuple[str, PaymentResult]:
-    """Charge with no transaction open. Returns (payment status, result); never raises for the processor's faults."""
+def call_processor(
+    processor: PaymentProcessor, request: ChargeRequest, *, timeout: float | None, lookup: bool = False
+) -> tuple[str, PaymentResult | None]:
+    """Charge (or with lookup=True, ask about an earlier charge) with no transaction open.
+
+    Returns (payment status, result). The processor's faults never escape: raising, hanging past
+    `timeout` or answering something that is not a PaymentResult all become a failed payment. A lookup
+    that cannot tell gives (pending, None).
+    """
     outcome: dict[str, object] = {}
+    call = processor.lookup if lookup else processor.charge
 
     def run() -> None:
         try:
-            outcome["result"] = processor.charge(request)
+            outcome["result"] = call(request)
         except BaseException as exc:  # noqa: BLE001 - a plugin's fault becomes a failed payment, not a crash
             outcome["error"] = exc
 
@@ -134,14 +142,22 @@ def call_processor(processor: PaymentProcessor, request: ChargeRequest, *, timeo
         worker.start()
         worker.join(timeout)
         if worker.is_alive():
+            if lookup:
+                return PAYMENT_PENDING, None
             return PAYMENT_FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
     if "error" in outcome:
         exc = outcome["error"]
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise exc  # the process is going away: the order stays pending for `pos order reconcile`
+        if lookup:
+            return PAYMENT_PENDING, None
         return PAYMENT_FAILED, PaymentResult(False, reason=f"processor_error: {type(exc).__name__}")
     result = outcome.get("result")
+    if lookup and result is None:
+        return PAYMENT_PENDING, None
     if not isinstance(result, PaymentResult) or not isinstance(result.approved, bool):
+        if lookup:
+            return PAYMENT_PENDING, None
         return PAYMENT_FAILED, PaymentResult(False, reason=f"processor_error: {processor.name} gave an invalid answer")
     return (PAYMENT_APPROVED if result.approved else PAYMENT_DECLINED), result
 
@@ -204,8 +220,15 @@ def pay_and_settle(
     request = ChargeRequest(pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared)
     status, result = call_processor(proc, request, timeout=timeout)
     with db.write() as conn:
-        settle(conn, order_id=pending.order_id, payment_status=status, result=result)
+        settled = settle(conn, order_id=pending.order_id, payment_status=status, result=result)
         doc = order_document(conn, pending.order_id)
+    if not settled and (doc["status"] == ORDER_PROCESSING) != (status == PAYMENT_APPROVED):
+        # `pos order reconcile` settled this order the other way while the processor was still answering.
+        raise SettleConflict(
+            f"order {doc['id']} was settled as {doc['status']} by a reconcile, but {proc.name} answered "
+            f"{status}: check the payment with the processor and refund or re-sell by hand",
+            order=doc,
+        )
     raise_if_failed(doc)
     return doc
 

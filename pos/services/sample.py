@@ -33,3 +33,10 @@ def load_sample(db: Database, data_dir: Path) -> dict:
     catalog = import_catalog(db, path=str(data_dir / "catalog.csv"))
     stock = import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set")
     return {"locations": len(locations), "catalog": catalog, "inventory": stock}
+
+
+def load_sample_files(db: Database, *, catalog: Path, inventory: Path) -> None:
+    from pos.services.imports import import_catalog, import_inventory
+
+    import_catalog(db, path=str(catalog))
+    import_inventory(db, path=str(inventory), mode="set")

@@ -73,7 +73,14 @@ def installed() -> dict[str, object]:
     return {ep.name: ep for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)}
 
 
+_LOADED: dict[str, PaymentProcessor] = {}
+
+
 def get_processor(name: str) -> PaymentProcessor:
+    """The processor registered under `name`, loaded once per process (a batch asks thousands of times)."""
+    processor = _LOADED.get(name)
+    if processor is not None:
+        return processor
     found = installed()
     ep = found.get(name)
     if ep is None:
@@ -83,6 +90,7 @@ def get_processor(name: str) -> PaymentProcessor:
     processor = obj() if isinstance(obj, type) else obj
     if not getattr(processor, "name", ""):
         processor.name = name
+    _LOADED[name] = processor
     return processor
 
 

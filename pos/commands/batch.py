@@ -1,0 +1,87 @@
+"""pos batch: scripted orders from a JSON Lines file."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, print_json
+
+
+def batch(
+    file: Annotated[str, typer.Argument(help="JSON Lines file, one order per line; - reads standard input.")],
+    stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first line that fails.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor per order.")] = 30.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Run one order per line through the checkout flow; each line's `ref` makes re-runs safe.
+
+    Line format: {"ref": "A-1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 2, "from": "WH-1"}],
+    "payment": {"processor": "card", "card": "4242424242424242"}, "shipping": {"name": "...", "address": "..."}}
+    """
+    from pos.errors import InvalidInput
+    from pos.services.batch import run_batch
+
+    try:
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8-sig")  # noqa: SIM115
+    except OSError as exc:
+        raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
+    started = time.perf_counter()
+    counts = {"lines": 0, "ok": 0, "failed": 0, "replayed": 0}
+    show_bar = not as_json and sys.stderr.isatty()
+    with stream, _progress(show_bar) as advance:
+        for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout):
+            counts["lines"] += 1
+            counts["ok" if result.status == "processing" else "failed"] += 1
+            counts["replayed"] += result.replayed
+            if as_json:
+                print_json(result.to_dict())
+            else:
+                _print_line(result)
+            advance()
+    elapsed = time.perf_counter() - started
+    summary = {"summary": True, **counts, "seconds": round(elapsed, 3),
+               "orders_per_second": round(counts["lines"] / elapsed, 1) if elapsed > 0 else None}
+    if as_json:
+        print_json(summary)
+    else:
+        typer.echo(f"{counts['lines']} lines: {counts['ok']} ok, {counts['failed']} failed, "
+                   f"{counts['replayed']} replayed, in {elapsed:.2f}s", err=True)
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _print_line(result) -> None:  # noqa: ANN001
+    parts = [f"line {result.line}", f"ref {result.ref or '-'}", f"order {result.order_id or '-'}", result.status]
+    if result.replayed:
+        parts.append("(replayed)")
+    if result.error:
+        parts.append(f"{result.error['code']}: {result.error['message']}")
+    typer.echo("  ".join(parts))
+
+
+class _progress:
+    """A rich progress bar on a terminal (stderr); nothing at all otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+
+    def __enter__(self):  # noqa: ANN204
+        if not self.enabled:
+            return lambda: None
+        from rich.console import Console
+        from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(SpinnerColumn(), TextColumn("orders"), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("orders", total=None)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        if self.bar is not None:
+            self.bar.stop()

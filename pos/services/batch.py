@@ -1,0 +1,210 @@
+"""Scripted batch orders: one JSON object per line, each run through the clerk's own checkout flow.
+
+`ref` is the caller's idempotency key: the same ref with the same request returns the first result and
+never charges or moves stock again; the same ref with a different request is an `idempotency_conflict`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pos.errors import IdempotencyConflict, InvalidInput, PosError
+from pos.models.order import ORDER_PROCESSING
+from pos.services import tables as t
+from pos.services.cart import add_or_update_item, create_cart
+from pos.services.db import Database
+from pos.services.orders import (
+    DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
+)
+from pos.services.payments import PreparedPayment, get_processor
+from pos.services.store import currency as store_currency
+
+MAX_REF = 180
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    qty: int
+    from_location: str | None = None
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    ref: str
+    location: str
+    items: tuple[OrderLine, ...]
+    processor: str
+    params: dict[str, str]
+    shipping: Shipping | None
+
+
+def parse_request(text: str) -> OrderRequest:
+    """One line of a batch file into a request; InvalidInput says what is wrong with it."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("each line must be a JSON object")
+    ref = data.get("ref")
+    if not isinstance(ref, str) or not ref.strip():
+        raise InvalidInput("ref is required: a non-empty string that identifies the order (its idempotency key)")
+    if len(ref) > MAX_REF:
+        raise InvalidInput(f"ref is longer than {MAX_REF} characters")
+    location = data.get("location")
+    if not isinstance(location, str) or not location.strip():
+        raise InvalidInput("location is required: the store's code")
+    raw_items = data.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise InvalidInput("items must be a non-empty list of {\"sku\": ..., \"qty\": ...}")
+    items = []
+    for i, item in enumerate(raw_items, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("sku"), str):
+            raise InvalidInput(f"items[{i}] needs a sku")
+        qty = item.get("qty", 1)
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+            raise InvalidInput(f"items[{i}].qty must be a whole number above 0")
+        source = item.get("from")
+        if source is not None and not isinstance(source, str):
+            raise InvalidInput(f"items[{i}].from must be a location code")
+        items.append(OrderLine(item["sku"], qty, source))
+    payment = data.get("payment")
+    if not isinstance(payment, dict) or not isinstance(payment.get("processor"), str):
+        raise InvalidInput("payment.processor is required, e.g. {\"processor\": \"card\", \"card\": \"4242...\"}")
+    params = {k: str(v) for k, v in payment.items() if k != "processor" and v is not None}
+    shipping = None
+    ship = data.get("shipping")
+    if ship is not None:
+        if not isinstance(ship, dict) or not str(ship.get("name", "")).strip() or not str(ship.get("address", "")).strip():
+            raise InvalidInput("shipping needs a name and an address")
+        shipping = Shipping(str(ship["name"]).strip(), str(ship["address"]).strip())
+    return OrderRequest(ref.strip(), location.strip(), tuple(items), payment["processor"], params, shipping)
+
+
+def fingerprint(request: OrderRequest, payment: PreparedPayment) -> str:
+    """A digest of what was asked for. Secrets (the card number) are left out: only brand and last 4 count."""
+    canonical = {
+        "location": request.location,
+        "items": [[i.sku, i.qty, i.from_location] for i in request.items],
+        "processor": request.processor,
+        "payment": [payment.brand, payment.last4, payment.tendered],
+        "shipping": [request.shipping.name, request.shipping.address] if request.shipping else None,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[dict, bool]:
+    """Cart, stock check, order, payment and stock update for one request. Returns (order, replayed).
+
+    Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
+    """
+    processor = get_processor(request.processor)
+    currency = db.memo("currency", lambda: _read_currency(db))
+    prepared = processor.prepare(request.params, currency=currency)
+    key = f"batch:{request.ref}"
+    digest = fingerprint(request, prepared)
+    try:
+        with db.write() as conn:
+            replay = _replay(conn, key, digest, request.ref)
+            if replay is not None:
+                return _replayed(replay), True
+            cart_id = create_cart(conn, location=request.location)
+            for line in request.items:
+                add_or_update_item(
+                    conn, cart_id=cart_id, code=line.sku, quantity=line.qty, from_location=line.from_location
+                )
+            pending = begin_checkout(
+                conn, cart_id=cart_id, processor=processor.name, payment=prepared, shipping=request.shipping,
+                idempotency_key=key, request_hash=digest,
+            )
+    except IntegrityError:
+        # Another till inserted the same ref between our look-up and insert (PostgreSQL): replay theirs.
+        with db.read() as conn:
+            replay = _replay(conn, key, digest, request.ref)
+        if replay is None:
+            raise
+        return _replayed(replay), True
+    return pay_and_settle(db, processor, pending, prepared, timeout=timeout), False
+
+
+def _read_currency(db: Database) -> str:
+    with db.read() as conn:
+        return store_currency(conn)
+
+
+def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
+    found = conn.execute(
+        select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == key)
+    ).first()
+    if found is None:
+        return None
+    if found.request_hash != digest:
+        raise IdempotencyConflict(
+            f"ref {ref!r} was already used for a different order ({found.id}): use a new ref", order_id=found.id
+        )
+    return order_document(conn, found.id)
+
+
+def _replayed(doc: dict) -> dict:
+    try:
+        raise_if_failed(doc)
+    except PosError as err:
+        err.details["replayed"] = True
+        raise
+    return doc
+
+
+@dataclass
+class LineResult:
+    line: int
+    ref: str | None
+    order_id: int | None
+    status: str
+    error: dict | None = None
+    replayed: bool = False
+
+    def to_dict(self) -> dict:
+        return {
+            "line": self.line, "ref": self.ref, "order_id": self.order_id, "status": self.status,
+            "error": self.error, "replayed": self.replayed,
+        }
+
+
+def run_batch(
+    db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S
+) -> Iterator[LineResult]:
+    """Yield one result per non-blank input line, in order. Each line is its own unit of work."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        ref = None
+        try:
+            request = parse_request(text)
+            ref = request.ref
+            doc, replayed = place_order(db, request, timeout=timeout)
+            result = LineResult(number, ref, doc["id"], doc["status"], None, replayed)
+        except PosError as err:
+            order = err.details.get("order")
+            body = {"code": err.code, "message": err.message}
+            result = LineResult(
+                number, ref if ref is not None else _ref_of(text), order["id"] if order else err.details.get("order_id"),
+                order["status"] if order else "error", body, bool(err.details.get("replayed")),
+            )
+        yield result
+        if stop_on_error and result.status != ORDER_PROCESSING:
+            return
+
+
+def _ref_of(text: str) -> str | None:
+    try:
+        ref = json.loads(text).get("ref")
+    except (ValueError, AttributeError):
+        return None
+    return ref if isinstance(ref, str) else None

@@ -1,0 +1,92 @@
+"""A till killed in the middle of a checkout loses nothing: `pos order reconcile` settles it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from plugins import env_with, pos_executable, write_plugin
+
+PLUGIN = """
+    import os
+    from pathlib import Path
+
+    from pos.services.payments import PaymentProcessor, PaymentResult
+
+
+    class ApproveThenDie(PaymentProcessor):
+        '''Approves the charge at the "bank" (a ledger file), then the till process dies on the spot.'''
+
+        description = "approves, then the till is killed"
+
+        def _ledger(self):
+            return Path(os.environ["KILLPAY_LEDGER"])
+
+        def charge(self, request):
+            if os.environ.get("KILLPAY_WHEN") == "after-approval":
+                with open(self._ledger(), "a") as fh:
+                    fh.write(request.idempotency_key + "\\n")
+            os._exit(137)
+
+        def lookup(self, request):
+            ledger = self._ledger()
+            approved = ledger.exists() and request.idempotency_key in ledger.read_text().split()
+            if approved:
+                return PaymentResult(True, reference="bank-" + request.idempotency_key)
+            return PaymentResult(False, reason="no_such_charge")
+"""
+
+
+def _pos(env, db, *args):
+    return subprocess.run([pos_executable(), "--db", db, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def till(tmp_path, store, db_url):
+    folder = write_plugin(tmp_path / "plugin", dist="killpay", module="killpay", source=PLUGIN,
+                          processors={"killpay": "ApproveThenDie"})
+    return folder, db_url
+
+
+def _stock(env, db):
+    out = _pos(env, db, "stock", "check", "TSHIRT-M", "--location", "STORE-1", "--json")
+    return json.loads(out.stdout)["levels"][0]
+
+
+@pytest.mark.parametrize(("when", "settled_as", "on_hand", "cart_status"), [
+    ("after-approval", "processing", 7, "closed"),
+    ("before-approval", "payment_failed", 10, "open"),
+])
+def test_killed_checkout_is_settled_by_asking_the_processor(tmp_path, till, when, settled_as, on_hand, cart_status):
+    folder, db = till
+    env = env_with(folder, KILLPAY_LEDGER=str(tmp_path / "bank.txt"), KILLPAY_WHEN=when)
+    cart_id = json.loads(_pos(env, db, "cart", "new", "--location", "STORE-1", "--json").stdout)["id"]
+    assert _pos(env, db, "cart", "add", str(cart_id), "TSHIRT-M", "--qty", "3").returncode == 0
+
+    killed = _pos(env, db, "checkout", str(cart_id), "--pay", "killpay")
+    assert killed.returncode == 137
+
+    # Nothing is lost: the order is pending, its key recorded before the charge, its stock held.
+    [pending] = json.loads(_pos(env, db, "order", "list", "--status", "pending", "--json").stdout)
+    order = json.loads(_pos(env, db, "order", "show", str(pending["id"]), "--json").stdout)
+    assert order["payment"]["status"] == "pending"
+    assert order["idempotency_key"]
+    assert _stock(env, db) == {"location": "STORE-1", "on_hand": 10, "reserved": 3, "available": 7}
+
+    # A reconcile that only looks at old orders leaves a fresh one alone (its till may still be paying).
+    assert json.loads(_pos(env, db, "order", "reconcile", "--json").stdout) == []
+
+    done = _pos(env, db, "order", "reconcile", "--older-than", "0", "--json")
+    assert done.returncode == 0, done.stderr
+    [result] = json.loads(done.stdout)
+    assert result["order_id"] == pending["id"] and result["status"] == settled_as
+
+    assert _stock(env, db) == {"location": "STORE-1", "on_hand": on_hand, "reserved": 0, "available": on_hand}
+    assert json.loads(_pos(env, db, "cart", "show", str(cart_id), "--json").stdout)["status"] == cart_status
+    history = json.loads(_pos(env, db, "stock", "history", "TSHIRT-M", "--location", "STORE-1", "--json").stdout)
+    sales = [h for h in history if h["source"] == "sale"]
+    assert [h["change"] for h in sales] == ([-3] if settled_as == "processing" else [])
+
+    # Reconciling again changes nothing.
+    assert json.loads(_pos(env, db, "order", "reconcile", "--older-than", "0", "--json").stdout) == []
