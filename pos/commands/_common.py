@@ -57,7 +57,9 @@ def emit(doc: Any, as_json: bool, render: Callable[[Any], Any]) -> None:
         print_json(doc)
     else:
         out = render(doc)
-        if out is not None:
+        if isinstance(out, str):
+            typer.echo(out)  # plain sentences are not re-wrapped: paths and URLs stay whole
+        elif out is not None:
             console().print(out)
 
 

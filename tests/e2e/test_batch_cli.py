@@ -1,0 +1,44 @@
+"""pos batch from the command line: JSON Lines in, one result per line out, exit status for scripts."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from pos.cli import app
+
+
+def test_batch_json_output_is_one_object_per_line_then_a_summary(store, db_url, tmp_path):
+    file = tmp_path / "orders.jsonl"
+    file.write_text("\n".join([
+        json.dumps({"ref": "R1", "location": "STORE-1", "items": [{"sku": "4006381333948", "qty": 1}],
+                    "payment": {"processor": "card", "card": "4242424242424242"}}),
+        "",
+        json.dumps({"ref": "R2", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 1}],
+                    "payment": {"processor": "card", "card": "4000000000000002"}}),
+    ]) + "\n")
+    result = CliRunner().invoke(app, ["--db", db_url, "batch", str(file), "--json"])
+    assert result.exit_code == 1  # one line failed
+    docs = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [(d["line"], d["ref"], d["status"]) for d in docs[:2]] == [(1, "R1", "processing"), (3, "R2", "payment_failed")]
+    assert docs[1]["error"]["code"] == "payment_declined" and docs[1]["order_id"] is not None
+    assert docs[2]["summary"] is True and docs[2]["lines"] == 2 and docs[2]["ok"] == 1 and docs[2]["failed"] == 1
+    assert "4242424242424242" not in result.output and "4000000000000002" not in result.output
+
+
+def test_batch_reads_standard_input_and_exits_zero_when_all_lines_pass(store, db_url):
+    text = json.dumps({"ref": "S1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 2}],
+                       "payment": {"processor": "cash", "tendered": "100.00"}}) + "\n"
+    result = CliRunner().invoke(app, ["--db", db_url, "batch", "-"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "line 1  ref S1  order 1  processing" in result.stdout
+    again = CliRunner().invoke(app, ["--db", db_url, "batch", "-"], input=text)
+    assert "(replayed)" in again.stdout
+
+
+def test_batch_of_a_missing_file_is_a_one_line_error(db, db_url, tmp_path):
+    result = CliRunner().invoke(app, ["--db", db_url, "batch", str(tmp_path / "nope.jsonl")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: cannot read")
+    assert "Traceback" not in result.output

@@ -1,0 +1,81 @@
+"""Schema changes are Alembic migrations that keep the data of older databases."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+import pytest
+from typer.testing import CliRunner
+
+from pos.cli import app
+from pos.migrations import head, upgrade
+from pos.services.db import SCHEMA_HEAD, Database
+
+
+def test_the_code_expects_the_newest_migration():
+    assert SCHEMA_HEAD == head()
+
+
+def test_the_migrations_build_exactly_the_models_schema(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from pos.models import metadata
+
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_pos_init_upgrades_a_first_schema_database_and_keeps_its_sales(db_url):
+    old = Database(db_url)
+    upgrade(old.engine, "0001")
+    with old.engine.begin() as conn:
+        for sql in (
+            "INSERT INTO setting (key, value) VALUES ('currency', 'EUR')",
+            "INSERT INTO location (id, code, name, tax_rate, address, receipt_footer, created_at) "
+            "VALUES (1, 'S1', 'Shop', 190000, '', '', CURRENT_TIMESTAMP)",
+            "INSERT INTO product (id, code, name, created_at) VALUES (1, 'P', 'Pen', CURRENT_TIMESTAMP)",
+            "INSERT INTO variant (id, sku, name, price, options, is_deliverable, product_id, created_at) "
+            "VALUES (1, 'PEN', '', 150, '{}', true, 1, CURRENT_TIMESTAMP)",
+            "INSERT INTO stock_level (id, variant_id, location_id, on_hand, reserved) VALUES (1, 1, 1, 7, 0)",
+            "INSERT INTO cart (id, location_id, status, created_at, updated_at) VALUES (1, 1, 'closed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO orders (id, cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, "
+            "idempotency_key, created_at, updated_at) VALUES (1, 1, 1, 'processing', 'EUR', 300, 57, 357, 190000, "
+            "'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO order_item (id, order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
+            "VALUES (1, 1, 1, 1, 'PEN', 'Pen', 2, 150, 300)",
+            "INSERT INTO payment (id, order_id, processor, status, amount, currency, idempotency_key, created_at, "
+            "updated_at) VALUES (1, 1, 'cash', 'approved', 357, 'EUR', 'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        ):
+            conn.execute(text(sql))
+    old.dispose()
+
+    refused = CliRunner().invoke(app, ["--db", db_url, "order", "list"])
+    assert refused.exit_code == 1 and "run `pos init` to upgrade" in refused.stderr
+
+    upgraded = CliRunner().invoke(app, ["--db", db_url, "init"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "Upgraded" in upgraded.stdout
+
+    shown = CliRunner().invoke(app, ["--db", db_url, "order", "show", "1", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert '"total": 357' in shown.stdout and '"currency": "EUR"' in shown.stdout
+    stock = CliRunner().invoke(app, ["--db", db_url, "stock", "check", "PEN", "--json"])
+    assert '"on_hand": 7' in stock.stdout
+
+    # The new backstop is in force on the upgraded database.
+    db = Database(db_url)
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
+            "VALUES (1, 1, 1, 'PEN', 'Pen', 2, 150, 999)"
+        ))
+    db.dispose()
+
+
+def test_init_twice_is_harmless(db_url):
+    first = CliRunner().invoke(app, ["--db", db_url, "init", "--currency", "EUR"])
+    second = CliRunner().invoke(app, ["--db", db_url, "init"])
+    assert first.exit_code == second.exit_code == 0
+    assert "up to date" in second.stdout and "EUR" in second.stdout
