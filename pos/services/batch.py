@@ -11,12 +11,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PosError
 from pos.models.order import ORDER_PROCESSING
-from pos.services import tables as t
+from pos.services import sql
+from pos.services.sql import Sql
 from pos.services.cart import add_or_update_item, create_cart
 from pos.services.db import Database
 from pos.services.orders import (
@@ -139,17 +139,19 @@ def _read_currency(db: Database) -> str:
         return store_currency(conn)
 
 
-def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
-    found = conn.execute(
-        select(t.orders.c.id, t.orders.c.request_hash).where(t.orders.c.idempotency_key == key)
-    ).first()
+_BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
+
+
+def _replay(conn, key: str, digest: str, ref: str) -> dict | None:  # noqa: ANN001
+    found = sql.one(conn, _BY_KEY, {"key": key})
     if found is None:
         return None
-    if found.request_hash != digest:
+    if found["request_hash"] != digest:
         raise IdempotencyConflict(
-            f"ref {ref!r} was already used for a different order ({found.id}): use a new ref", order_id=found.id
+            f"ref {ref!r} was already used for a different order ({found['id']}): use a new ref",
+            order_id=found["id"],
         )
-    return order_document(conn, found.id)
+    return order_document(conn, found["id"])
 
 
 def _replayed(doc: dict) -> dict:
@@ -181,6 +183,11 @@ def run_batch(
     db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S
 ) -> Iterator[LineResult]:
     """Yield one result per non-blank input line, in order. Each line is its own unit of work."""
+    with db.pinned():
+        yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout)
+
+
+def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[LineResult]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, select
 
 from pos.errors import CartClosed, InvalidInput, NotDeliverable, NotFound
 from pos.models._common import utcnow
 from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
+from pos.services import sql
 from pos.services import tables as t
+from pos.services.sql import Sql
 from pos.services.catalog import display_name, get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.inventory import InsufficientStock, available
@@ -22,23 +24,37 @@ def new_cart(db: Database, *, location: str) -> dict:
         return cart_document(conn, cart_id)
 
 
+_INSERT_CART = Sql(
+    f"INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, '{CART_OPEN}', :now, :now) RETURNING id"
+)
+_CART = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id")
+_LINE = Sql("SELECT id, quantity FROM cart_item WHERE cart_id = :c AND variant_id = :v AND location_id = :l")
+_INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, quantity) VALUES (:c, :v, :l, :q)")
+_UPDATE_LINE = Sql("UPDATE cart_item SET quantity = :q WHERE id = :id")
+_TOUCH = Sql("UPDATE cart SET updated_at = :now WHERE id = :id")
+_LOCATION_CODE = Sql("SELECT code FROM location WHERE id = :id")
+_LINES = Sql(
+    "SELECT ci.variant_id, ci.location_id, ci.quantity, v.sku, v.name, v.price, v.is_deliverable, "
+    "p.name AS product_name, l.code AS location FROM cart_item ci "
+    "JOIN variant v ON v.id = ci.variant_id JOIN product p ON p.id = v.product_id "
+    "JOIN location l ON l.id = ci.location_id WHERE ci.cart_id = :c ORDER BY ci.id"
+)
+
+
 def create_cart(conn: Connection, *, location: str) -> int:
     loc = location_by_code(conn, location)
-    now = utcnow()
-    return conn.execute(
-        t.cart.insert().values(location_id=loc["id"], status=CART_OPEN, created_at=now, updated_at=now)
-        .returning(t.cart.c.id)
-    ).scalar_one()
+    now = sql.timestamp(conn, utcnow())
+    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], "now": now})
 
 
-def cart_row(conn: Connection, cart_id: int) -> RowMapping:
-    row = conn.execute(select(t.cart).where(t.cart.c.id == cart_id)).mappings().first()
+def cart_row(conn: Connection, cart_id: int) -> dict:
+    row = sql.one(conn, _CART, {"id": cart_id})
     if row is None:
         raise NotFound(f"no cart {cart_id}: start one with `pos cart new --location CODE`")
     return row
 
 
-def open_cart_row(conn: Connection, cart_id: int) -> RowMapping:
+def open_cart_row(conn: Connection, cart_id: int) -> dict:
     row = cart_row(conn, cart_id)
     if row["status"] == CART_CLOSED:
         raise CartClosed(f"cart {cart_id} is already paid and closed: start a new one with `pos cart new`")
@@ -75,25 +91,21 @@ def add_or_update_item(
         raise NotDeliverable(
             f"{variant['sku']} cannot be delivered, so it can only be sold from the store's own stock"
         )
-    line = conn.execute(
-        select(CI.c.id, CI.c.quantity).where(
-            CI.c.cart_id == cart_id, CI.c.variant_id == variant["id"], CI.c.location_id == loc_id
-        )
-    ).first()
-    wanted = quantity if replace or line is None else line.quantity + quantity
+    line = sql.one(conn, _LINE, {"c": cart_id, "v": variant["id"], "l": loc_id})
+    wanted = quantity if replace or line is None else line["quantity"] + quantity
     have = available(conn, variant["id"], loc_id)  # checkInventory(variantId, locationId, quantity)
     if have < wanted:
         if loc_code is None:
-            loc_code = conn.execute(select(t.location.c.code).where(t.location.c.id == loc_id)).scalar()
+            loc_code = sql.scalar(conn, _LOCATION_CODE, {"id": loc_id})
         raise InsufficientStock(
             f"not enough {variant['sku']} at {loc_code}: {have} available, {wanted} wanted",
             sku=variant["sku"], location=loc_code, available=have, requested=wanted,
         )
     if line is None:
-        conn.execute(CI.insert().values(cart_id=cart_id, variant_id=variant["id"], location_id=loc_id, quantity=wanted))
+        sql.execute(conn, _INSERT_LINE, {"c": cart_id, "v": variant["id"], "l": loc_id, "q": wanted})
     else:
-        conn.execute(CI.update().where(CI.c.id == line.id).values(quantity=wanted))
-    conn.execute(t.cart.update().where(t.cart.c.id == cart_id).values(updated_at=utcnow()))
+        sql.execute(conn, _UPDATE_LINE, {"id": line["id"], "q": wanted})
+    sql.execute(conn, _TOUCH, {"id": cart_id, "now": sql.timestamp(conn, utcnow())})
 
 
 def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
@@ -170,25 +182,14 @@ def list_carts(db: Database, *, status: str | None = CART_OPEN, location: str | 
         return [cart_document(conn, cid) for cid in conn.execute(stmt).scalars()]
 
 
-def cart_lines(conn: Connection, cart_id: int) -> list[RowMapping]:
+def cart_lines(conn: Connection, cart_id: int) -> list[dict]:
     """The cart's lines with their variants and locations (Fetch Cart Details, with items and locations)."""
-    return conn.execute(
-        select(
-            CI.c.variant_id, CI.c.location_id, CI.c.quantity, t.variant.c.sku, t.variant.c.name,
-            t.variant.c.price, t.variant.c.is_deliverable, t.product.c.name.label("product_name"),
-            t.location.c.code.label("location"),
-        )
-        .join(t.variant, t.variant.c.id == CI.c.variant_id)
-        .join(t.product, t.product.c.id == t.variant.c.product_id)
-        .join(t.location, t.location.c.id == CI.c.location_id)
-        .where(CI.c.cart_id == cart_id)
-        .order_by(CI.c.id)
-    ).mappings().all()
+    return sql.all_rows(conn, _LINES, {"c": cart_id})
 
 
 def cart_document(conn: Connection, cart_id: int) -> dict:
     cart = cart_row(conn, cart_id)
-    store = conn.execute(select(t.location.c.code).where(t.location.c.id == cart["location_id"])).scalar_one()
+    store = sql.scalar(conn, _LOCATION_CODE, {"id": cart["location_id"]})
     items = [
         {
             "sku": line["sku"],

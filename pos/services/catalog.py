@@ -13,7 +13,9 @@ from pos.errors import AlreadyExists, InvalidInput, NotFound
 from pos.models import LocationCreate, ProductCreate, VariantCreate
 from pos.models._common import utcnow
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
+from pos.services import sql
 from pos.services import tables as t
+from pos.services.sql import Sql
 from pos.services.db import Database
 from pos.services.store import currency as store_currency
 
@@ -87,22 +89,18 @@ def list_locations(db: Database) -> list[dict]:
         return [location_document(r) for r in rows]
 
 
-def _location_row(conn: Connection, code: str) -> RowMapping:
-    row = conn.execute(select(t.location).where(t.location.c.code == code)).mappings().first()
+_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer FROM location WHERE code = :code")
+
+
+def _location_row(conn: Connection, code: str) -> dict:
+    row = sql.one(conn, _LOCATION, {"code": code})
     if row is None:
         raise NotFound(f"no location {code!r}: see `pos location list`")
     return row
 
 
-def location_by_code(conn: Connection, code: str) -> RowMapping:
+def location_by_code(conn: Connection, code: str) -> dict:
     return _location_row(conn, code)
-
-
-def location_id(conn: Connection, code: str) -> int:
-    found = conn.execute(select(t.location.c.id).where(t.location.c.code == code)).scalar()
-    if found is None:
-        raise NotFound(f"no location {code!r}: see `pos location list`")
-    return found
 
 
 # -- products and variants ------------------------------------------------------------------------------
@@ -169,16 +167,23 @@ _VARIANT_COLUMNS = (
 )
 
 
-def find_variant(conn: Connection, code: str) -> RowMapping | None:
-    """getProductVariant: by SKU first, then by barcode."""
-    base = select(*_VARIANT_COLUMNS).join(t.product, t.product.c.id == t.variant.c.product_id)
-    row = conn.execute(base.where(t.variant.c.sku == code)).mappings().first()
+_VARIANT_BY = (
+    "SELECT v.id, v.sku, v.name, v.price, v.barcode, v.options, v.is_deliverable, "
+    "p.code AS product_code, p.name AS product_name FROM variant v JOIN product p ON p.id = v.product_id "
+)
+_VARIANT_BY_SKU = Sql(_VARIANT_BY + "WHERE v.sku = :code")
+_VARIANT_BY_BARCODE = Sql(_VARIANT_BY + "WHERE v.barcode = :code")
+
+
+def find_variant(conn: Connection, code: str) -> dict | None:
+    """getProductVariant: by SKU first, then by barcode (a scanner types barcodes)."""
+    row = sql.one(conn, _VARIANT_BY_SKU, {"code": code})
     if row is None:
-        row = conn.execute(base.where(t.variant.c.barcode == code)).mappings().first()
+        row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": code})
     return row
 
 
-def get_variant(conn: Connection, code: str) -> RowMapping:
+def get_variant(conn: Connection, code: str) -> dict:
     row = find_variant(conn, code.strip())
     if row is None:
         raise NotFound(f"no variant with SKU or barcode {code!r}: see `pos product list`")

@@ -62,6 +62,7 @@ class Database:
         self.backend = make_url(url).get_backend_name()
         self._schema_checked = False
         self._memo: dict[str, object] = {}
+        self._pinned: Connection | None = None
 
     def memo(self, key: str, compute):  # noqa: ANN001, ANN201
         """Per-process cache of values that cannot change under us (the store's currency)."""
@@ -98,19 +99,47 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One write transaction: commits when the block ends, rolls back on any exception."""
-        self.ensure_schema()
-        with translate_errors(self.url), self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        with self._transaction(read_only=False) as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only snapshot (a deferred BEGIN on SQLite, so readers never queue behind writers)."""
+        with self._transaction(read_only=True) as conn:
+            yield conn
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Keep one connection for a run of units of work (a batch, a till shift).
+
+        Each unit still has its own transaction; only the pool check-out per transaction is saved.
+        """
+        if self._pinned is not None:
+            yield
+            return
         self.ensure_schema()
         with translate_errors(self.url), self.engine.connect() as conn:
-            conn.execution_options(pos_read_only=True)
-            with conn.begin():
-                yield conn
+            self._pinned = conn
+            try:
+                yield
+            finally:
+                self._pinned = None
+
+    @contextmanager
+    def _transaction(self, *, read_only: bool) -> Iterator[Connection]:
+        self.ensure_schema()
+        with translate_errors(self.url):
+            if self._pinned is not None:
+                conn = self._pinned
+                conn.execution_options(pos_read_only=read_only)
+                with conn.begin():
+                    yield conn
+                return
+            with self.engine.connect() as conn:
+                if read_only:
+                    conn.execution_options(pos_read_only=True)
+                with conn.begin():
+                    yield conn
 
     # -- schema ---------------------------------------------------------------------------------------
 

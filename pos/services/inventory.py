@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, select
 
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso, utcnow
+from pos.services import sql
 from pos.services import tables as t
+from pos.services.sql import Sql
 from pos.services.catalog import display_name, get_variant, location_by_code
 from pos.services.db import Database
 
@@ -41,26 +43,40 @@ def sum_needs(needs: Iterable[Need]) -> list[Need]:
     return sorted(totals.values())
 
 
-def insert_on_conflict(conn: Connection):
-    """INSERT ... ON CONFLICT for the connection's dialect (imported only when needed: start-up time)."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+_ENSURE = Sql(
+    "INSERT INTO stock_level (variant_id, location_id, on_hand, reserved) VALUES (:v, :l, 0, 0) "
+    "ON CONFLICT (variant_id, location_id) DO NOTHING"
+)
+_LEVEL = Sql("SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l")
+_MOVEMENT = Sql(
+    "INSERT INTO stock_movement (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref) "
+    "VALUES (:created_at, :variant_id, :location_id, :delta, :on_hand_after, :reason, :source, :source_ref)"
+)
+_RESERVE = Sql(
+    "UPDATE stock_level SET reserved = reserved + :n "
+    "WHERE variant_id = :v AND location_id = :l AND on_hand - reserved >= :n"
+)
+_RELEASE = Sql(
+    "UPDATE stock_level SET reserved = reserved - :n WHERE variant_id = :v AND location_id = :l AND reserved >= :n"
+)
+_TAKE = Sql(
+    "UPDATE stock_level SET on_hand = on_hand - :n, reserved = reserved - :n "
+    "WHERE variant_id = :v AND location_id = :l AND reserved >= :n RETURNING on_hand"
+)
 
 
 def ensure_level(conn: Connection, variant_id: int, location_id: int) -> None:
-    stmt = insert_on_conflict(conn)(SL).values(variant_id=variant_id, location_id=location_id, on_hand=0, reserved=0)
-    conn.execute(stmt.on_conflict_do_nothing(index_elements=["variant_id", "location_id"]))
+    sql.execute(conn, _ENSURE, {"v": variant_id, "l": location_id})
 
 
 def level(conn: Connection, variant_id: int, location_id: int, *, for_update: bool = False) -> tuple[int, int]:
     """(on_hand, reserved); (0, 0) where the variant has never been stocked at the location."""
-    stmt = select(SL.c.on_hand, SL.c.reserved).where(SL.c.variant_id == variant_id, SL.c.location_id == location_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    if for_update:  # row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already excludes writers
+        stmt = select(SL.c.on_hand, SL.c.reserved).where(SL.c.variant_id == variant_id, SL.c.location_id == location_id)
+        row = conn.execute(stmt.with_for_update()).first()
+    else:
+        row = sql.one(conn, _LEVEL, {"v": variant_id, "l": location_id})
+        row = (row["on_hand"], row["reserved"]) if row else None
     return (row[0], row[1]) if row else (0, 0)
 
 
@@ -70,42 +86,19 @@ def available(conn: Connection, variant_id: int, location_id: int) -> int:
 
 
 def record_movements(conn: Connection, rows: list[dict]) -> None:
+    """Append history rows: variant_id, location_id, delta, on_hand_after, source, source_ref, reason."""
     if rows:
-        now = utcnow()
-        conn.execute(t.stock_movement.insert(), [{"created_at": now, "reason": "", **r} for r in rows])
+        now = sql.timestamp(conn, utcnow())
+        sql.execute_many(conn, _MOVEMENT, [{"created_at": now, "reason": "", **r} for r in rows])
 
 
 # -- reservations, as checkout uses them ------------------------------------------------------------------
-
-_RESERVE = (
-    SL.update()
-    .where(
-        SL.c.variant_id == bindparam("v"),
-        SL.c.location_id == bindparam("l"),
-        SL.c.on_hand - SL.c.reserved >= bindparam("n"),
-    )
-    .values(reserved=SL.c.reserved + bindparam("n"))
-)
-
-_RELEASE = (
-    SL.update()
-    .where(SL.c.variant_id == bindparam("v"), SL.c.location_id == bindparam("l"), SL.c.reserved >= bindparam("n"))
-    .values(reserved=SL.c.reserved - bindparam("n"))
-)
-
-_TAKE = (
-    SL.update()
-    .where(SL.c.variant_id == bindparam("v"), SL.c.location_id == bindparam("l"), SL.c.reserved >= bindparam("n"))
-    .values(on_hand=SL.c.on_hand - bindparam("n"), reserved=SL.c.reserved - bindparam("n"))
-    .returning(SL.c.on_hand)
-)
 
 
 def reserve(conn: Connection, needs: Iterable[Need]) -> None:
     """Hold stock for a checkout; raises InsufficientStock (and the caller's transaction rolls back)."""
     for n in sum_needs(needs):
-        done = conn.execute(_RESERVE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
-        if done.rowcount != 1:
+        if sql.execute(conn, _RESERVE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity}) != 1:
             left = available(conn, n.variant_id, n.location_id)
             raise InsufficientStock(
                 f"not enough {n.sku} at {n.location}: {left} available, {n.quantity} wanted",
@@ -115,14 +108,14 @@ def reserve(conn: Connection, needs: Iterable[Need]) -> None:
 
 def release(conn: Connection, needs: Iterable[Need]) -> None:
     for n in sum_needs(needs):
-        conn.execute(_RELEASE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
+        sql.execute(conn, _RELEASE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
 
 
 def take_reserved(conn: Connection, needs: Iterable[Need], *, source: str, source_ref: str, reason: str = "") -> None:
     """Turn reservations into sold stock: on-hand and reserved both go down, with a history row each."""
     movements = []
     for n in sum_needs(needs):
-        on_hand = conn.execute(_TAKE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity}).scalar()
+        on_hand = sql.scalar(conn, _TAKE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
         if on_hand is None:  # cannot happen while reservations are only made by reserve(); refuse loudly
             raise InsufficientStock(f"stock for {n.sku} at {n.location} was not reserved")
         movements.append({

@@ -25,7 +25,9 @@ from pos.models.order import ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSI
 from pos.models.payment import PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_PENDING
 from pos.money import format_tax_rate, tax_for
 from pos.services import inventory
+from pos.services import sql
 from pos.services import tables as t
+from pos.services.sql import Sql
 from pos.services.cart import cart_lines, open_cart_row
 from pos.services.catalog import display_name, location_by_code
 from pos.services.db import Database
@@ -58,6 +60,27 @@ def order_totals(lines: list[Mapping], tax_rate: int) -> tuple[int, int, int]:
     return subtotal, tax, subtotal + tax
 
 
+_TAX_RATE = Sql("SELECT tax_rate FROM location WHERE id = :id")
+_CART_TO_CHECKOUT = Sql(
+    f"UPDATE cart SET status = '{CART_CHECKOUT}', updated_at = :now WHERE id = :id AND status = '{CART_OPEN}'"
+)
+_INSERT_ORDER = Sql(
+    "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
+    "ship_address, idempotency_key, request_hash, created_at, updated_at) "
+    f"VALUES (:cart_id, :location_id, '{ORDER_PENDING}', :currency, :subtotal, :tax, :total, :tax_rate, :ship_name, "
+    ":ship_address, :key, :hash, :now, :now) RETURNING id"
+)
+_INSERT_ITEM = Sql(
+    "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
+    "VALUES (:order_id, :variant_id, :location_id, :sku, :name, :quantity, :unit_price, :line_total)"
+)
+_INSERT_PAYMENT = Sql(
+    "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
+    f"created_at, updated_at) VALUES (:order_id, :processor, '{PAYMENT_PENDING}', :amount, :currency, :key, :brand, "
+    ":last4, :tendered, :now, :now)"
+)
+
+
 def begin_checkout(
     conn: Connection, *, cart_id: int, processor: str, payment: PreparedPayment, shipping: Shipping | None,
     idempotency_key: str, request_hash: str | None = None,
@@ -78,26 +101,20 @@ def begin_checkout(
             f"cart {cart_id} has delivery lines ({', '.join(line['sku'] for line in delivery)}): "
             "give --ship-name and --ship-address"
         )
-    store = conn.execute(select(t.location.c.tax_rate).where(t.location.c.id == cart["location_id"])).scalar_one()
+    tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
-    subtotal, tax, total = order_totals(lines, store)
-    now = utcnow()
+    subtotal, tax, total = order_totals(lines, tax_rate)
+    now = sql.timestamp(conn, utcnow())
     # No other checkout of this cart may run at the same time: the status flips only from open.
-    flipped = conn.execute(
-        t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CART_OPEN)
-        .values(status=CART_CHECKOUT, updated_at=now)
-    )
-    if flipped.rowcount != 1:
+    if sql.execute(conn, _CART_TO_CHECKOUT, {"id": cart_id, "now": now}) != 1:
         open_cart_row(conn, cart_id)  # raises the precise CartClosed
-    order_id = conn.execute(
-        t.orders.insert().values(
-            cart_id=cart_id, location_id=cart["location_id"], status=ORDER_PENDING, currency=currency,
-            subtotal=subtotal, tax=tax, total=total, tax_rate=store,
-            ship_name=shipping.name if shipping else None, ship_address=shipping.address if shipping else None,
-            idempotency_key=idempotency_key, request_hash=request_hash, created_at=now, updated_at=now,
-        ).returning(t.orders.c.id)
-    ).scalar_one()
-    conn.execute(t.order_item.insert(), [
+    order_id = sql.scalar(conn, _INSERT_ORDER, {
+        "cart_id": cart_id, "location_id": cart["location_id"], "currency": currency, "subtotal": subtotal,
+        "tax": tax, "total": total, "tax_rate": tax_rate, "ship_name": shipping.name if shipping else None,
+        "ship_address": shipping.address if shipping else None, "key": idempotency_key, "hash": request_hash,
+        "now": now,
+    })
+    sql.execute_many(conn, _INSERT_ITEM, [
         {
             "order_id": order_id, "variant_id": line["variant_id"], "location_id": line["location_id"],
             "sku": line["sku"], "name": display_name(line), "quantity": line["quantity"],
@@ -105,11 +122,10 @@ def begin_checkout(
         }
         for line in lines
     ])
-    conn.execute(t.payment.insert().values(
-        order_id=order_id, processor=processor, status=PAYMENT_PENDING, amount=total, currency=currency,
-        idempotency_key=idempotency_key, brand=payment.brand, last4=payment.last4, tendered=payment.tendered,
-        created_at=now, updated_at=now,
-    ))
+    sql.execute(conn, _INSERT_PAYMENT, {
+        "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
+        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, "now": now,
+    })
     inventory.reserve(conn, [
         inventory.Need(line["variant_id"], line["location_id"], line["quantity"], line["sku"], line["location"])
         for line in lines
@@ -135,7 +151,7 @@ def call_processor(
         except BaseException as exc:  # noqa: BLE001 - a plugin's fault becomes a failed payment, not a crash
             outcome["error"] = exc
 
-    if timeout is None or timeout <= 0:
+    if timeout is None or timeout <= 0 or getattr(processor, "in_process", False):
         run()
     else:
         worker = threading.Thread(target=run, name=f"pos-charge-{request.order_id}", daemon=True)
@@ -162,38 +178,39 @@ def call_processor(
     return (PAYMENT_APPROVED if result.approved else PAYMENT_DECLINED), result
 
 
+_SETTLE_ORDER = Sql(
+    f"UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = '{ORDER_PENDING}' "
+    "RETURNING cart_id"
+)
+_ORDER_NEEDS = Sql("SELECT variant_id, location_id, quantity, sku FROM order_item WHERE order_id = :id")
+_CART_AFTER = Sql(f"UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = '{CART_CHECKOUT}'")
+_PAYMENT_AFTER = Sql(
+    "UPDATE payment SET status = :status, reason = :reason, reference = :reference, change_due = :change, "
+    "updated_at = :now WHERE order_id = :id"
+)
+
+
 def settle(conn: Connection, *, order_id: int, payment_status: str, result: PaymentResult) -> bool:
     """Finish a pending order. False when it was already settled (by a reconcile, say): nothing changes then."""
     approved = payment_status == PAYMENT_APPROVED
-    now = utcnow()
-    moved = conn.execute(
-        t.orders.update().where(t.orders.c.id == order_id, t.orders.c.status == ORDER_PENDING)
-        .values(status=ORDER_PROCESSING if approved else ORDER_PAYMENT_FAILED, updated_at=now)
-        .returning(t.orders.c.cart_id)
-    ).first()
-    if moved is None:
+    now = sql.timestamp(conn, utcnow())
+    status = ORDER_PROCESSING if approved else ORDER_PAYMENT_FAILED
+    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now})
+    if cart_id is None:
         return False
-    items = conn.execute(
-        select(t.order_item.c.variant_id, t.order_item.c.location_id, t.order_item.c.quantity, t.order_item.c.sku)
-        .where(t.order_item.c.order_id == order_id)
-    ).mappings().all()
-    needs = [inventory.Need(i["variant_id"], i["location_id"], i["quantity"], i["sku"]) for i in items]
+    needs = [
+        inventory.Need(i["variant_id"], i["location_id"], i["quantity"], i["sku"])
+        for i in sql.all_rows(conn, _ORDER_NEEDS, {"id": order_id})
+    ]
     if approved:
         inventory.take_reserved(conn, needs, source="sale", source_ref=f"order {order_id}")
-        cart_status = CART_CLOSED
     else:
         inventory.release(conn, needs)
-        cart_status = CART_OPEN
-    conn.execute(
-        t.cart.update().where(t.cart.c.id == moved.cart_id, t.cart.c.status == CART_CHECKOUT)
-        .values(status=cart_status, updated_at=now)
-    )
-    conn.execute(
-        t.payment.update().where(t.payment.c.order_id == order_id).values(
-            status=payment_status, reason=result.reason, reference=result.reference,
-            change_due=result.change_due if approved else None, updated_at=now,
-        )
-    )
+    sql.execute(conn, _CART_AFTER, {"id": cart_id, "status": CART_CLOSED if approved else CART_OPEN, "now": now})
+    sql.execute(conn, _PAYMENT_AFTER, {
+        "id": order_id, "status": payment_status, "reason": result.reason, "reference": result.reference,
+        "change": result.change_due if approved else None, "now": now,
+    })
     return True
 
 
@@ -246,19 +263,27 @@ def raise_if_failed(doc: dict) -> None:
 # -- reading orders -----------------------------------------------------------------------------------------
 
 
+_ORDER = Sql(
+    "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total, tax_rate, ship_name, ship_address, "
+    "idempotency_key, created_at FROM orders WHERE id = :id"
+)
+_STORE = Sql("SELECT code, name, address, receipt_footer FROM location WHERE id = :id")
+_ITEMS = Sql(
+    "SELECT oi.sku, oi.name, oi.quantity, oi.unit_price, oi.line_total, oi.location_id, l.code AS location "
+    "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
+)
+_PAYMENT = Sql(
+    "SELECT processor, status, amount, reason, reference, brand, last4, tendered, change_due FROM payment "
+    "WHERE order_id = :id"
+)
+
+
 def order_document(conn: Connection, order_id: int) -> dict:
-    O = t.orders
-    order = conn.execute(select(O).where(O.c.id == order_id)).mappings().first()
+    order = sql.one(conn, _ORDER, {"id": order_id})
     if order is None:
         raise NotFound(f"no order {order_id}: see `pos order list`")
-    store = conn.execute(select(t.location).where(t.location.c.id == order["location_id"])).mappings().one()
-    items = conn.execute(
-        select(t.order_item, t.location.c.code.label("location"))
-        .join(t.location, t.location.c.id == t.order_item.c.location_id)
-        .where(t.order_item.c.order_id == order_id)
-        .order_by(t.order_item.c.id)
-    ).mappings().all()
-    pay = conn.execute(select(t.payment).where(t.payment.c.order_id == order_id)).mappings().first()
+    store = sql.one(conn, _STORE, {"id": order["location_id"]})
+    pay = sql.one(conn, _PAYMENT, {"id": order_id})
     payment = None
     if pay is not None:
         payment = {
@@ -277,18 +302,15 @@ def order_document(conn: Connection, order_id: int) -> dict:
         "status": order["status"],
         "cart_id": order["cart_id"],
         "location": store["code"],
-        "store": {
-            "code": store["code"], "name": store["name"], "address": store["address"],
-            "receipt_footer": store["receipt_footer"],
-        },
-        "created_at": iso(order["created_at"]),
+        "store": store,
+        "created_at": iso(sql.read_timestamp(order["created_at"])),
         "items": [
             {
                 "sku": i["sku"], "name": i["name"], "quantity": i["quantity"], "location": i["location"],
                 "unit_price": i["unit_price"], "line_total": i["line_total"],
                 "delivery": i["location_id"] != order["location_id"],
             }
-            for i in items
+            for i in sql.all_rows(conn, _ITEMS, {"id": order_id})
         ],
         "subtotal": order["subtotal"],
         "tax_rate": format_tax_rate(order["tax_rate"]),

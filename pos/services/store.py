@@ -6,7 +6,9 @@ from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput
 from pos.money import validate_currency
+from pos.services import sql
 from pos.services import tables as t
+from pos.services.sql import Sql
 from pos.services.db import Database, describe_url
 
 DEFAULT_CURRENCY = "USD"
@@ -48,8 +50,11 @@ def put_setting(conn: Connection, key: str, value: str) -> None:
         conn.execute(t.setting.insert().values(key=key, value=value))
 
 
+_CURRENCY = Sql("SELECT value FROM setting WHERE key = 'currency'")
+
+
 def currency(conn: Connection) -> str:
-    return get_setting(conn, "currency") or DEFAULT_CURRENCY
+    return sql.scalar(conn, _CURRENCY) or DEFAULT_CURRENCY
 
 
 def _has_sales_data(conn: Connection) -> bool:

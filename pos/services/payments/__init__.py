@@ -54,6 +54,9 @@ class PaymentProcessor(ABC):
     description: str = ""
     #: parameters it reads from the command line (`--card`, `--tendered`, or `--pay-option KEY=VALUE`)
     parameters: Mapping[str, str] = {}
+    #: True only for processors that answer in-process without any I/O (cash, the card simulator): they
+    #: are called directly. Everything else runs under a watchdog thread so a hung processor times out.
+    in_process: bool = False
 
     def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
         """Check the parameters before an order is created; raise InvalidInput when they are unusable."""

@@ -55,6 +55,7 @@ def check_expiry(text: str, now: datetime | None = None) -> None:
 class CardProcessor(PaymentProcessor):
     name = "card"
     description = "Simulated card terminal; needs --card NUMBER (Luhn-checked), optional --expiry MM/YY."
+    in_process = True
     parameters = {"card": "card number (only brand and last 4 are kept)", "expiry": "MM/YY, optional"}
 
     def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:

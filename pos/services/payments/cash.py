@@ -11,6 +11,7 @@ from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult
 class CashProcessor(PaymentProcessor):
     name = "cash"
     description = "Cash in the drawer; needs --tendered AMOUNT and shows the change due."
+    in_process = True
     parameters = {"tendered": "the amount handed over, e.g. 50.00"}
 
     def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
