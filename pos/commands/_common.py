@@ -57,7 +57,10 @@ def emit(doc: Any, as_json: bool, render: Callable[[Any], Any]) -> None:
         print_json(doc)
     else:
         out = render(doc)
-        if out is not None:
+        if isinstance(out, str):
+            # A sentence (often holding a file path) is printed as it is: rich would wrap it mid-path.
+            typer.echo(out)
+        elif out is not None:
             console().print(out)
 
 
@@ -107,6 +110,7 @@ def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
         if not sep or not key.strip():
             from pos.errors import InvalidInput
 
-            raise InvalidInput(f"{what} {pair!r} must look like KEY=VALUE")
+            # Not echoed: what was typed may be a card number given without its "card=" key.
+            raise InvalidInput(f"each {what} must look like KEY=VALUE (one had no key)")
         found[key.strip()] = value.strip()
     return found
