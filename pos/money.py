@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from pos.errors import InvalidInput
@@ -28,10 +29,18 @@ def validate_currency(currency: str) -> str:
     return code
 
 
+# A comma is only a thousands separator: 1,234.56. "12,50" (a decimal comma) must not become 1250.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def _decimal(text: str, what: str) -> Decimal:
-    cleaned = str(text).strip().replace(",", "")
+    cleaned = str(text).strip()
     for symbol in ("$", "€", "£", "¥"):
         cleaned = cleaned.removeprefix(symbol)
+    if "," in cleaned:
+        if not _THOUSANDS.fullmatch(cleaned):
+            raise InvalidInput(f"{what} must use a point for decimals, such as 12.50, not {text!r}")
+        cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

@@ -97,3 +97,64 @@ def store(db) -> Database:
     inventory.set_stock(db, sku="TSHIRT-M", location="WH-1", quantity=50)
     inventory.set_stock(db, sku="CROISSANT", location="STORE-1", quantity=5)
     return db
+
+
+@pytest.fixture(autouse=True)
+def _dispose_cli_databases() -> Iterator[None]:
+    """The CLI caches one engine per URL for the life of the process; close them after each test.
+
+    Without this every CliRunner test against PostgreSQL would leave a connection open until the run ends.
+    """
+    yield
+    from pos.services import db as dbmod
+
+    for database in list(dbmod._DATABASES.values()):
+        database.dispose()
+    dbmod._DATABASES.clear()
+
+
+@pytest.fixture
+def cli(db_url):
+    """Run `pos --db <this test's database> ...` in-process; returns typer's Result (stdout, stderr, exit_code)."""
+    from typer.testing import CliRunner
+
+    from pos.cli import app
+
+    def run(*args: str):
+        return CliRunner().invoke(app, ["--db", db_url, *[str(a) for a in args]])
+
+    return run
+
+
+@pytest.fixture
+def fake_processor(monkeypatch):
+    """A processor named `fake` that records each ChargeRequest; `fake.approve = False` makes it decline.
+
+    It is found by name exactly as an installed plugin would be, by standing in for the registry lookup
+    the OrderService does.
+    """
+    from pos.services import orders
+    from pos.services.payments import PaymentProcessor, PaymentResult
+
+    class Fake(PaymentProcessor):
+        name = "fake"
+        description = "records charges"
+
+        def __init__(self) -> None:
+            self.calls: list = []
+            self.approve = True
+            self.reason = "fake_decline"
+            self.on_charge = None
+
+        def charge(self, request):
+            self.calls.append(request)
+            if self.on_charge is not None:
+                self.on_charge(request)
+            if self.approve:
+                return PaymentResult(True, reference=f"fake-{request.order_id}")
+            return PaymentResult(False, reason=self.reason)
+
+    fake = Fake()
+    real = orders.get_processor
+    monkeypatch.setattr(orders, "get_processor", lambda name: fake if name == "fake" else real(name))
+    return fake

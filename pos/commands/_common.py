@@ -114,6 +114,7 @@ def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
         if not sep or not key.strip():
             from pos.errors import InvalidInput
 
-            raise InvalidInput(f"{what} {pair!r} must look like KEY=VALUE")
+            # Not echoed: what was typed may be a card number given without its "card=" key.
+            raise InvalidInput(f"each {what} must look like KEY=VALUE (one had no key)")
         found[key.strip()] = value.strip()
     return found

@@ -56,7 +56,8 @@ def remove(cart: CartId, sku: Sku, from_: From = None, as_json: JsonFlag = False
 
 
 @app.command("ship")
-def ship(cart: CartId, name: Annotated[str, typer.Option("--name")], address: Annotated[str, typer.Option("--address")],
+def ship(cart: CartId, name: Annotated[str, typer.Option("--name", help="Recipient's name.")],
+         address: Annotated[str, typer.Option("--address", help="Where the delivery lines go.")],
          as_json: JsonFlag = False) -> None:
     """Set the shipping name and address for the cart's delivery lines."""
     from pos.services.cart import set_shipping
@@ -81,7 +82,7 @@ def show(cart: CartId, as_json: JsonFlag = False) -> None:
 
 
 @app.command("list")
-def list_(location: Annotated[str | None, typer.Option("--location")] = None,
+def list_(location: Annotated[str | None, typer.Option("--location", help="Only carts of this store.")] = None,
           status: Annotated[str, typer.Option("--status", help="open, checkout or closed.")] = "open",
           as_json: JsonFlag = False) -> None:
     """List carts (open ones by default)."""

@@ -31,9 +31,9 @@ def add(
 @app.command("update")
 def update(
     code: Annotated[str, typer.Argument(help="Location code.")],
-    name: Annotated[str | None, typer.Option("--name")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="New name printed on receipts.")] = None,
     tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="Percent, e.g. 8.25.")] = None,
-    address: Annotated[str | None, typer.Option("--address")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="New address printed on receipts.")] = None,
     footer: Annotated[str | None, typer.Option("--footer", help="Receipt footer text.")] = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -26,7 +26,7 @@ def show(order: OrderId, as_json: JsonFlag = False) -> None:
 def list_(
     status: Annotated[str | None, typer.Option("--status", help="pending, processing or payment_failed.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only this store.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many orders, newest first.")] = 50,
     as_json: JsonFlag = False,
 ) -> None:
     """List orders, newest first."""

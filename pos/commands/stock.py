@@ -15,10 +15,10 @@ Loc = Annotated[str, typer.Argument(help="Location code.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the stock history.")]
 
 
-@app.command("set")
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(sku: Sku, location: Loc, quantity: Annotated[int, typer.Argument(help="Counted quantity on hand.")],
          reason: Reason = "", as_json: JsonFlag = False) -> None:
-    """Set the quantity on hand (a count)."""
+    """Set the quantity on hand (a count). A negative count is refused with a clear message."""
     from pos.commands._render import stock_view
     from pos.services.inventory import set_stock
 
