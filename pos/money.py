@@ -14,6 +14,9 @@ _EXPONENTS = {
     "BHD": 3, "IQD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }
 
+# The largest amount accepted anywhere, in minor units (ten trillion dollars, say).
+MAX_MINOR = 10**15
+
 # Tax rates are kept as integer millionths (8.25 % -> 82_500).
 TAX_RATE_SCALE = 1_000_000
 
@@ -61,6 +64,8 @@ def parse_money(text: str, currency: str, *, what: str = "amount", allow_zero: b
         raise InvalidInput(f"{what} must not be negative, got {text!r}")
     if not allow_zero and value == 0:
         raise InvalidInput(f"{what} must be more than zero")
+    if minor > MAX_MINOR:
+        raise InvalidInput(f"{what} {text!r} is larger than pos handles")
     return int(minor)
 
 

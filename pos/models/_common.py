@@ -1,5 +1,10 @@
 from datetime import UTC, datetime
 
+from sqlalchemy import BigInteger, Integer
+
+# Money in minor units: 64-bit on PostgreSQL (INTEGER there ends at 21,474,836.47); SQLite's INTEGER is 64-bit.
+Money = BigInteger().with_variant(Integer(), "sqlite")
+
 
 def utcnow() -> datetime:
     """Timestamps are timezone-aware UTC (SQLModel stores them as UTC on SQLite and PostgreSQL)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import utcnow
@@ -16,9 +16,14 @@ CART_CLOSED = "closed"
 
 class Cart(SQLModel, table=True):
     __tablename__ = "cart"
+    __table_args__ = (
+        # Only carts still in play, per store (a till resuming its sale); closed carts stay out of it.
+        Index("ix_cart_unsettled", "location_id", sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    location_id: int = Field(foreign_key="location.id", index=True)
-    status: str = Field(default=CART_OPEN, max_length=16, index=True)
+    location_id: int = Field(foreign_key="location.id")
+    status: str = Field(default=CART_OPEN, max_length=16)
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
@@ -32,7 +37,7 @@ class CartItem(SQLModel, table=True):
         CheckConstraint("quantity > 0", name="ck_cart_item_quantity_positive"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    cart_id: int = Field(foreign_key="cart.id", index=True)
+    cart_id: int = Field(foreign_key="cart.id")  # the line key (cart, variant, location) indexes it
     variant_id: int = Field(foreign_key="variant.id")
     location_id: int = Field(foreign_key="location.id")
     quantity: int

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import utcnow
+from pos.models._common import Money, utcnow
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 
@@ -86,7 +86,7 @@ class Product(ProductBase, table=True):
 class VariantBase(SQLModel):
     sku: str = Field(max_length=64)
     name: str = Field(default="", max_length=200)
-    price: int = Field(ge=0, description="minor units")
+    price: int = Field(ge=0, le=10**15, description="minor units", sa_type=Money)
     barcode: str | None = Field(default=None, max_length=64)
     options: str = Field(default="{}", description="JSON object of option name to value")
     is_deliverable: bool = True

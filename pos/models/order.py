@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import utcnow
+from pos.models._common import Money, utcnow
 
 ORDER_PENDING = "pending"
 ORDER_PROCESSING = "processing"
@@ -17,15 +17,20 @@ ORDER_STATUSES = (ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED)
 
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
-    __table_args__ = (CheckConstraint("total = subtotal + tax", name="ck_orders_total"),)
+    __table_args__ = (
+        CheckConstraint("total = subtotal + tax", name="ck_orders_total"),
+        # `pos order reconcile` looks for pending orders; the index holds only those.
+        Index("ix_orders_pending", "id", sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    cart_id: int = Field(foreign_key="cart.id", index=True)
-    location_id: int = Field(foreign_key="location.id", index=True)
-    status: str = Field(default=ORDER_PENDING, max_length=32, index=True)
+    cart_id: int = Field(foreign_key="cart.id")
+    location_id: int = Field(foreign_key="location.id")
+    status: str = Field(default=ORDER_PENDING, max_length=32)
     currency: str = Field(max_length=3)
-    subtotal: int
-    tax: int
-    total: int
+    subtotal: int = Field(sa_type=Money)
+    tax: int = Field(sa_type=Money)
+    total: int = Field(sa_type=Money)
     tax_rate: int
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
@@ -48,5 +53,5 @@ class OrderItem(SQLModel, table=True):
     sku: str = Field(max_length=64)
     name: str = Field(max_length=400)
     quantity: int
-    unit_price: int
-    line_total: int
+    unit_price: int = Field(sa_type=Money)
+    line_total: int = Field(sa_type=Money)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import utcnow
+from pos.models._common import Money, utcnow
 
 PAYMENT_PENDING = "pending"
 PAYMENT_APPROVED = "approved"
@@ -25,14 +25,14 @@ class Payment(SQLModel, table=True):
     order_id: int = Field(foreign_key="orders.id", unique=True)
     processor: str = Field(max_length=64)
     status: str = Field(default=PAYMENT_PENDING, max_length=16)
-    amount: int
+    amount: int = Field(sa_type=Money)
     currency: str = Field(max_length=3)
     idempotency_key: str = Field(max_length=200)
     reference: str | None = Field(default=None, max_length=200, description="the processor's own id")
     reason: str | None = Field(default=None, max_length=500)
     brand: str | None = Field(default=None, max_length=32)
     last4: str | None = Field(default=None, max_length=4)
-    tendered: int | None = None
-    change_due: int | None = None
+    tendered: int | None = Field(default=None, sa_type=Money)
+    change_due: int | None = Field(default=None, sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

@@ -12,7 +12,7 @@ from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.catalog import display_name, get_variant, location_by_code
 from pos.services.db import Database
-from pos.services.inventory import InsufficientStock, available
+from pos.services.inventory import InsufficientStock, available, check_quantity
 from pos.services.store import currency as store_currency
 
 CI = t.cart_item
@@ -28,6 +28,7 @@ _INSERT_CART = Sql(
     f"INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, '{CART_OPEN}', :now, :now) RETURNING id"
 )
 _CART = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id")
+_CART_LOCKED = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE")
 _LINE = Sql("SELECT id, quantity FROM cart_item WHERE cart_id = :c AND variant_id = :v AND location_id = :l")
 _INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, quantity) VALUES (:c, :v, :l, :q)")
 _UPDATE_LINE = Sql("UPDATE cart_item SET quantity = :q WHERE id = :id")
@@ -54,8 +55,11 @@ def cart_row(conn: Connection, cart_id: int) -> dict:
     return row
 
 
-def open_cart_row(conn: Connection, cart_id: int) -> dict:
-    row = cart_row(conn, cart_id)
+def open_cart_row(conn: Connection, cart_id: int, *, lock: bool = False) -> dict:
+    """The cart, refusing a closed one. lock=True serialises changes to one cart (a row lock on PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+    row = sql.one(conn, _CART_LOCKED, {"id": cart_id}) if lock and conn.dialect.name == "postgresql" else None
+    row = row or cart_row(conn, cart_id)
     if row["status"] == CART_CLOSED:
         raise CartClosed(f"cart {cart_id} is already paid and closed: start a new one with `pos cart new`")
     if row["status"] == CART_CHECKOUT:
@@ -68,7 +72,7 @@ def open_cart_row(conn: Connection, cart_id: int) -> dict:
 def _positive(quantity: int) -> int:
     if quantity <= 0:
         raise InvalidInput(f"quantity must be a whole number above 0, not {quantity}")
-    return quantity
+    return check_quantity(quantity)
 
 
 def add_or_update_item(
@@ -80,7 +84,8 @@ def add_or_update_item(
     Adds `quantity` to the line (or with replace=True, sets it), after checking that the resulting line
     quantity is available at the line's location. Nothing is saved when it is not.
     """
-    cart = open_cart_row(conn, cart_id)
+    _positive(quantity)
+    cart = open_cart_row(conn, cart_id, lock=True)
     variant = get_variant(conn, code)  # with is_deliverable
     if from_location is None:
         loc_id, loc_code = cart["location_id"], None

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
 from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 BUSY_TIMEOUT_S = float(os.environ.get("POS_BUSY_TIMEOUT", "30"))
 
@@ -260,7 +260,9 @@ def translate_errors(url: str) -> Iterator[None]:
         if "unable to open" in message or "connection" in message or "could not" in message:
             raise DatabaseUnavailable(f"cannot open the database at {describe_url(url)}: {exc.orig}") from None
         raise
-    except DBAPIError as exc:
+    except DatabaseError as exc:
+        if "file is not a database" in str(exc.orig).lower():
+            raise DatabaseUnavailable(f"{describe_url(url)} is not a pos database (not SQLite at all)") from None
         if _sqlstate(exc) in {"55P03", "57014"}:
             raise DatabaseBusy(
                 "the database stayed busy (another till is writing): try again in a moment"

@@ -33,6 +33,18 @@ class Need:
     location: str = ""
 
 
+MAX_QUANTITY = 1_000_000_000  # stock counts are 32-bit on PostgreSQL; no store counts past this
+
+
+def check_quantity(value: int, *, what: str = "quantity", minimum: int = 0) -> int:
+    """Refuse a quantity below `minimum` or beyond what any stock count can hold, with a one-line reason."""
+    if value < minimum:
+        raise InvalidInput(f"{what} must be {'zero or more' if minimum == 0 else f'at least {minimum}'}, not {value}")
+    if abs(value) > MAX_QUANTITY:
+        raise InvalidInput(f"{what} {value} is more than {MAX_QUANTITY:,}")
+    return value
+
+
 def sum_needs(needs: Iterable[Need]) -> list[Need]:
     """Lines drawing on the same stock level are summed, then sorted so locks are always taken in one order."""
     totals: dict[tuple[int, int], Need] = {}
@@ -133,8 +145,7 @@ def set_level(
     reason: str = "", sku: str = "", location: str = "",
 ) -> int:
     """Set on-hand to a counted quantity; returns the change (0 when the count matched)."""
-    if quantity < 0:
-        raise InvalidInput(f"quantity must be zero or more, not {quantity}")
+    check_quantity(quantity)
     ensure_level(conn, variant_id, location_id)
     on_hand, reserved = level(conn, variant_id, location_id, for_update=True)
     if quantity < reserved:
@@ -161,6 +172,7 @@ def adjust_level(
     """Add (or with a negative delta, remove) stock; returns the new on-hand."""
     if delta == 0:
         raise InvalidInput("an adjustment of 0 changes nothing")
+    check_quantity(delta, what="adjustment", minimum=-MAX_QUANTITY)
     if delta > 0:
         ensure_level(conn, variant_id, location_id)
     on_hand = conn.execute(

@@ -86,7 +86,7 @@ def begin_checkout(
     idempotency_key: str, request_hash: str | None = None,
 ) -> PendingOrder:
     """Create the pending order, its items and payment record, and reserve its stock, in the caller's transaction."""
-    cart = open_cart_row(conn, cart_id)
+    cart = open_cart_row(conn, cart_id, lock=True)
     lines = cart_lines(conn, cart_id)
     if not lines:
         raise EmptyCart(f"cart {cart_id} is empty: add something with `pos cart add`")
@@ -160,6 +160,11 @@ def call_processor(
         if worker.is_alive():
             if lookup:
                 return PAYMENT_PENDING, None
+            # Before failing the order, ask once whether the charge went through after all, so a slow
+            # approval is not followed by the clerk charging the customer a second way.
+            late_status, late = call_processor(processor, request, timeout=min(timeout, 5.0), lookup=True)
+            if late_status == PAYMENT_APPROVED:
+                return late_status, late
             return PAYMENT_FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
     if "error" in outcome:
         exc = outcome["error"]

@@ -79,3 +79,18 @@ def test_init_twice_is_harmless(db_url):
     second = CliRunner().invoke(app, ["--db", db_url, "init"])
     assert first.exit_code == second.exit_code == 0
     assert "up to date" in second.stdout and "EUR" in second.stdout
+
+
+def test_an_order_past_32_bit_cents_is_stored_exactly(store):
+    """A 25,000,000.00 sale is 2.5 billion cents: past what a 32-bit money column holds."""
+    from pos.services import cart, catalog, inventory, orders
+
+    catalog.add_product(store, code="YACHT", name="Yacht")
+    catalog.add_variant(store, sku="YACHT-1", product="YACHT", price="25000000.00")
+    inventory.set_stock(store, sku="YACHT-1", location="STORE-1", quantity=1)
+    c = cart.new_cart(store, location="STORE-1")
+    cart.add_item(store, cart_id=c["id"], code="YACHT-1")
+    order = orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "30000000"})
+    assert order["subtotal"] == 2_500_000_000
+    assert order["tax"] == 206_250_000  # 8.25 %
+    assert order["payment"]["change"] == 3_000_000_000 - 2_706_250_000

@@ -60,7 +60,7 @@ class CardProcessor(PaymentProcessor):
 
     def prepare(self, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
         number = re.sub(r"[\s-]", "", require(params, "card", "card"))
-        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number):
+        if not number.isdigit() or not 12 <= len(number) <= 19 or not luhn_ok(number) or not number.strip("0"):
             # Never echo the number back: it may be a real one typed wrongly.
             raise InvalidInput("that card number is not valid (check the digits)")
         if params.get("expiry"):
