@@ -123,13 +123,13 @@ class Stage:
     # -- apply ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _change(mode: str) -> tuple[str, str, str, str]:
-        """(delta, on-hand after, which rows change, the level update) for a mode."""
+    def _change(mode: str) -> tuple[str, str, str, str, str]:
+        """(delta, on-hand after, which rows change, the level update, which existing levels change)."""
         if mode == "set":
             return ("s.quantity - COALESCE(sl.on_hand, 0)", "s.quantity", "s.quantity <> COALESCE(sl.on_hand, 0)",
-                    "on_hand = excluded.on_hand")
+                    "on_hand = s.quantity", "stock_level.on_hand <> s.quantity")
         return ("s.quantity", "COALESCE(sl.on_hand, 0) + s.quantity", "s.quantity <> 0",
-                "on_hand = stock_level.on_hand + excluded.on_hand")
+                "on_hand = stock_level.on_hand + s.quantity", "s.quantity <> 0")
 
     def count_changes(self, mode: str) -> int:
         change = self._change(mode)[2]
@@ -140,7 +140,7 @@ class Stage:
 
     def apply(self, mode: str, name: str) -> int:
         """History rows first (they need the levels as they were), then the levels: one statement each."""
-        delta, after, change, new_level = self._change(mode)
+        delta, after, change, new_level, new_change = self._change(mode)
         joined = (f"FROM {GOOD} s LEFT JOIN stock_level sl "
                   f"ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id WHERE {change}")
         history = text(
@@ -150,12 +150,20 @@ class Stage:
                 {joined}"""
         ).bindparams(bindparam("now", type_=t.stock_movement.c.created_at.type))
         changed = self.conn.execute(history, {"now": utcnow(), "ref": name[:480] + ":"}).rowcount
-        if changed:
-            self.sql(
-                f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
-                    SELECT s.variant_id, s.location_id, s.quantity, 0 {joined}
-                    ON CONFLICT (variant_id, location_id) DO UPDATE SET {new_level}"""
-            )
+        if changed and mode == "set":
+            self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
+                         SELECT s.variant_id, s.location_id, s.quantity, 0 {joined}
+                         ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = excluded.on_hand""")
+        elif changed:
+            # Not an upsert: the row an upsert proposes to insert is checked (on_hand >= 0) before the
+            # conflict is seen, which would refuse a delivery of -2 to a level of 5.
+            self.sql(f"""UPDATE stock_level SET {new_level} FROM {GOOD} s
+                         WHERE s.variant_id = stock_level.variant_id AND s.location_id = stock_level.location_id
+                         AND {new_change}""")
+            self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
+                         SELECT s.variant_id, s.location_id, s.quantity, 0 FROM {GOOD} s
+                         WHERE s.quantity <> 0 AND NOT EXISTS (SELECT 1 FROM stock_level sl
+                             WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)""")
         return changed
 
     def drop(self) -> None:

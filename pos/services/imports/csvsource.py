@@ -20,7 +20,6 @@ from pos.errors import InvalidInput, NotFound
 
 # Characters that make a spreadsheet treat a cell as a formula; exports put a ' in front of them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-GUARDED_STARTS = tuple("'" + c for c in FORMULA_STARTS)
 
 # How many problems an error message lists (all of them are counted, and all go to a rejects file).
 MAX_LISTED = 50
@@ -44,13 +43,17 @@ def display_name(path: str) -> str:
 
 
 def guard(value: str) -> str:
-    """Keep a spreadsheet from running a text cell as a formula: `=1+2` is written as `'=1+2`."""
-    return "'" + value if value.startswith(FORMULA_STARTS) or value.startswith(GUARDED_STARTS) else value
+    """Keep a spreadsheet from running a text cell as a formula: `=1+2` is written as `'=1+2`.
+
+    A value that already starts with quotes before a formula character gets one more, so that
+    `unguard` always gives back exactly what was guarded.
+    """
+    return "'" + value if value.lstrip("'").startswith(FORMULA_STARTS) else value
 
 
 def unguard(value: str) -> str:
-    """Undo the export's formula guard: `'=1+2` reads back as `=1+2`."""
-    return value[1:] if value.startswith(GUARDED_STARTS) else value
+    """Undo `guard`: `'=1+2` reads back as `=1+2`; any other value is left as it is."""
+    return value[1:] if value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS) else value
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -79,6 +82,11 @@ def undecodable(fields: list[str]) -> bool:
     return False
 
 
+def readable(value: str) -> str:
+    """Bytes that were not UTF-8 shown as U+FFFD, so that the value can be stored and reported."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class CsvSource:
     """An open import file: `header` (normalised names) and `rows()` yielding (line, values)."""
 
@@ -92,8 +100,16 @@ class CsvSource:
         if not first.strip():
             raise InvalidInput(f"{self.name}:1: header: the file is empty; the first row must name the columns")
         self.delimiter = sniff_delimiter(first)
-        self._reader = csv.reader(_chain(first, self._text), delimiter=self.delimiter)
-        raw_header = next(self._reader)
+        while first.count('"') % 2:  # a quoted header name with a line break in it
+            more = self._text.readline()
+            if not more:
+                break
+            first += more
+        raw_header = next(csv.reader([first], delimiter=self.delimiter))
+        # Rows are read straight from the file (no Python generator in between: this is the hot path);
+        # `line_offset` turns the reader's line count into the file's line numbers.
+        self.line_offset = first.count("\n") or 1
+        self.reader = csv.reader(self._text, delimiter=self.delimiter)
         if undecodable(raw_header):
             raise InvalidInput(f"{self.name}:1: header: not UTF-8 text (save the file as CSV UTF-8)")
         self.header = [h.strip().lower() for h in raw_header]
@@ -125,20 +141,21 @@ class CsvSource:
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line where the row starts, its values). Blank lines are skipped; values are not yet trimmed."""
-        reader = self._reader
-        last = reader.line_num
-        try:
+        reader, offset = self.reader, self.line_offset
+        last = offset
+        with self.csv_errors():
             for fields in reader:
-                start, last = last + 1, reader.line_num
+                start, last = last + 1, reader.line_num + offset
                 if fields:
                     yield start, fields
+
+    @contextmanager
+    def csv_errors(self) -> Iterator[None]:
+        """A row the csv module cannot parse at all (a NUL byte, say) stops the import with its line."""
+        try:
+            yield
         except csv.Error as exc:
-            raise InvalidInput(f"{self.name}:{reader.line_num}: row: {exc}") from None
-
-
-def _chain(first: str, rest: IO[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+            raise InvalidInput(f"{self.name}:{self.reader.line_num + self.line_offset}: row: {exc}") from None
 
 
 @contextmanager

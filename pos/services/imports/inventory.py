@@ -19,6 +19,8 @@ while an import runs.
 
 from __future__ import annotations
 
+from itertools import islice
+
 from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput
@@ -27,7 +29,7 @@ from pos.services.db import Database
 from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import BATCH, Stage
 from pos.services.imports.csvsource import (
-    MAX_LISTED, CsvSource, Problem, Progress, list_problems, rejected_message, undecodable, unguard,
+    MAX_LISTED, CsvSource, Problem, Progress, list_problems, readable, rejected_message, undecodable, unguard,
 )
 
 COLUMNS = ("sku", "location", "quantity")
@@ -82,34 +84,35 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
     at = src.require(COLUMNS)
     i_sku, i_loc, i_qty = at["sku"], at["location"], at["quantity"]
     width = len(src.header)
-    good: list[tuple] = []
-    bad: list[tuple] = []
+    vget, lget = variants.get, locations.get
+    reader, offset = src.reader, src.line_offset
     read = 0
-    for line, f in src.rows():
-        read += 1
-        if len(f) == width:
-            vid = variants.get(f[i_sku].strip())
-            lid = locations.get(f[i_loc].strip())
-            qty = f[i_qty].strip()
-            if vid is not None and lid is not None and qty.isdigit() and qty.isascii():
-                good.append((line, vid, lid, int(qty)))
-            else:
-                _slow(line, f, i_sku, i_loc, i_qty, mode, variants, locations, good, bad)
-        else:
-            cells = [f[i].strip() if i < len(f) else "" for i in (i_sku, i_loc, i_qty)]
-            bad.append((line, *cells, None, None, "row", f"has {len(f)} values, the header has {width}"))
-        if len(good) >= BATCH:
+    prev = offset
+    with src.csv_errors():
+        while True:
+            batch_start = prev
+            good: list[tuple] = []
+            bad: list[tuple] = []
+            add = good.append
+            for f in islice(reader, BATCH):
+                line, prev = prev + 1, reader.line_num + offset
+                if len(f) == width:
+                    vid, lid, qty = vget(f[i_sku]), lget(f[i_loc]), f[i_qty]
+                    if vid is not None and lid is not None and qty.isdigit() and qty.isascii():
+                        add((line, vid, lid, int(qty)))
+                    else:
+                        _slow(line, f, i_sku, i_loc, i_qty, mode, variants, locations, good, bad)
+                elif f:  # a blank line is skipped, not counted
+                    cells = [f[i].strip() if i < len(f) else "" for i in (i_sku, i_loc, i_qty)]
+                    bad.append((line, *map(readable, cells), None, None, "row",
+                                f"has {len(f)} values, the header has {width}"))
+            if prev == batch_start:
+                break
+            read += len(good) + len(bad)
             stage.add_good(good)
-            good = []
+            stage.add_bad(bad)
             if progress:
                 progress(src.bytes_read(), read)
-        if len(bad) >= BATCH:
-            stage.add_bad(bad)
-            bad = []
-    stage.add_good(good)
-    stage.add_bad(bad)
-    if progress:
-        progress(src.bytes_read(), read)
     return read
 
 
@@ -120,6 +123,7 @@ def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, mode: str
     qty, why = _parse_quantity(qty_text, mode)
     if undecodable([sku, loc, qty_text]):
         problem = ("row", "is not UTF-8 text (save the file as CSV UTF-8)")
+        sku, loc, qty_text = (readable(v) for v in (sku, loc, qty_text))
     elif not sku:
         problem = ("sku", "is empty")
     elif lid is None:
