@@ -35,6 +35,7 @@ def test_new_products_and_variants_are_created_and_existing_ones_updated(store, 
 BAD = [
     ("TSHIRT,T-shirt,NEW-1,abc,,,yes,", "price", "must be a decimal amount"),
     ("TSHIRT,T-shirt,NEW-1,1.999,,,yes,", "price", "'1.999' has more than 2 decimal places"),
+    ('TSHIRT,T-shirt,NEW-1,"12,50",,,yes,', "price", "'12,50' is ambiguous"),
     ("TSHIRT,T-shirt,NEW-1,1.00,,,maybe,", "deliverable", "must be yes or no"),
     ("TSHIRT,T-shirt,bad sku!,1.00,,,yes,", "sku", "SKU 'bad sku!' must be 1-64 letters"),
     ("TSHIRT,,NEW-1,1.00,,,yes,", "product_name", "is empty"),

@@ -133,6 +133,8 @@ class _Import:
         if not product_name:
             raise _Bad("product_name", "is empty")
         values: dict = {"sku": cell("sku")}
+        if "," in cell("price"):  # parse_money drops commas as thousands separators: "12,50" would be 1250.00
+            raise _Bad("price", f"{cell('price')!r} is ambiguous: write 12.50, with a point and no thousands separator")
         try:
             values["price"] = parse_money(cell("price"), self.currency, what="price")
         except InvalidInput as exc:
