@@ -8,6 +8,7 @@ import typer
 
 from pos.commands import batch, cart, location, order, payment, product, stock, variant
 from pos.commands import checkout as checkout_cmd
+from pos.commands import exports, imports
 from pos.commands import store
 from pos.commands._common import PosGroup, reset_state
 
@@ -54,6 +55,8 @@ app.add_typer(order.app, name="order")
 app.command("receipt")(order.receipt)
 app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
+app.add_typer(imports.app, name="import")
+app.add_typer(exports.app, name="export")
 
 
 def main() -> None:

@@ -119,3 +119,10 @@ class PrinterError(PosError):
     """The receipt printer is off, missing or refused the job."""
 
     code = "printer_error"
+
+
+class Interrupted(PosError):
+    """A long operation was stopped (Ctrl-C); what it had not committed was rolled back."""
+
+    code = "interrupted"
+    exit_code = 130

@@ -43,7 +43,7 @@ def run_demo(data_dir: str | None) -> None:
     init_store(db, currency="USD")
     loaded = sample.load_sample(db, folder)
     out.print(f"Demo database: {path}  (never your own; explore it with [bold]pos --db {path} ...[/bold])")
-    out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['applied']} variants and "
+    out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['created']} variants and "
               f"{loaded['inventory']['applied']} stock levels from {folder}")
 
     step("Stock of a T-shirt, per location")

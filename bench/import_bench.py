@@ -1,0 +1,125 @@
+"""Benchmark: `pos import inventory --mode set` against a plain stdlib baseline, in the same run.
+
+    .venv/bin/python bench/import_bench.py            # 200,000 SKUs x 5 locations = 1,000,000 rows
+    .venv/bin/python bench/import_bench.py --skus 20000   # a quick look
+
+The baseline is what the issue names: csv.reader plus sqlite3 `executemany` of
+`INSERT ... ON CONFLICT DO UPDATE` into a (sku, location, quantity) table, in one transaction.
+The pos import runs as a child process (`pos --db FILE import inventory FILE --mode set --json`) on a
+store with the same SKUs and locations and no stock yet; its wall time and peak memory (ru_maxrss of that
+child alone, from os.wait4) are printed. A second pos run imports the same file again (every row
+unchanged), as a repeated stock take would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+POS = [sys.executable, "-m", "pos"]
+
+
+def generate(folder: Path, skus: int, locations: int) -> tuple[Path, Path, int]:
+    catalog, inventory = folder / "catalog.csv", folder / "inventory.csv"
+    with open(catalog, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["product", "product_name", "sku", "price"])
+        for i in range(skus):
+            out.writerow([f"P{i // 4:06d}", f"Product {i // 4}", f"SKU-{i:06d}", f"{(i % 5000) / 100 + 1:.2f}"])
+    rows = 0
+    with open(inventory, "w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["sku", "location", "quantity"])
+        for i in range(skus):
+            for loc in range(locations):
+                out.writerow([f"SKU-{i:06d}", f"LOC-{loc}", (i * 7 + loc * 13) % 500 + 1])
+                rows += 1
+    return catalog, inventory, rows
+
+
+def baseline(inventory: Path, db_path: Path) -> float:
+    start = time.perf_counter()
+    conn = sqlite3.connect(db_path)
+    conn.execute("CREATE TABLE stock (sku TEXT, location TEXT, quantity INTEGER, PRIMARY KEY (sku, location))")
+    with open(inventory, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        next(reader)
+        with conn:
+            conn.executemany(
+                "INSERT INTO stock (sku, location, quantity) VALUES (?, ?, ?) "
+                "ON CONFLICT (sku, location) DO UPDATE SET quantity = excluded.quantity",
+                reader,
+            )
+    conn.close()
+    return time.perf_counter() - start
+
+
+def pos(db: Path, *args: str) -> tuple[float, int, str]:
+    """Run pos; return (seconds, peak RSS in MB of that process, stdout)."""
+    start = time.perf_counter()
+    child = subprocess.Popen([*POS, "--db", str(db), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    out, err = child.stdout.read(), child.stderr.read()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        sys.exit(f"pos {' '.join(args)} failed ({child.returncode}):\n{err}{out}")
+    peak_mb = usage.ru_maxrss // 1024 if sys.platform != "darwin" else usage.ru_maxrss // (1024 * 1024)
+    return elapsed, peak_mb, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--skus", type=int, default=200_000)
+    parser.add_argument("--locations", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary folder and print its path.")
+    opts = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="pos-import-bench-"))
+    try:
+        catalog, inventory, rows = generate(folder, opts.skus, opts.locations)
+        size_mb = inventory.stat().st_size / 1e6
+        print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+              f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+        print(f"file: {rows:,} rows ({opts.skus:,} SKUs x {opts.locations} locations), {size_mb:.1f} MB")
+
+        base = baseline(inventory, folder / "baseline.db")
+        print(f"baseline (csv.reader + sqlite3 executemany upsert, one transaction): {base:.2f} s")
+
+        db = folder / "pos.db"
+        pos(db, "init")
+        for loc in range(opts.locations):
+            pos(db, "location", "add", f"LOC-{loc}", "--name", f"Location {loc}")
+        cat_s, cat_mb, _ = pos(db, "import", "catalog", str(catalog), "--json")
+        print(f"setup: pos import catalog, {opts.skus:,} variants: {cat_s:.2f} s, peak {cat_mb} MB")
+
+        first_s, first_mb, out = pos(db, "import", "inventory", str(inventory), "--mode", "set", "--json")
+        doc = json.loads(out)
+        assert doc["applied"] == rows and doc["rejected"] == 0, doc
+        print(f"pos import inventory --mode set (empty stock, {rows:,} changes + history rows): "
+              f"{first_s:.2f} s, peak {first_mb} MB")
+        again_s, again_mb, out = pos(db, "import", "inventory", str(inventory), "--mode", "set", "--json")
+        assert json.loads(out)["unchanged"] == rows
+        print(f"pos import inventory --mode set (same file again, all unchanged): {again_s:.2f} s, peak {again_mb} MB")
+        print(f"ratio pos / baseline: {first_s / base:.2f}x (goal: within 2x), peak memory {first_mb} MB "
+              f"(goal: under 150 MB)")
+        if opts.keep:
+            print(f"files kept in {folder}")
+    finally:
+        if not opts.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

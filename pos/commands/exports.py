@@ -1,0 +1,72 @@
+"""pos export: the catalog, stock or orders as CSV, on stdout or in a file."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+
+from pos.commands._common import JsonFlag, database, emit, note
+
+app = typer.Typer(
+    help="Export as CSV (what `pos import` reads back unchanged). Text that a spreadsheet would run as a "
+         "formula is prefixed with '.",
+    no_args_is_help=True,
+)
+
+Output = Annotated[str | None, typer.Option("--output", "-o", metavar="FILE", help="Write here instead of stdout.")]
+Location = Annotated[str | None, typer.Option("--location", help="Only this location.")]
+
+
+@app.command("catalog")
+def catalog(output: Output = None, as_json: JsonFlag = False) -> None:
+    """Every variant with its product, price, barcode, deliverable and options."""
+    from pos.services.exports import export_catalog
+
+    _run(lambda out: export_catalog(database(), out=out), output, as_json)
+
+
+@app.command("inventory")
+def inventory(output: Output = None, location: Location = None, as_json: JsonFlag = False) -> None:
+    """On-hand stock per SKU and location (columns sku, location, quantity)."""
+    from pos.services.exports import export_inventory
+
+    _run(lambda out: export_inventory(database(), out=out, location=location), output, as_json)
+
+
+@app.command("orders")
+def orders(output: Output = None, location: Location = None, as_json: JsonFlag = False) -> None:
+    """One row per order line, with the order's status, totals and payment."""
+    from pos.services.exports import export_orders
+
+    _run(lambda out: export_orders(database(), out=out, location=location), output, as_json)
+
+
+def _run(export: Callable[[IO[str]], dict], output: str | None, as_json: bool) -> None:
+    if output is None or output == "-":
+        if as_json:
+            raise typer.BadParameter("--json needs --output FILE (stdout carries the CSV)", param_hint="--json")
+        export(sys.stdout)
+        sys.stdout.flush()
+        return
+    doc = {**_to_file(export, Path(output)), "output": output}
+    emit(doc, as_json, lambda d: note(f"wrote {d['rows']:,} {d['kind']} rows to {d['output']}"))
+
+
+def _to_file(export: Callable[[IO[str]], dict], target: Path) -> dict:
+    """Write beside the target and rename at the end, so a failed export never leaves half a file."""
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            doc = export(fh)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return doc

@@ -1,0 +1,114 @@
+"""CSV export of the catalog, stock and orders, streamed row by row.
+
+Catalog and inventory exports have exactly the columns `pos import` reads, so an export imports back
+with no change. Text cells that a spreadsheet would run as a formula get a leading `'` (the import
+removes it again).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import IO, Any
+
+from sqlalchemy import Connection, select
+
+from pos.models._common import iso
+from pos.money import format_money, format_tax_rate
+from pos.services import tables as t
+from pos.services.catalog import location_by_code
+from pos.services.db import Database
+from pos.services.imports.csvsource import guard
+from pos.services.store import currency as store_currency
+
+V, P, L, SL = t.variant, t.product, t.location, t.stock_level
+STREAM = {"stream_results": True, "yield_per": 5_000}
+
+
+def _write(out: IO[str], header: list[str], rows: Iterable[list[Any]]) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([guard(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow([guard(v) if isinstance(v, str) else v for v in row])
+        count += 1
+    return count
+
+
+def export_catalog(db: Database, *, out: IO[str]) -> dict:
+    """One row per variant, with an option:NAME column for every option any variant has."""
+    with db.read() as conn:
+        cur = store_currency(conn)
+        names: set[str] = set()
+        for (options,) in conn.execution_options(**STREAM).execute(select(V.c.options)):
+            names.update(json.loads(options or "{}"))
+        option_names = sorted(names)
+        header = ["product", "product_name", "sku", "price", "variant_name", "barcode", "deliverable",
+                  *(f"option:{n}" for n in option_names)]
+        stmt = (
+            select(P.c.code, P.c.name, V.c.sku, V.c.price, V.c.name, V.c.barcode, V.c.is_deliverable, V.c.options)
+            .join(P, P.c.id == V.c.product_id)
+            .order_by(P.c.code, V.c.sku)
+        )
+
+        def rows() -> Iterable[list[Any]]:
+            for product, product_name, sku, price, name, barcode, deliverable, options in (
+                conn.execution_options(**STREAM).execute(stmt)
+            ):
+                chosen = json.loads(options or "{}")
+                yield [product, product_name, sku, format_money(price, cur), name, barcode or "",
+                       "yes" if deliverable else "no", *(chosen.get(n, "") for n in option_names)]
+
+        count = _write(out, header, rows())
+    return {"kind": "catalog", "rows": count}
+
+
+def export_inventory(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+    """On-hand stock per SKU and location: the columns of `pos import inventory`."""
+    with db.read() as conn:
+        stmt = (
+            select(V.c.sku, L.c.code, SL.c.on_hand)
+            .join(V, V.c.id == SL.c.variant_id)
+            .join(L, L.c.id == SL.c.location_id)
+            .order_by(V.c.sku, L.c.code)
+        )
+        if location:
+            stmt = stmt.where(SL.c.location_id == location_by_code(conn, location)["id"])
+        count = _write(out, ["sku", "location", "quantity"], conn.execution_options(**STREAM).execute(stmt))
+    return {"kind": "inventory", "rows": count}
+
+
+def export_orders(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+    """One row per order line, with its order's status, totals and payment."""
+    O, I, PAY = t.orders, t.order_item, t.payment
+    line_loc = L.alias("line_location")
+    stmt = (
+        select(
+            O.c.id, O.c.created_at, O.c.status, L.c.code, I.c.sku, I.c.name, I.c.quantity, line_loc.c.code,
+            I.c.unit_price, I.c.line_total, O.c.subtotal, O.c.tax_rate, O.c.tax, O.c.total, O.c.currency,
+            PAY.c.processor, PAY.c.status,
+        )
+        .join(L, L.c.id == O.c.location_id)
+        .join(I, I.c.order_id == O.c.id)
+        .join(line_loc, line_loc.c.id == I.c.location_id)
+        .outerjoin(PAY, PAY.c.order_id == O.c.id)
+        .order_by(O.c.id, I.c.id)
+    )
+    header = ["order", "created_at", "status", "location", "sku", "name", "quantity", "from_location",
+              "unit_price", "line_total", "order_subtotal", "tax_rate", "order_tax", "order_total", "currency",
+              "payment", "payment_status"]
+    with db.read() as conn:
+        if location:
+            stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
+        count = _write(out, header, _order_rows(conn, stmt))
+    return {"kind": "orders", "rows": count}
+
+
+def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:  # noqa: ANN001
+    for (oid, created, status, loc, sku, name, qty, from_loc, unit, line_total, subtotal, rate, tax, total, cur,
+         processor, pay_status) in conn.execution_options(**STREAM).execute(stmt):
+        money = lambda v: format_money(v, cur)  # noqa: E731
+        yield [oid, iso(created), status, loc, sku, name, qty, from_loc, money(unit), money(line_total),
+               money(subtotal), format_tax_rate(rate), money(tax), money(total), cur, processor or "",
+               pay_status or ""]

@@ -1,0 +1,82 @@
+"""What both imports share: one transaction (rolled back for a dry run or Ctrl-C) and the rejects file."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import IO, Any
+
+from sqlalchemy import Connection
+
+from pos.errors import Interrupted, InvalidInput
+from pos.services.db import Database
+from pos.services.imports.csvsource import CsvSource, guard, open_source
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back, carrying the result out."""
+
+    def __init__(self, result: dict) -> None:
+        self.result = result
+
+
+def run_import(
+    db: Database, path: str, columns: tuple[str, ...], *, dry_run: bool,
+    work: Callable[[Connection, CsvSource], dict],
+) -> dict:
+    """Open the file, check its header, then run `work` in one write transaction.
+
+    The transaction commits only when `work` returns and this is not a dry run; any exception, a dry
+    run, or Ctrl-C rolls everything back.
+    """
+    try:
+        with open_source(path) as src:
+            src.require(columns)
+            try:
+                with db.write() as conn:
+                    result = work(conn, src)
+                    if dry_run:
+                        raise _Rollback(result)
+            except _Rollback as done:
+                result = done.result
+    except KeyboardInterrupt:
+        raise Interrupted(f"{path}: import interrupted; nothing was imported (the database is as it was)") from None
+    return result
+
+
+class RejectsFile:
+    """The rejected rows and their reasons, as CSV that can be fixed and imported again."""
+
+    def __init__(self, path: str | None, header: Iterable[str]) -> None:
+        self.path = path
+        self._header = [*header, "error"]
+        self._fh: IO[str] | None = None
+        self._writer: Any = None
+        self.count = 0
+
+    def add(self, values: Iterable[str], reason: str) -> None:
+        if self.path is None:
+            return
+        if self._writer is None:
+            try:
+                self._fh = open(self.path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise InvalidInput(f"cannot write the rejects file {self.path}: {exc.strerror}") from None
+            self._writer = csv.writer(self._fh)
+            self._writer.writerow(self._header)
+        self._writer.writerow([guard(v) for v in values] + [guard(reason)])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+
+
+@contextmanager
+def rejects_file(path: str | None, header: Iterable[str]) -> Iterator[RejectsFile]:
+    out = RejectsFile(path, header)
+    try:
+        yield out
+    finally:
+        out.close()

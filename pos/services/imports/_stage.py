@@ -1,0 +1,172 @@
+"""The staging tables of an inventory import, and the set-based SQL that checks and applies them.
+
+`import_stage` holds the good rows as four integers (line, variant, location, quantity); `import_bad`
+holds every row with a problem, with its text so that it can be reported and written to a rejects file.
+Both are temporary tables of the import's own connection and transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from sqlalchemy import Connection, bindparam, text
+
+from pos.models._common import utcnow
+from pos.services import tables as t
+
+BATCH = 10_000
+GOOD, BAD = "import_stage", "import_bad"
+_GOOD_COLUMNS = "line, variant_id, location_id, quantity"
+_BAD_COLUMNS = "line, sku, location, raw, quantity, location_id, col, error"
+
+
+class Stage:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+        big = "BIGINT" if self.pg else "INTEGER"
+        if not self.pg:
+            self.sql(f"DROP TABLE IF EXISTS temp.{GOOD}")
+            self.sql(f"DROP TABLE IF EXISTS temp.{BAD}")
+        after = " ON COMMIT DROP" if self.pg else ""
+        self.sql(f"CREATE TEMP TABLE {GOOD} (line {big} PRIMARY KEY, variant_id INTEGER, location_id INTEGER, "
+                 f"quantity {big}){after}")
+        self.sql(f"CREATE TEMP TABLE {BAD} (line {big} PRIMARY KEY, sku TEXT, location TEXT, raw TEXT, "
+                 f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER){after}")
+        self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
+        self.add_bad = self._writer(BAD, _BAD_COLUMNS)
+
+    def sql(self, statement: str, params: dict | None = None):  # noqa: ANN201
+        return self.conn.exec_driver_sql(statement, params) if params else self.conn.exec_driver_sql(statement)
+
+    def _writer(self, table: str, columns: str) -> Callable[[list[tuple]], None]:
+        """Batched rows into a staging table: COPY on PostgreSQL, the driver's executemany on SQLite."""
+        cursor = self.conn.connection.dbapi_connection.cursor()
+        if self.pg:
+            def copy(rows: list[tuple]) -> None:
+                if rows:
+                    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as out:
+                        for row in rows:
+                            out.write_row(row)
+
+            return copy
+        insert = f"INSERT INTO temp.{table} ({columns}) VALUES ({', '.join('?' * (columns.count(',') + 1))})"
+
+        def many(rows: list[tuple]) -> None:
+            if rows:
+                cursor.executemany(insert, rows)
+
+        return many
+
+    # -- checks that need the database --------------------------------------------------------------------
+
+    def check(self, *, mode: str) -> None:
+        # A barcode works where a SKU is asked for, as at the till.
+        self.sql(f"UPDATE {BAD} SET variant_id = (SELECT v.id FROM variant v WHERE v.barcode = {BAD}.sku) "
+                 "WHERE error IS NULL")
+        self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}) SELECT {_GOOD_COLUMNS} FROM {BAD} "
+                 "WHERE error IS NULL AND variant_id IS NOT NULL")
+        self.sql(f"DELETE FROM {BAD} WHERE error IS NULL AND variant_id IS NOT NULL")
+        self.sql(f"UPDATE {BAD} SET col = 'sku', error = 'unknown SKU or barcode ''' || sku || '''' "
+                 "WHERE error IS NULL")
+        self.sql(f"CREATE INDEX {'' if self.pg else 'temp.'}{GOOD}_key ON {GOOD} (variant_id, location_id, line)")
+        if self.pg:
+            self.sql(f"ANALYZE {GOOD}")
+        first = f"(SELECT MIN(e.line) FROM {GOOD} e WHERE e.variant_id = s.variant_id AND e.location_id = s.location_id)"
+        if self.sql(f"SELECT 1 FROM {GOOD} GROUP BY variant_id, location_id HAVING COUNT(*) > 1 LIMIT 1").first():
+            self._move_to_bad("sku", f"'the same SKU and location as line ' || CAST({first} AS TEXT)",
+                              f"s.line > {first}")
+        if self.pg:
+            # Checkouts must not reserve stock between this check and the writes that follow.
+            self.sql("LOCK TABLE stock_level IN SHARE ROW EXCLUSIVE MODE")
+        if mode == "set":
+            if self.sql("SELECT 1 FROM stock_level WHERE reserved > 0 LIMIT 1").first():
+                self._move_to_bad(
+                    "quantity", "'is below the ' || CAST(sl.reserved AS TEXT) || ' units held by checkouts awaiting payment'",
+                    "s.quantity < sl.reserved",
+                )
+        elif self.sql(f"SELECT 1 FROM {GOOD} WHERE quantity < 0 LIMIT 1").first():
+            self._move_to_bad(
+                "quantity", "'would take on-hand stock (' || CAST(COALESCE(sl.on_hand, 0) AS TEXT) || ') below "
+                "zero or below what checkouts hold reserved (' || CAST(COALESCE(sl.reserved, 0) AS TEXT) || ')'",
+                "s.quantity < 0 AND COALESCE(sl.on_hand, 0) + s.quantity < COALESCE(sl.reserved, 0)",
+            )
+
+    def _move_to_bad(self, col: str, error: str, where: str) -> None:
+        """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table."""
+        moved = self.sql(
+            f"""INSERT INTO {BAD} ({_BAD_COLUMNS})
+                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, '{col}', {error}
+                FROM {GOOD} s JOIN variant v ON v.id = s.variant_id JOIN location l ON l.id = s.location_id
+                LEFT JOIN stock_level sl ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id
+                WHERE {where}"""
+        ).rowcount
+        if moved:
+            self.sql(f"DELETE FROM {GOOD} WHERE line IN (SELECT line FROM {BAD})")
+
+    # -- what was found -------------------------------------------------------------------------------------
+
+    def count_bad(self) -> int:
+        return self.sql(f"SELECT COUNT(*) FROM {BAD}").scalar_one()
+
+    def problems(self, limit: int) -> list:
+        from pos.services.imports.csvsource import Problem
+
+        rows = self.sql(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT {int(limit)}")
+        return [Problem(line, col, error) for line, col, error in rows]
+
+    def rejected_rows(self) -> Iterator[tuple[int, tuple[str, str, str], str, str]]:
+        rows = self.sql(f"SELECT line, sku, location, raw, col, error FROM {BAD} ORDER BY line")
+        for line, sku, loc, raw, col, error in rows:
+            yield line, (sku or "", loc or "", raw or ""), col, error
+
+    # -- apply ----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _change(mode: str) -> tuple[str, str, str, str, str]:
+        """(delta, on-hand after, which rows change, the level update, which existing levels change)."""
+        if mode == "set":
+            return ("s.quantity - COALESCE(sl.on_hand, 0)", "s.quantity", "s.quantity <> COALESCE(sl.on_hand, 0)",
+                    "on_hand = s.quantity", "stock_level.on_hand <> s.quantity")
+        return ("s.quantity", "COALESCE(sl.on_hand, 0) + s.quantity", "s.quantity <> 0",
+                "on_hand = stock_level.on_hand + s.quantity", "s.quantity <> 0")
+
+    def count_changes(self, mode: str) -> int:
+        change = self._change(mode)[2]
+        return self.sql(
+            f"""SELECT COUNT(*) FROM {GOOD} s LEFT JOIN stock_level sl
+                ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id WHERE {change}"""
+        ).scalar_one()
+
+    def apply(self, mode: str, name: str) -> int:
+        """History rows first (they need the levels as they were), then the levels: one statement each."""
+        delta, after, change, new_level, new_change = self._change(mode)
+        joined = (f"FROM {GOOD} s LEFT JOIN stock_level sl "
+                  f"ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id WHERE {change}")
+        history = text(
+            f"""INSERT INTO stock_movement
+                    (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref)
+                SELECT :now, s.variant_id, s.location_id, {delta}, {after}, '', 'import', :ref || CAST(s.line AS TEXT)
+                {joined}"""
+        ).bindparams(bindparam("now", type_=t.stock_movement.c.created_at.type))
+        changed = self.conn.execute(history, {"now": utcnow(), "ref": name[:480] + ":"}).rowcount
+        if changed and mode == "set":
+            self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
+                         SELECT s.variant_id, s.location_id, s.quantity, 0 {joined}
+                         ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = excluded.on_hand""")
+        elif changed:
+            # Not an upsert: the row an upsert proposes to insert is checked (on_hand >= 0) before the
+            # conflict is seen, which would refuse a delivery of -2 to a level of 5.
+            self.sql(f"""UPDATE stock_level SET {new_level} FROM {GOOD} s
+                         WHERE s.variant_id = stock_level.variant_id AND s.location_id = stock_level.location_id
+                         AND {new_change}""")
+            self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
+                         SELECT s.variant_id, s.location_id, s.quantity, 0 FROM {GOOD} s
+                         WHERE s.quantity <> 0 AND NOT EXISTS (SELECT 1 FROM stock_level sl
+                             WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)""")
+        return changed
+
+    def drop(self) -> None:
+        if not self.pg:  # PostgreSQL drops them at commit
+            self.sql(f"DROP TABLE temp.{GOOD}")
+            self.sql(f"DROP TABLE temp.{BAD}")

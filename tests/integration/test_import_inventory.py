@@ -1,0 +1,164 @@
+"""Inventory import against a real database (SQLite, and PostgreSQL when configured)."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from sqlalchemy import func, select
+
+from pos.errors import InvalidInput
+from pos.services import cart, inventory
+from pos.services import tables as t
+from pos.services.imports import import_inventory
+
+
+def _csv(tmp_path, text: str, name: str = "stock.csv", encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def _on_hand(db, sku: str) -> dict[str, int]:
+    return {lv["location"]: lv["on_hand"] for lv in inventory.check_stock(db, sku=sku)["levels"]}
+
+
+def _movements(db) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(t.stock_movement)).scalar_one()
+
+
+def test_set_mode_sets_counts_and_records_each_change_with_file_and_line(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\nTSHIRT-M,WH-1,50\n")
+    result = import_inventory(store, path=path, mode="set")
+    assert (result["read"], result["applied"], result["unchanged"], result["rejected"]) == (3, 2, 1, 0)
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 7, "WH-1": 50}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
+    latest = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0]
+    assert (latest["change"], latest["on_hand"], latest["source"], latest["ref"]) == (-3, 7, "import", "stock.csv:2")
+    assert inventory.stock_history(store, sku="CROISSANT", location="WH-1")[0]["ref"] == "stock.csv:3"
+
+
+def test_add_mode_adds_deliveries_and_may_remove_stock(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,5\nTSHIRT-M,WH-1,-20\nCROISSANT,WH-1,3\n")
+    result = import_inventory(store, path=path, mode="add")
+    assert result["applied"] == 3
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 15, "WH-1": 30}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 3}
+    assert inventory.stock_history(store, sku="TSHIRT-M", location="WH-1")[0]["change"] == -20
+
+
+def test_a_barcode_works_in_the_sku_column(store, tmp_path):
+    import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\n4006381333948,STORE-1,2\n"))
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 2
+
+
+BAD_ROWS = [
+    ("NOPE,STORE-1,1", "sku", "unknown SKU or barcode 'NOPE'"),
+    ("TSHIRT-M,MOON,1", "location", "unknown location 'MOON'"),
+    ("TSHIRT-M,STORE-1,1.5", "quantity", "must be a whole number, not '1.5'"),
+    ("TSHIRT-M,STORE-1,ten", "quantity", "must be a whole number"),
+    ("TSHIRT-M,STORE-1,-1", "quantity", "must be zero or more"),
+    ("TSHIRT-M,STORE-1,", "quantity", "is empty"),
+    ("TSHIRT-M,STORE-1", "row", "has 2 values, the header has 3"),
+    ("TSHIRT-M,STORE-1,1,extra", "row", "has 4 values, the header has 3"),
+]
+
+
+@pytest.mark.parametrize(("row", "column", "why"), BAD_ROWS)
+def test_each_kind_of_bad_row_is_reported_with_file_line_and_column_and_nothing_is_written(
+    store, tmp_path, row, column, why
+):
+    path = _csv(tmp_path, f"sku,location,quantity\nCROISSANT,STORE-1,9\n{row}\n")
+    before = _movements(store)
+    with pytest.raises(InvalidInput) as err:
+        import_inventory(store, path=path)
+    assert f"stock.csv:3: {column}: {why}" in err.value.message
+    assert err.value.details["rejected"] == 1
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5}  # the good row was not applied either
+    assert _movements(store) == before
+
+
+def test_a_duplicate_key_names_the_first_line(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nCROISSANT,STORE-1,1\nTSHIRT-M,STORE-1,2\n")
+    with pytest.raises(InvalidInput, match="stock.csv:4: sku: the same SKU and location as line 2"):
+        import_inventory(store, path=path)
+
+
+def test_undecodable_bytes_are_reported_on_their_line(store, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"sku,location,quantity\nTSHIRT-M,STORE-1,1\nCAF\xc9,STORE-1,1\n")
+    with pytest.raises(InvalidInput, match="latin1.csv:3: row: is not UTF-8 text"):
+        import_inventory(store, path=str(path))
+
+
+def test_all_problems_are_listed_not_only_the_first(store, tmp_path):
+    rows = "".join(f"NOPE-{i},STORE-1,1\n" for i in range(5))
+    with pytest.raises(InvalidInput) as err:
+        import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\n" + rows))
+    assert [f"stock.csv:{n}: sku: unknown SKU or barcode 'NOPE-{n - 2}'" for n in range(2, 7)] == \
+        err.value.details["errors"]
+
+
+def test_a_count_below_what_checkouts_hold_reserved_is_rejected(store, tmp_path):
+    with store.write() as conn:  # a checkout awaiting payment holds 4 T-shirts at STORE-1
+        inventory.reserve(conn, [inventory.Need(*_ids(conn, "TSHIRT-M", "STORE-1"), 4)])
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,3\n")
+    with pytest.raises(InvalidInput, match="stock.csv:2: quantity: is below the 4 units held by checkouts"):
+        import_inventory(store, path=path)
+    import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,4\n"))
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 4
+
+
+def test_a_removal_below_zero_in_add_mode_is_rejected(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nCROISSANT,STORE-1,-6\n")
+    with pytest.raises(InvalidInput, match=r"stock.csv:2: quantity: would take on-hand stock \(5\) below zero"):
+        import_inventory(store, path=path, mode="add")
+
+
+def test_skip_invalid_applies_the_good_rows_and_writes_the_rejects(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,8\nNOPE,STORE-1,1\nCROISSANT,STORE-1,x\n")
+    rejects = tmp_path / "rejects.csv"
+    result = import_inventory(store, path=path, skip_invalid=True, rejects=str(rejects))
+    assert (result["read"], result["applied"], result["rejected"]) == (3, 1, 2)
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 8
+    with open(rejects, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["sku"], r["quantity"]) for r in rows] == [("NOPE", "1"), ("CROISSANT", "x")]
+    assert rows[0]["error"] == "stock.csv:3: sku: unknown SKU or barcode 'NOPE'"
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing(store, tmp_path):
+    before = _movements(store)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,50\n")
+    result = import_inventory(store, path=path, dry_run=True)
+    assert (result["dry_run"], result["applied"], result["unchanged"]) == (True, 1, 1)
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 10, "WH-1": 50}
+    assert _movements(store) == before
+
+
+def test_semicolons_a_byte_order_mark_and_columns_in_any_order_are_read(store, tmp_path):
+    path = _csv(tmp_path, "\ufeffQuantity ; SKU;location\n3;TSHIRT-M;STORE-1\n", encoding="utf-8")
+    import_inventory(store, path=path)
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 3
+
+
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,2\n")
+    import_inventory(store, path=path)
+    before = _movements(store)
+    assert import_inventory(store, path=path)["unchanged"] == 1
+    assert _movements(store) == before
+
+
+def test_reserved_stock_still_sells_after_a_stock_take(store, tmp_path):
+    c = cart.new_cart(store, location="STORE-1")
+    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=2)
+    import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,2\n"))
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 2
+
+
+def _ids(conn, sku, loc):
+    from pos.services.catalog import get_variant, location_by_code
+
+    return get_variant(conn, sku)["id"], location_by_code(conn, loc)["id"]
