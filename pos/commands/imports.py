@@ -13,7 +13,7 @@ import typer
 from pos.commands._common import STATE, JsonFlag, database, emit
 
 app = typer.Typer(
-    help="Import the catalog or stock from CSV. All-or-nothing unless --skip-invalid.", no_args_is_help=True
+    help="Import locations, the catalog or stock from CSV. All-or-nothing unless --skip-invalid.", no_args_is_help=True
 )
 
 
@@ -28,6 +28,15 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Check every row and rep
 SkipInvalid = Annotated[bool, typer.Option("--skip-invalid", help="Import the valid rows and reject the others.")]
 Rejects = Annotated[str | None, typer.Option(
     "--rejects", metavar="PATH", help="With --skip-invalid: write the rejected rows and their reasons to this CSV.")]
+
+
+@app.command("locations")
+def locations(file: File, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
+    """Create or update stores and warehouses. Columns: code, name; optional tax_rate (percent), address,
+    receipt_footer. All or nothing."""
+    from pos.services.imports import import_locations
+
+    emit(import_locations(database(), path=file, dry_run=dry_run), as_json, _summary)
 
 
 @app.command("catalog")
@@ -95,16 +104,16 @@ def _progress(file: str, as_json: bool) -> Iterator[Callable[[int, int], None] |
         yield advance
 
 
-def _summary(doc: dict):  # noqa: ANN202
-    from rich.text import Text
-
+def _summary(doc: dict) -> str:
     verb = "would change" if doc["dry_run"] else "changed"
     head = f"{doc['file']}: {doc['read']:,} rows read, {doc['applied']:,} {verb}, {doc['unchanged']:,} unchanged, " \
            f"{doc['rejected']:,} rejected"
+    if doc["kind"] == "locations":
+        head += f" ({doc['created']:,} new, {doc['updated']:,} updated)"
     if doc["kind"] == "catalog":
         head += f" ({doc['created']:,} variants new, {doc['updated']:,} updated)"
     lines = [head + (" (dry run: nothing written)" if doc["dry_run"] else "")]
     lines += doc["errors"]
     if doc.get("rejects_file"):
         lines.append(f"rejected rows written to {doc['rejects_file']}")
-    return Text("\n".join(lines))
+    return "\n".join(lines)  # plain text: file names and paths are not re-wrapped

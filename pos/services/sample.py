@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from pos.errors import NotFound
-from pos.services.catalog import add_location
 from pos.services.db import Database
 
 
@@ -21,18 +19,12 @@ def find_data_dir(given: str | None = None) -> Path:
 
 
 def load_sample(db: Database, data_dir: Path) -> dict:
-    from pos.services.imports import import_catalog, import_inventory
+    from pos.services.imports import import_catalog, import_inventory, import_locations
 
-    with open(data_dir / "locations.csv", encoding="utf-8-sig", newline="") as fh:
-        locations = list(csv.DictReader(fh))
-    for row in locations:
-        add_location(
-            db, code=row["code"], name=row["name"], tax_rate=row["tax_rate"] or "0", address=row.get("address", ""),
-            receipt_footer=row.get("receipt_footer", ""),
-        )
+    locations = import_locations(db, path=str(data_dir / "locations.csv"))
     catalog = import_catalog(db, path=str(data_dir / "catalog.csv"))
     stock = import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set")
-    return {"locations": len(locations), "catalog": catalog, "inventory": stock}
+    return {"locations": locations["read"], "catalog": catalog, "inventory": stock}
 
 
 def load_sample_files(db: Database, *, catalog: Path, inventory: Path) -> None:

@@ -1,6 +1,7 @@
-"""CSV import of the catalog and of stock: streamed, validated row by row, all-or-nothing by default."""
+"""CSV import of locations, the catalog and stock: streamed, validated row by row, all-or-nothing by default."""
 
 from pos.services.imports.catalog import import_catalog
 from pos.services.imports.inventory import import_inventory
+from pos.services.imports.locations import import_locations
 
-__all__ = ["import_catalog", "import_inventory"]
+__all__ = ["import_catalog", "import_inventory", "import_locations"]
