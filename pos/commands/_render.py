@@ -23,6 +23,8 @@ def _m(minor: int | None, currency: str) -> str:
 
 def cart_view(cart: dict) -> Any:
     cur = cart["currency"]
+    if not cart["items"]:
+        return f"Cart {cart['id']} at {cart['location']} ({cart['status']}): empty"
     table = Table(title=f"Cart {cart['id']} at {cart['location']} ({cart['status']})", title_justify="left")
     table.add_column("SKU")
     table.add_column("Item")
@@ -36,8 +38,6 @@ def cart_view(cart: dict) -> Any:
             item["sku"], item["name"], str(item["quantity"]), where, _m(item["unit_price"], cur),
             _m(item["line_total"], cur),
         )
-    if not cart["items"]:
-        table.add_row("", "(empty)", "", "", "", "")
     table.add_section()
     table.add_row("", "Subtotal", str(sum(i["quantity"] for i in cart["items"])), "", "", _m(cart["subtotal"], cur))
     parts: list[Any] = [table]
@@ -109,17 +109,32 @@ def stock_view(stock: dict) -> Any:
 
 
 def history_view(rows: list[dict]) -> Any:
-    table = Table(title="Stock history (newest first)", title_justify="left")
-    for col, justify in (("When", "left"), ("SKU", "left"), ("Location", "left"), ("Change", "right"),
-                         ("On hand", "right"), ("Source", "left"), ("Ref", "left"), ("Reason", "left")):
-        table.add_column(col, justify=justify, no_wrap=col in {"When", "SKU", "Change", "On hand"})
+    skus = {r["sku"] for r in rows}
+    title = f"Stock history of {next(iter(skus))}" if len(skus) == 1 else "Stock history"
+    table = Table(title=f"{title} (newest first, times in UTC)", title_justify="left")
+    for col, justify in (("When", "left"), ("Location", "left"), ("Change", "right"), ("On hand", "right"),
+                         ("Cause", "left"), ("Reason", "left")):
+        table.add_column(col, justify=justify, no_wrap=col in {"When", "Change", "On hand"})
     for r in rows:
         change = f"+{r['change']}" if r["change"] > 0 else str(r["change"])
-        table.add_row(when(r["at"]), r["sku"], r["location"], change, str(r["on_hand"]), r["source"],
-                      r["ref"], r["reason"])
+        if r["source"] == "sale":
+            cause = r["ref"]  # "order 12"
+        elif not r["ref"] or r["ref"].startswith("pos "):
+            cause = r["source"]  # a clerk's `pos stock set/adjust`
+        else:
+            cause = f"{r['source']} {r['ref']}"  # "import inventory.csv:14"
+        table.add_row(r["at"][:16].replace("T", " "), r["location"], change, str(r["on_hand"]), cause, r["reason"])
     if not rows:
-        table.add_row("(no changes recorded)", "", "", "", "", "", "", "")
+        table.add_row("(no changes recorded)", "", "", "", "", "")
     return table
+
+
+def variant_line(v: dict) -> str:
+    """One line for a variant just added: what a clerk checks at a glance."""
+    extras = [f"barcode {v['barcode']}"] if v["barcode"] else []
+    extras += [f"{k}={val}" for k, val in v["options"].items()]
+    extras.append("deliverable" if v["is_deliverable"] else "not deliverable")
+    return f"{v['sku']}: {v['name']} at {_m(v['price'], v['currency'])} {v['currency']} ({', '.join(extras)})"
 
 
 def locations_view(rows: list[dict]) -> Any:

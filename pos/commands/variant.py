@@ -23,11 +23,11 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a variant to a product."""
-    from pos.commands._render import product_view
+    from pos.commands._render import variant_line
     from pos.services.catalog import add_variant, parse_options
 
     doc = add_variant(
         database(), sku=sku, product=product, price=price, name=name, barcode=barcode,
         options=parse_options(option), deliverable=deliverable,
     )
-    emit(doc, as_json, lambda d: product_view({"code": d["product"], "name": d["name"], "variants": [d]}))
+    emit(doc, as_json, variant_line)
