@@ -35,10 +35,3 @@ def list_(
 
     emit(list_orders(database(), status=status, location=location, limit=limit), as_json, orders_view)
 
-
-def receipt(order: OrderId, as_json: JsonFlag = False) -> None:
-    """Print an order's confirmation again."""
-    from pos.commands._render import receipt_view
-    from pos.services.orders import show_order
-
-    emit(show_order(database(), order_id=order), as_json, receipt_view)

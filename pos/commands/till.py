@@ -1,0 +1,200 @@
+"""pos till: a scan-speed interactive sale loop for one store.
+
+Every line goes to `TillSession.handle` (pos/services/till.py), which uses the same cart and checkout
+services as `pos cart` and `pos checkout`. At a terminal the sale is drawn with rich after each line; with
+standard input piped from a file the session prints plain text, each input line echoed first (card numbers
+masked), so a scripted shift reads like a transcript.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from pos.commands._common import database, note, report_error
+from pos.commands._complete import complete_location
+
+
+def till(
+    location: Annotated[str, typer.Option("--location", help="The store this till sells for.",
+                                          autocompletion=complete_location)],
+    printer: Annotated[str | None, typer.Option(
+        "--printer", metavar="SPEC",
+        help="Print each receipt on an ESC/POS printer: file:/dev/usb/lp0, network:HOST[:PORT], "
+             "usb:VENDOR:PRODUCT or dummy:PATH.")] = None,
+    width: Annotated[int, typer.Option("--width", help="Receipt width in columns: 32, 42 or 48.")] = 42,
+    resume: Annotated[bool | None, typer.Option(
+        "--resume/--new", help="Resume this store's unfinished sale, or start a new one. Default: ask at a "
+                               "terminal; with piped input, start a new one.")] = None,
+) -> None:
+    """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside."""
+    from pos.errors import PosError
+    from pos.receipt_text import check_width
+    from pos.services.till import HELP, TillSession, redact
+
+    check_width(width)
+    if printer:
+        from pos.services.printer import parse_spec
+
+        parse_spec(printer)  # a mistyped SPEC is an error now, not after the first sale
+    session = TillSession(database(), location=location)
+    screen = _Screen(interactive=sys.stdin.isatty(), width=width)
+    _offer_resume(session, screen, resume)
+    screen.sale(session.current())
+    while True:
+        try:
+            line = screen.read(f"{session.location}> ", redact)
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            screen.say("^C: input cancelled, the sale is kept")
+            continue
+        try:
+            result = session.handle(line)
+        except PosError as err:
+            body = err.to_dict()
+            report_error(body.pop("code"), body.pop("message"))
+            continue
+        except KeyboardInterrupt:
+            screen.say("^C: interrupted; the sale is as shown by `total`")
+            continue
+        if result.kind == "quit":
+            break
+        if result.kind == "help":
+            screen.say(HELP)
+        elif result.kind == "sale":
+            screen.sale(result.sale)
+        elif result.kind == "paid":
+            screen.receipt(result.order)
+            if printer:
+                _print(result.order, printer, width)
+            screen.say(f"order {result.order['id']} paid. New sale.")
+    left = session.current() if session.cart_id is not None else None
+    if left and left["items"]:
+        note(f"sale {left['id']} is still open; `pos till --location {session.location} --resume` continues it")
+
+
+def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
+    if resume is False:
+        return
+    found = session.open_sale()
+    if found is None:
+        return
+    if resume is None and not screen.interactive:
+        note(f"sale {found['id']} at {session.location} is unfinished; --resume continues it (starting a new sale)")
+        return
+    if resume is None:
+        screen.sale(found)
+        if not typer.confirm(f"Resume sale {found['id']}?", default=True):
+            return
+    session.resume(found["id"])
+    note(f"resuming sale {found['id']}")
+
+
+def _print(order: dict, printer: str, width: int) -> None:
+    from pos.errors import PrinterError
+    from pos.services.printer import print_receipt
+
+    try:
+        print_receipt(order, spec=printer, width=width)
+    except PrinterError as err:  # the sale is paid; the till goes on, the receipt can be reprinted
+        report_error(err.code, err.message)
+
+
+class _Screen:
+    """Rich at a terminal, plain text otherwise."""
+
+    def __init__(self, *, interactive: bool, width: int) -> None:
+        self.interactive = interactive
+        self.width = width
+        self.fancy = interactive and sys.stdout.isatty()
+        self._console = None
+        if interactive:
+            try:
+                import readline  # noqa: F401 - line editing and history for input()
+            except ImportError:  # not on every platform
+                pass
+
+    @property
+    def console(self):  # noqa: ANN201
+        if self._console is None:
+            from pos.commands._common import console
+
+            self._console = console()
+        return self._console
+
+    def read(self, prompt: str, redact) -> str:  # noqa: ANN001
+        if not self.interactive:
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            line = line.rstrip("\n")
+            if line.strip():
+                typer.echo(f"> {redact(line)}")
+            return line
+        line = input(prompt)
+        shown = redact(line)
+        if shown != line.strip():
+            _forget_last_input()
+            if sys.stdout.isatty():  # overwrite the echoed line so the card number leaves the screen
+                sys.stdout.write(f"\x1b[1A\x1b[2K{prompt}{shown}\n")
+                sys.stdout.flush()
+        return line
+
+    def say(self, text: str) -> None:
+        typer.echo(text)
+
+    def sale(self, sale: dict) -> None:
+        if self.fancy:
+            self.console.print(sale_view(sale))
+        else:
+            from pos.receipt_text import sale_text
+
+            typer.echo(sale_text(sale))
+
+    def receipt(self, order: dict) -> None:
+        if self.fancy:
+            from pos.commands._render import receipt_view
+
+            self.console.print(receipt_view(order))
+        else:
+            from pos.receipt_text import receipt_text
+
+            typer.echo(receipt_text(order, self.width), nl=False)
+
+
+def _forget_last_input() -> None:
+    """Keep a payment line out of the up-arrow history."""
+    try:
+        import readline
+
+        last = readline.get_current_history_length()
+        if last:
+            readline.remove_history_item(last - 1)
+    except (ImportError, ValueError):
+        pass
+
+
+def sale_view(sale: dict) -> Any:
+    """The sale in progress, compact: one row a line, then the running total."""
+    from rich.table import Table
+
+    from pos.money import format_money
+
+    cur = sale["currency"]
+    title = f"Sale {sale['id']} at {sale['location']}" if sale["id"] else f"New sale at {sale['location']}"
+    table = Table(title=title, title_justify="left", box=None, pad_edge=False, show_header=False)
+    for justify in ("right", "left", "left", "left", "right", "right"):
+        table.add_column(justify=justify)
+    for item in sale["items"]:
+        where = f"from {item['location']}" if item.get("delivery") else ""
+        table.add_row(f"{item['quantity']} x", item["sku"], item["name"], where,
+                      format_money(item["unit_price"], cur), format_money(item["line_total"], cur))
+    count = sum(i["quantity"] for i in sale["items"])
+    table.add_row("", "", f"{count} items  subtotal {format_money(sale['subtotal'], cur)}  "
+                  f"tax {format_money(sale['tax'], cur)}", "", "TOTAL", f"[bold]{format_money(sale['total'], cur)}[/bold]")
+    if sale.get("shipping"):
+        table.add_row("", "ship to", f"{sale['shipping']['name']} / {sale['shipping']['address']}", "", "", "")
+    return table
