@@ -32,7 +32,7 @@ def till(
     """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside."""
     from pos.errors import PosError
     from pos.receipt_text import check_width
-    from pos.services.till import HELP, TillSession, redact
+    from pos.services.till import HELP, TillSession, mask_card_numbers, redact
 
     check_width(width)
     if printer:
@@ -53,9 +53,8 @@ def till(
             continue
         try:
             result = session.handle(line)
-        except PosError as err:
-            body = err.to_dict()
-            report_error(body.pop("code"), body.pop("message"))
+        except PosError as err:  # one line, and the till carries on with the sale as it was
+            report_error(err.code, mask_card_numbers(err.message))
             continue
         except KeyboardInterrupt:
             screen.say("^C: interrupted; the sale is as shown by `total`")

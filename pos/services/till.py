@@ -162,6 +162,18 @@ def _parse_pay(words: list[str]) -> Pay:
     return Pay(processor, params)
 
 
+_CARD_LIKE = re.compile(r"(?<!\d)\d{14,19}(?!\d)")
+
+
+def mask_card_numbers(text: str) -> str:
+    """Hide anything shaped like a card number (14 to 19 digits passing the Luhn check) but its last four:
+    a card number typed or swiped where a barcode was expected must not come back in a message.
+    (Retail barcodes, EAN-13 and UPC-A, are shorter.)"""
+    from pos.services.payments.card import luhn_ok
+
+    return _CARD_LIKE.sub(lambda m: "****" + m.group()[-4:] if luhn_ok(m.group()) else m.group(), text)
+
+
 def redact(line: str) -> str:
     """The line as it may be shown again: a payment line loses card numbers, expiry dates and secrets.
 
@@ -170,7 +182,7 @@ def redact(line: str) -> str:
     """
     words = line.split()
     if not words or words[0].lower() != "pay":
-        return line.strip()
+        return mask_card_numbers(line.strip())
     out: list[str] = []
     digits = ""
 

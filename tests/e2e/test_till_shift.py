@@ -141,6 +141,12 @@ def test_an_unknown_store_is_a_one_line_error_and_exit_1(store):
     assert done.stderr.strip().startswith("error:") and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_a_card_number_scanned_as_a_barcode_is_not_echoed_back(store):
+    done = run_till(store.url, "4242424242424242\n")
+    assert "4242424242424242" not in done.stdout + done.stderr
+    assert "error: no variant with SKU or barcode '****4242'" in done.stderr
+
+
 def test_a_broken_printer_leaves_the_sale_paid_and_the_till_running(store, tmp_path):
     done = run_till(store.url, "TSHIRT-M\npay cash 30\nCROISSANT\npay cash 10\n",
                     "--printer", f"file:{tmp_path}/missing/lp0")

@@ -86,7 +86,17 @@ def test_bare_words_after_a_plugin_processor_are_refused_without_repeating_them(
         ("pay gift code=123456789012", "pay gift code=****"),
         ("pay cash 50", "pay cash 50"),
         ("4006381333948", "4006381333948"),
+        ("4242424242424242", "****4242"),
+        ("3*4242424242424242", "3*****4242"),
+        ("12345678901234567", "12345678901234567"),
     ],
 )
 def test_a_payment_line_is_shown_again_with_only_the_last_four_digits(line, shown):
     assert redact(line) == shown
+
+
+def test_a_card_number_in_a_message_is_masked_but_barcodes_are_not():
+    from pos.services.till import mask_card_numbers
+
+    message = "no variant with SKU or barcode '4242424242424242'; 4006381333948 is fine"
+    assert mask_card_numbers(message) == "no variant with SKU or barcode '****4242'; 4006381333948 is fine"
