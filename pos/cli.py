@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands import batch, cart, location, order, payment, product, stock, variant
+from pos.commands import batch, cart, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
 from pos.commands import store
@@ -52,7 +52,8 @@ app.add_typer(stock.app, name="stock")
 app.add_typer(cart.app, name="cart")
 app.command("checkout")(checkout_cmd.checkout)
 app.add_typer(order.app, name="order")
-app.command("receipt")(order.receipt)
+app.command("receipt")(receipt.receipt)
+app.command("till")(till.till)
 app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
 app.add_typer(imports.app, name="import")

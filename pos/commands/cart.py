@@ -7,12 +7,14 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, database, emit
+from pos.commands._complete import complete_location, complete_sku
 
 app = typer.Typer(help="Carts: lines of variants, each drawing on one location's stock.", no_args_is_help=True)
 
 CartId = Annotated[int, typer.Argument(help="Cart number (from `pos cart new`).")]
-Sku = Annotated[str, typer.Argument(help="SKU or barcode.")]
-From = Annotated[str | None, typer.Option("--from", help="Take the line from another location (a delivery line).")]
+Sku = Annotated[str, typer.Argument(help="SKU or barcode.", autocompletion=complete_sku)]
+From = Annotated[str | None, typer.Option("--from", help="Take the line from another location (a delivery line).",
+                                          autocompletion=complete_location)]
 
 
 def _show(doc: dict, as_json: bool) -> None:
@@ -22,7 +24,8 @@ def _show(doc: dict, as_json: bool) -> None:
 
 
 @app.command("new")
-def new(location: Annotated[str, typer.Option("--location", help="The store selling.")], as_json: JsonFlag = False) -> None:
+def new(location: Annotated[str, typer.Option("--location", help="The store selling.", autocompletion=complete_location)],
+        as_json: JsonFlag = False) -> None:
     """Start a cart at a store."""
     from pos.services.cart import new_cart
 

@@ -59,10 +59,3 @@ def reconcile(
 
     emit(results, as_json, render)
 
-
-def receipt(order: OrderId, as_json: JsonFlag = False) -> None:
-    """Print an order's confirmation again."""
-    from pos.commands._render import receipt_view
-    from pos.services.orders import show_order
-
-    emit(show_order(database(), order_id=order), as_json, receipt_view)

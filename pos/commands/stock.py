@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, database, emit
+from pos.commands._complete import complete_location, complete_sku
 
 app = typer.Typer(help="Stock per variant and location; every change is kept in the stock history.", no_args_is_help=True)
 
-Sku = Annotated[str, typer.Argument(help="SKU or barcode.")]
-Loc = Annotated[str, typer.Argument(help="Location code.")]
+Sku = Annotated[str, typer.Argument(help="SKU or barcode.", autocompletion=complete_sku)]
+Loc = Annotated[str, typer.Argument(help="Location code.", autocompletion=complete_location)]
 Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the stock history.")]
 
 

@@ -1,0 +1,217 @@
+"""pos till: a scan-speed interactive sale loop for one store.
+
+Every line goes to `TillSession.handle` (pos/services/till.py), which uses the same cart and checkout
+services as `pos cart` and `pos checkout`. At a terminal the sale is drawn with rich after each line; with
+standard input piped from a file the session prints plain text, each input line echoed first (card numbers
+masked), so a scripted shift reads like a transcript.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from pos.commands._common import database, note, report_error
+from pos.commands._complete import complete_location
+
+
+def till(
+    location: Annotated[str, typer.Option("--location", help="The store this till sells for.",
+                                          autocompletion=complete_location)],
+    printer: Annotated[str | None, typer.Option(
+        "--printer", metavar="SPEC",
+        help="Print each receipt on an ESC/POS printer: file:/dev/usb/lp0, network:HOST[:PORT], "
+             "usb:VENDOR:PRODUCT or dummy:PATH.")] = None,
+    width: Annotated[int, typer.Option("--width", help="Receipt width in columns: 32, 42 or 48.")] = 42,
+    resume: Annotated[bool | None, typer.Option(
+        "--resume/--new", help="Resume this store's unfinished sale, or start a new one. Default: ask at a "
+                               "terminal; with piped input, start a new one.")] = None,
+) -> None:
+    """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside."""
+    from pos.errors import PosError
+    from pos.receipt_text import check_width
+    from pos.services.till import HELP, TillSession, mask_card_numbers, redact
+
+    check_width(width)
+    if printer:
+        from pos.services.printer import parse_spec
+
+        parse_spec(printer)  # a mistyped SPEC is an error now, not after the first sale
+    session = TillSession(database(), location=location)
+    screen = _Screen(interactive=sys.stdin.isatty(), width=width)
+    _offer_resume(session, screen, resume)
+    screen.sale(session.current())
+    while True:
+        try:
+            line = screen.read(f"{session.location}> ", redact)
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            screen.say("^C: input cancelled, the sale is kept")
+            continue
+        try:
+            result = session.handle(line)
+        except PosError as err:  # one line, and the till carries on with the sale as it was
+            report_error(err.code, mask_card_numbers(err.message))
+            continue
+        except KeyboardInterrupt:
+            screen.say("^C: interrupted; the sale is as shown by `total`")
+            continue
+        if result.kind == "quit":
+            break
+        if result.kind == "help":
+            screen.say(HELP)
+        elif result.kind == "sale":
+            screen.sale(result.sale)
+        elif result.kind == "paid":
+            screen.receipt(result.order)
+            if printer:
+                _print(result.order, printer, width)
+            screen.say(f"order {result.order['id']} paid. New sale.")
+    left = session.current() if session.cart_id is not None else None
+    if left and left["items"]:
+        note(f"sale {left['id']} is still open; `pos till --location {session.location} --resume` continues it")
+
+
+def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
+    if resume is False:
+        return
+    found = session.open_sale()
+    if found is None:
+        return
+    if resume is None and not screen.interactive:
+        note(f"sale {found['id']} at {session.location} is unfinished; --resume continues it (starting a new sale)")
+        return
+    if resume is None:
+        screen.sale(found)
+        if not typer.confirm(f"Resume sale {found['id']}?", default=True):
+            return
+    session.resume(found["id"])
+    note(f"resuming sale {found['id']}")
+
+
+def _print(order: dict, printer: str, width: int) -> None:
+    from pos.errors import PrinterError
+    from pos.services.printer import print_receipt
+
+    try:
+        print_receipt(order, spec=printer, width=width)
+    except PrinterError as err:  # the sale is paid; the till goes on, the receipt can be reprinted
+        report_error(err.code, err.message)
+
+
+class _Screen:
+    """Rich at a terminal, plain text otherwise."""
+
+    def __init__(self, *, interactive: bool, width: int) -> None:
+        self.interactive = interactive
+        self.width = width
+        self.fancy = interactive and sys.stdout.isatty()
+        self._console = None
+        if interactive:
+            try:
+                import readline  # noqa: F401 - line editing and history for input()
+            except ImportError:  # not on every platform
+                pass
+
+    @property
+    def console(self):  # noqa: ANN201
+        if self._console is None:
+            self._console = till_console()
+        return self._console
+
+    def read(self, prompt: str, redact) -> str:  # noqa: ANN001
+        if not self.interactive:
+            line = sys.stdin.readline()
+            if not line:
+                raise EOFError
+            line = line.rstrip("\n")
+            if line.strip():
+                typer.echo(f"> {redact(line)}")
+            return line
+        line = input(prompt)
+        shown = redact(line)
+        if shown != line.strip():
+            _forget_last_input()
+            if sys.stdout.isatty():  # overwrite the echoed line so the card number leaves the screen
+                sys.stdout.write(f"\x1b[1A\x1b[2K{prompt}{shown}\n")
+                sys.stdout.flush()
+        return line
+
+    def say(self, text: str) -> None:
+        typer.echo(text)
+
+    def sale(self, sale: dict) -> None:
+        if self.fancy:
+            self.console.print(sale_view(sale))
+        else:
+            from pos.receipt_text import sale_text
+
+            typer.echo(sale_text(sale))
+
+    def receipt(self, order: dict) -> None:
+        if self.fancy:
+            from pos.commands._render import receipt_view
+
+            self.console.print(receipt_view(order))
+        else:
+            from pos.receipt_text import receipt_text
+
+            typer.echo(receipt_text(order, self.width), nl=False)
+
+
+def _forget_last_input() -> None:
+    """Keep a payment line out of the up-arrow history."""
+    try:
+        import readline
+
+        last = readline.get_current_history_length()
+        if last:
+            readline.remove_history_item(last - 1)
+    except (ImportError, ValueError):
+        pass
+
+
+def till_console(file: Any = None, *, force_terminal: bool | None = None) -> Any:
+    """A console for the sale view. soft_wrap leaves long lines to the terminal, which halves the time
+    rich takes to print a sale (it no longer re-wraps every line on each scan)."""
+    from rich.console import Console
+
+    return Console(file=file, highlight=False, soft_wrap=True, force_terminal=force_terminal)
+
+
+def sale_view(sale: dict) -> Any:
+    """The sale in progress, compact: one row a line, then the running total.
+
+    Built as styled text with computed column widths rather than a rich Table: a Table measures every
+    cell on each render, which costs several milliseconds a scan on a long sale.
+    """
+    from rich.text import Text
+
+    from pos.money import format_money
+
+    cur = sale["currency"]
+    out = Text()
+    title = f"Sale {sale['id']} at {sale['location']}" if sale["id"] else f"New sale at {sale['location']}"
+    out.append(title + "\n", style="bold")
+    rows = [(f"{i['quantity']} x", i["sku"], i["name"], format_money(i["unit_price"], cur),
+             format_money(i["line_total"], cur), f"from {i['location']}" if i.get("delivery") else "")
+            for i in sale["items"]]
+    widths = [max([len(r[c]) for r in rows], default=0) for c in range(5)]
+    for qty, sku, name, price, total, where in rows:
+        out.append(f"  {qty:>{widths[0]}} {sku:<{widths[1]}}  {name:<{widths[2]}}  {price:>{widths[3]}}  "
+                   f"{total:>{widths[4]}}")
+        if where:
+            out.append(f"  {where}", style="cyan")
+        out.append("\n")
+    if not rows:
+        out.append("  (empty)\n", style="dim")
+    count = sum(i["quantity"] for i in sale["items"])
+    out.append(f"  {count} item{'s' if count != 1 else ''}  subtotal {format_money(sale['subtotal'], cur)}"
+               f"  tax {format_money(sale['tax'], cur)}  ")
+    out.append(f"TOTAL {format_money(sale['total'], cur)}", style="bold green")
+    if sale.get("shipping"):
+        out.append(f"\n  ship to: {sale['shipping']['name']} / {sale['shipping']['address']}")
+    return out

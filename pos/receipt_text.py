@@ -1,0 +1,134 @@
+"""Plain-text receipts for roll paper: a pure function of the order document.
+
+`receipt_blocks` gives styled lines (what a receipt printer needs to know: centre this, bold that);
+`receipt_text` joins them into the text a 32, 42 or 48 column roll would show. Neither imports rich, the
+database or a printer library, so they can be tested and used anywhere.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from pos.money import format_money
+
+WIDTHS = (32, 42, 48)
+
+# Styles a printer may honour; plain text ignores them (centring is already in the text).
+TITLE, CENTER, NORMAL, BOLD, RULE = "title", "center", "normal", "bold", "rule"
+
+Block = tuple[str, str]  # (style, one line of text already fitted to the width)
+
+
+def check_width(width: int) -> int:
+    if width not in WIDTHS:
+        from pos.errors import InvalidInput
+
+        raise InvalidInput(f"receipt width must be one of {', '.join(map(str, WIDTHS))} columns, not {width}")
+    return width
+
+
+def stamp(created_at: str) -> str:
+    """'2026-11-25T21:32:07Z' -> '2026-11-25 21:32 UTC'."""
+    return created_at[:16].replace("T", " ") + " UTC"
+
+
+def two_sides(left: str, right: str, width: int) -> list[str]:
+    """`left` and `right` on one line, the right one flush right; `left` wraps above when it cannot fit."""
+    room = width - len(right) - 1
+    if room >= len(left):
+        return [left + " " * (width - len(left) - len(right)) + right]
+    wrapped = textwrap.wrap(left, max(room, 1)) or [""]
+    last = wrapped[-1]
+    return [*wrapped[:-1], last + " " * (width - len(last) - len(right)) + right]
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
+
+
+def _center(text: str, width: int, style: str = CENTER) -> list[Block]:
+    return [(style, line.center(width).rstrip()) for line in _wrap(text, width)]
+
+
+def _payment_rows(payment: dict | None, cur: str) -> list[tuple[str, str]]:
+    if not payment:
+        return []
+    label = payment["processor"]
+    if payment.get("last4"):
+        label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
+    amount = format_money(payment["amount"], cur)
+    if payment["status"] == "approved":
+        rows = [(f"Paid by {label}", amount)]
+    else:
+        rows = [(f"{label}: {payment['status']}" + (f" ({payment['reason']})" if payment.get("reason") else ""), amount)]
+    if payment.get("tendered") is not None:
+        rows.append(("Tendered", format_money(payment["tendered"], cur)))
+        if payment.get("change") is not None:
+            rows.append(("Change", format_money(payment["change"], cur)))
+    return rows
+
+
+def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
+    """The receipt as styled lines, each at most `width` characters."""
+    check_width(width)
+    cur = order["currency"]
+    store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
+    rule = "-" * width
+    out: list[Block] = _center(store.get("name") or order["location"], width, TITLE)
+    for part in (store.get("address") or "").splitlines():
+        out += _center(part, width)
+    out.append((RULE, rule))
+    out += [(NORMAL, line) for line in two_sides(f"Order {order['id']}", stamp(order["created_at"]), width)]
+    if order["status"] != "processing":
+        out.append((BOLD, f"NOT PAID: {order['status']}"[:width]))
+    out.append((RULE, rule))
+    for item in order["items"]:
+        out += [(NORMAL, line) for line in _wrap(item["name"], width)]
+        qty = f"  {item['quantity']} x {format_money(item['unit_price'], cur)}  {item['sku']}"
+        out += [(NORMAL, line) for line in two_sides(qty, format_money(item["line_total"], cur), width)]
+        if item.get("delivery"):
+            out += [(NORMAL, line) for line in _wrap(f"ships from {item['location']}", width, "  ")]
+    out.append((RULE, rule))
+    rows = [("Subtotal", format_money(order["subtotal"], cur)), (f"Tax {order['tax_rate']}%", format_money(order["tax"], cur))]
+    for label, value in rows:
+        out += [(NORMAL, line) for line in two_sides(label, value, width)]
+    out += [(BOLD, line) for line in two_sides(f"TOTAL {cur}", format_money(order["total"], cur), width)]
+    for label, value in _payment_rows(order.get("payment"), cur):
+        out += [(NORMAL, line) for line in two_sides(label, value, width)]
+    if order.get("shipping"):
+        out.append((RULE, rule))
+        out += [(NORMAL, line) for line in _wrap(f"Ship to: {order['shipping']['name']}", width)]
+        for part in (order["shipping"]["address"] or "").splitlines() or [""]:
+            out += [(NORMAL, line) for line in _wrap(part, width, "  ")]
+    if store.get("receipt_footer"):
+        out.append((RULE, rule))
+        for part in store["receipt_footer"].splitlines():
+            out += _center(part, width)
+    return out
+
+
+def receipt_text(order: dict, width: int = 42) -> str:
+    """The receipt as plain text of at most `width` columns, ending with a newline."""
+    return "\n".join(text for _style, text in receipt_blocks(order, width)) + "\n"
+
+
+def sale_text(sale: dict) -> str:
+    """A sale in progress (a cart document with tax and total added) as compact plain text."""
+    cur = sale["currency"]
+    lines = [f"sale {sale['id']} at {sale['location']}:" if sale["id"] else f"new sale at {sale['location']}:"]
+    for item in sale["items"]:
+        where = f" from {item['location']}" if item.get("delivery") else ""
+        lines.append(
+            f"  {item['quantity']:>3} x {item['sku']:<16} {item['name'][:28]:<28} "
+            f"{format_money(item['unit_price'], cur):>9} {format_money(item['line_total'], cur):>10}{where}"
+        )
+    if not sale["items"]:
+        lines.append("  (empty)")
+    count = sum(i["quantity"] for i in sale["items"])
+    lines.append(
+        f"  {count} item{'s' if count != 1 else ''}  subtotal {format_money(sale['subtotal'], cur)}"
+        f"  tax {format_money(sale['tax'], cur)}  TOTAL {format_money(sale['total'], cur)}"
+    )
+    if sale.get("shipping"):
+        lines.append(f"  ship to: {sale['shipping']['name']} / {sale['shipping']['address']}")
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Commands that answer at once: help and version never load the database layer, completion is served."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+POS = str(Path(sys.executable).parent / "pos")
+
+# Run `pos ARGS` in a fresh interpreter and report which heavy modules it imported.
+PROBE = """
+import sys
+sys.argv = ["pos", *sys.argv[1:]]
+from pos.cli import app
+try:
+    app()
+except SystemExit:
+    pass
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos") if m in sys.modules)
+sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
+"""
+
+
+def imported_heavy(*args: str, env: dict | None = None) -> list[str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, timeout=60,
+                          env=env)
+    line = next(line for line in done.stderr.splitlines() if line.startswith("HEAVY="))
+    return [m for m in line.removeprefix("HEAVY=").split(",") if m]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["till", "--help"], ["receipt", "--help"], ["cart", "--help"],
+     ["stock", "--help"], ["order", "--help"], ["product", "--help"], ["variant", "--help"],
+     ["location", "--help"], ["payment", "--help"], ["checkout", "--help"]],
+)
+def test_help_and_version_do_not_import_the_database_layer(args):
+    assert imported_heavy(*args) == []
+
+
+def test_the_installed_script_does_not_go_through_a_shim():
+    first_line = Path(POS).read_text().splitlines()[0]
+    assert first_line.startswith("#!") and "shims" not in first_line
+
+
+def test_version_prints_the_version():
+    done = subprocess.run([POS, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("pos ")
+
+
+def complete(words: str, cword: int, db_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "_POS_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword),
+           "POS_DATABASE_URL": db_url}
+    return subprocess.run([POS], capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_tab_completes_skus_and_location_codes_from_the_database(store):
+    skus = complete("pos stock check TS", 3, store.url)
+    assert skus.stdout.split() == ["TSHIRT-M"]
+    places = complete("pos till --location ", 3, store.url)
+    assert places.stdout.split() == ["STORE-1", "WH-1"]
+    via_option = complete(f"pos --db {store.url} cart add 1 C", 6, "")
+    assert via_option.stdout.split() == ["CROISSANT"]
+
+
+def test_completion_without_a_database_completes_nothing_quietly(tmp_path):
+    done = complete("pos stock check TS", 3, str(tmp_path / "none.db"))
+    assert done.returncode == 0 and done.stdout.strip() == "" and "Traceback" not in done.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_install_completion_is_offered():
+    done = subprocess.run([POS, "--help"], capture_output=True, text=True, timeout=60)
+    assert "--install-completion" in done.stdout
