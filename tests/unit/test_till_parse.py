@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pos.errors import InvalidInput
-from pos.services.till import Add, Command, Pay, Remove, SetQuantity, Ship, parse_line, redact
+from pos.services.till import Add, Command, Remove, SetQuantity, Ship, parse_line, redact
 
 
 @pytest.mark.parametrize(
