@@ -38,7 +38,7 @@ def build_catalog(db, variants: int) -> None:  # noqa: ANN001
     catalog.add_location(db, code="STORE-1", name="Bench Store", tax_rate="8.25", address="1 Bench Road")
     now = utcnow()
     with db.write() as conn:
-        store_id = catalog.location_id(conn, "STORE-1")
+        store_id = catalog.location_by_code(conn, "STORE-1")["id"]
         products = max(1, variants // 10)
         conn.execute(t.product.insert(), [
             {"code": f"P{p:06d}", "name": f"Product {p}", "created_at": now} for p in range(products)

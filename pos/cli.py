@@ -17,6 +17,7 @@ app = typer.Typer(
     cls=PosGroup,
     help="A point of sale for the command line: catalog, stock per location, carts, checkout, receipts.",
     no_args_is_help=True,
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,  # locals in tracebacks could hold card numbers
     pretty_exceptions_show_locals=False,
     add_completion=True,

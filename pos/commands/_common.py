@@ -23,6 +23,13 @@ def reset_state(db: str | None) -> None:
     STATE["json"] = False
 
 
+def command_group(**settings: Any) -> typer.Typer:
+    """A command group as every group is made: plain Click help (Typer's rich help imports rich's
+    markdown parser, which more than doubled `pos --help`), and usage shown when called bare."""
+    settings.setdefault("no_args_is_help", True)
+    return typer.Typer(rich_markup_mode=None, **settings)
+
+
 def _mark_json(value: bool) -> bool:
     if value:
         STATE["json"] = True
@@ -51,12 +58,20 @@ def console():
     return Console(highlight=False, soft_wrap=False)
 
 
-def emit(doc: Any, as_json: bool, render: Callable[[Any], Any]) -> None:
-    """Data goes to stdout: the JSON document, or what `render` makes of it for people."""
+def views():  # noqa: ANN201
+    """pos.commands._render, imported on first use: scripts asking for --json never load rich."""
+    from pos.commands import _render
+
+    return _render
+
+
+def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
+    """Data goes to stdout: the JSON document, or what `render` (a function, or the name of one in
+    pos.commands._render) makes of it for people."""
     if as_json:
         print_json(doc)
     else:
-        out = render(doc)
+        out = (getattr(views(), render) if isinstance(render, str) else render)(doc)
         if isinstance(out, str):
             typer.echo(out)  # plain sentences are not re-wrapped: paths and URLs stay whole
         elif out is not None:

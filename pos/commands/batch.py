@@ -12,7 +12,7 @@ from pos.commands._common import JsonFlag, database, print_json
 
 
 def batch(
-    file: Annotated[str, typer.Argument(help="JSON Lines file, one order per line; - reads standard input.")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines file, one order per line; - reads standard input.")],
     stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first line that fails.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor per order.")] = 30.0,
     as_json: JsonFlag = False,

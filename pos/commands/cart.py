@@ -6,21 +6,20 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit, views
 from pos.commands._complete import complete_location, complete_sku
 
-app = typer.Typer(help="Carts: lines of variants, each drawing on one location's stock.", no_args_is_help=True)
+app = command_group(help="Carts: lines of variants, each drawing on one location's stock.")
 
-CartId = Annotated[int, typer.Argument(help="Cart number (from `pos cart new`).")]
-Sku = Annotated[str, typer.Argument(help="SKU or barcode.", autocompletion=complete_sku)]
+CartId = Annotated[int, typer.Argument(metavar="CART", help="Cart number (from `pos cart new`).")]
+Sku = Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.", autocompletion=complete_sku)]
 From = Annotated[str | None, typer.Option("--from", help="Take the line from another location (a delivery line).",
                                           autocompletion=complete_location)]
 
 
 def _show(doc: dict, as_json: bool) -> None:
-    from pos.commands._render import cart_view
 
-    emit(doc, as_json, cart_view)
+    emit(doc, as_json, "cart_view")
 
 
 @app.command("new")
@@ -42,7 +41,7 @@ def add(cart: CartId, sku: Sku, qty: Annotated[int, typer.Option("--qty", help="
 
 
 @app.command("set")
-def set_(cart: CartId, sku: Sku, qty: Annotated[int, typer.Argument(help="New quantity; 0 removes the line.")],
+def set_(cart: CartId, sku: Sku, qty: Annotated[int, typer.Argument(metavar="QTY", help="New quantity; 0 removes the line.")],
          from_: From = None, as_json: JsonFlag = False) -> None:
     """Set a line's quantity; 0 removes it."""
     from pos.services.cart import set_item
@@ -90,7 +89,6 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
           as_json: JsonFlag = False) -> None:
     """List carts (open ones by default)."""
     from pos.commands._common import console
-    from pos.commands._render import cart_view
     from pos.services.cart import list_carts
 
     docs = list_carts(database(), status=status, location=location)
@@ -99,6 +97,6 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
         return
     out = console()
     for doc in docs:
-        out.print(cart_view(doc))
+        out.print(views().cart_view(doc))
     if not docs:
         out.print(f"no {status} carts")

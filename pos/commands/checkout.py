@@ -10,7 +10,7 @@ from pos.commands._common import JsonFlag, database, emit, parse_pairs
 
 
 def checkout(
-    cart: Annotated[int, typer.Argument(help="Cart number.")],
+    cart: Annotated[int, typer.Argument(metavar="CART", help="Cart number.")],
     pay: Annotated[str, typer.Option("--pay", help="Payment processor: cash, card, or an installed plugin (`pos payment list`).")],
     tendered: Annotated[str | None, typer.Option("--tendered", help="Cash handed over, e.g. 50.00.")] = None,
     card: Annotated[str | None, typer.Option("--card", help="Card number; only brand and last 4 digits are kept.")] = None,
@@ -26,7 +26,6 @@ def checkout(
     A declined or failed payment leaves the stock and the cart as they were (the order is kept as
     payment_failed) so another way to pay can be tried.
     """
-    from pos.commands._render import receipt_view
     from pos.errors import InvalidInput
     from pos.services.orders import Shipping
     from pos.services.orders import checkout as run_checkout
@@ -41,4 +40,4 @@ def checkout(
             raise InvalidInput("shipping needs both --ship-name and --ship-address")
         shipping = Shipping(ship_name.strip(), ship_address.strip())
     doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
-    emit(doc, as_json, receipt_view)
+    emit(doc, as_json, "receipt_view")

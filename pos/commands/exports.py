@@ -11,9 +11,9 @@ from typing import IO, Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit, note
+from pos.commands._common import JsonFlag, command_group, database, emit, note
 
-app = typer.Typer(
+app = command_group(
     help="Export as CSV (what `pos import` reads back unchanged). Text that a spreadsheet would run as a "
          "formula is prefixed with '.",
     no_args_is_help=True,

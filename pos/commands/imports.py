@@ -10,9 +10,9 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import STATE, JsonFlag, database, emit
+from pos.commands._common import JsonFlag, STATE, command_group, database, emit
 
-app = typer.Typer(
+app = command_group(
     help="Import locations, the catalog or stock from CSV. All-or-nothing unless --skip-invalid.", no_args_is_help=True
 )
 

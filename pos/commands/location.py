@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit, views
 
-app = typer.Typer(help="Stores and warehouses: each holds its own stock and has its own tax rate.", no_args_is_help=True)
+app = command_group(help="Stores and warehouses: each holds its own stock and has its own tax rate.")
 
 
 @app.command("add")
 def add(
-    code: Annotated[str, typer.Argument(help="Short code, e.g. STORE-1.")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Short code, e.g. STORE-1.")],
     name: Annotated[str, typer.Option("--name", help="Name printed on receipts.")],
     tax_rate: Annotated[str, typer.Option("--tax-rate", help="Sales tax in percent, e.g. 8.25.")] = "0",
     address: Annotated[str, typer.Option("--address", help="Address printed on receipts.")] = "",
@@ -21,16 +21,15 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a location."""
-    from pos.commands._render import locations_view
     from pos.services.catalog import add_location
 
     doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer)
-    emit(doc, as_json, lambda d: locations_view([d]))
+    emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
 @app.command("update")
 def update(
-    code: Annotated[str, typer.Argument(help="Location code.")],
+    code: Annotated[str, typer.Argument(metavar="CODE", help="Location code.")],
     name: Annotated[str | None, typer.Option("--name", help="New name printed on receipts.")] = None,
     tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="Percent, e.g. 8.25.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="New address printed on receipts.")] = None,
@@ -38,19 +37,17 @@ def update(
     as_json: JsonFlag = False,
 ) -> None:
     """Change a location's name, tax rate, address or receipt footer."""
-    from pos.commands._render import locations_view
     from pos.services.catalog import update_location
 
     doc = update_location(
         database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer
     )
-    emit(doc, as_json, lambda d: locations_view([d]))
+    emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
 @app.command("list")
 def list_(as_json: JsonFlag = False) -> None:
     """List locations."""
-    from pos.commands._render import locations_view
     from pos.services.catalog import list_locations
 
-    emit(list_locations(database()), as_json, locations_view)
+    emit(list_locations(database()), as_json, "locations_view")

@@ -6,20 +6,19 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit
 
-app = typer.Typer(help="Orders: every checkout, paid or not.", no_args_is_help=True)
+app = command_group(help="Orders: every checkout, paid or not.")
 
-OrderId = Annotated[int, typer.Argument(help="Order number.")]
+OrderId = Annotated[int, typer.Argument(metavar="ORDER", help="Order number.")]
 
 
 @app.command("show")
 def show(order: OrderId, as_json: JsonFlag = False) -> None:
     """Show one order with its items, payment and shipping."""
-    from pos.commands._render import receipt_view
     from pos.services.orders import show_order
 
-    emit(show_order(database(), order_id=order), as_json, receipt_view)
+    emit(show_order(database(), order_id=order), as_json, "receipt_view")
 
 
 @app.command("list")
@@ -30,10 +29,9 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List orders, newest first."""
-    from pos.commands._render import orders_view
     from pos.services.orders import list_orders
 
-    emit(list_orders(database(), status=status, location=location, limit=limit), as_json, orders_view)
+    emit(list_orders(database(), status=status, location=location, limit=limit), as_json, "orders_view")
 
 
 @app.command("reconcile")

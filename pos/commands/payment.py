@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import typer
+from pos.commands._common import JsonFlag, command_group, emit
 
-from pos.commands._common import JsonFlag, emit
-
-app = typer.Typer(help="Payment processors, built in and from plugins.", no_args_is_help=True)
+app = command_group(help="Payment processors, built in and from plugins.")
 
 
 @app.command("list")
 def list_(as_json: JsonFlag = False) -> None:
     """List installed payment processors (entry-point group pos.payment_processors)."""
-    from pos.commands._render import processors_view
     from pos.services.payments import describe_processors
 
-    emit(describe_processors(), as_json, processors_view)
+    emit(describe_processors(), as_json, "processors_view")

@@ -23,7 +23,7 @@ def _mark_json(value: Format | None) -> Format | None:
 
 
 def receipt(
-    order: Annotated[int, typer.Argument(help="Order number.")],
+    order: Annotated[int, typer.Argument(metavar="ORDER", help="Order number.")],
     format_: Annotated[
         Format | None,
         typer.Option("--format", help="rich (the terminal view), text (roll paper) or json (the order document). "
@@ -55,6 +55,5 @@ def receipt(
 
         typer.echo(receipt_text(doc, width), nl=False)
         return
-    from pos.commands._render import receipt_view
 
-    emit(doc, chosen == Format.json, receipt_view)
+    emit(doc, chosen == Format.json, "receipt_view")

@@ -6,44 +6,41 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit
 from pos.commands._complete import complete_location, complete_sku
 
-app = typer.Typer(help="Stock per variant and location; every change is kept in the stock history.", no_args_is_help=True)
+app = command_group(help="Stock per variant and location; every change is kept in the stock history.")
 
-Sku = Annotated[str, typer.Argument(help="SKU or barcode.", autocompletion=complete_sku)]
-Loc = Annotated[str, typer.Argument(help="Location code.", autocompletion=complete_location)]
+Sku = Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.", autocompletion=complete_sku)]
+Loc = Annotated[str, typer.Argument(metavar="LOCATION", help="Location code.", autocompletion=complete_location)]
 Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the stock history.")]
 
 
 @app.command("set", context_settings={"ignore_unknown_options": True})
-def set_(sku: Sku, location: Loc, quantity: Annotated[int, typer.Argument(help="Counted quantity on hand.")],
+def set_(sku: Sku, location: Loc, quantity: Annotated[int, typer.Argument(metavar="QTY", help="Counted quantity on hand.")],
          reason: Reason = "", as_json: JsonFlag = False) -> None:
     """Set the quantity on hand (a count). A negative count is refused with a clear message."""
-    from pos.commands._render import stock_view
     from pos.services.inventory import set_stock
 
-    emit(set_stock(database(), sku=sku, location=location, quantity=quantity, reason=reason), as_json, stock_view)
+    emit(set_stock(database(), sku=sku, location=location, quantity=quantity, reason=reason), as_json, "stock_view")
 
 
 @app.command("adjust", context_settings={"ignore_unknown_options": True})
-def adjust(sku: Sku, location: Loc, delta: Annotated[int, typer.Argument(help="Change, e.g. 5 or -2.")],
+def adjust(sku: Sku, location: Loc, delta: Annotated[int, typer.Argument(metavar="DELTA", help="Change, e.g. 5 or -2.")],
            reason: Reason = "", as_json: JsonFlag = False) -> None:
     """Add or remove stock (a delivery, breakage, ...). Negative numbers work as they are: -2."""
-    from pos.commands._render import stock_view
     from pos.services.inventory import adjust_stock
 
-    emit(adjust_stock(database(), sku=sku, location=location, delta=delta, reason=reason), as_json, stock_view)
+    emit(adjust_stock(database(), sku=sku, location=location, delta=delta, reason=reason), as_json, "stock_view")
 
 
 @app.command("check")
 def check(sku: Sku, location: Annotated[str | None, typer.Option("--location", help="Only this location.")] = None,
           as_json: JsonFlag = False) -> None:
     """Show on-hand, reserved and available stock."""
-    from pos.commands._render import stock_view
     from pos.services.inventory import check_stock
 
-    emit(check_stock(database(), sku=sku, location=location), as_json, stock_view)
+    emit(check_stock(database(), sku=sku, location=location), as_json, "stock_view")
 
 
 @app.command("history")
@@ -51,7 +48,6 @@ def history(sku: Sku, location: Annotated[str | None, typer.Option("--location",
             limit: Annotated[int, typer.Option("--limit", min=1, help="How many changes, newest first.")] = 100,
             as_json: JsonFlag = False) -> None:
     """Show every change of stock: when, how much, the result, and what caused it."""
-    from pos.commands._render import history_view
     from pos.services.inventory import stock_history
 
-    emit(stock_history(database(), sku=sku, location=location, limit=limit), as_json, history_view)
+    emit(stock_history(database(), sku=sku, location=location, limit=limit), as_json, "history_view")

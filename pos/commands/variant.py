@@ -6,14 +6,14 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit
 
-app = typer.Typer(help="Variants: what is sold, by SKU or barcode.", no_args_is_help=True)
+app = command_group(help="Variants: what is sold, by SKU or barcode.")
 
 
 @app.command("add")
 def add(
-    sku: Annotated[str, typer.Argument(help="Stock-keeping unit, e.g. TSHIRT-M.")],
+    sku: Annotated[str, typer.Argument(metavar="SKU", help="Stock-keeping unit, e.g. TSHIRT-M.")],
     product: Annotated[str, typer.Option("--product", help="Code of the product it belongs to.")],
     price: Annotated[str, typer.Option("--price", help="Unit price as decimal text, e.g. 12.50.")],
     name: Annotated[str, typer.Option("--name", help="Variant name, e.g. 'Medium'.")] = "",
@@ -23,11 +23,10 @@ def add(
     as_json: JsonFlag = False,
 ) -> None:
     """Add a variant to a product."""
-    from pos.commands._render import variant_line
     from pos.services.catalog import add_variant, parse_options
 
     doc = add_variant(
         database(), sku=sku, product=product, price=price, name=name, barcode=barcode,
         options=parse_options(option), deliverable=deliverable,
     )
-    emit(doc, as_json, variant_line)
+    emit(doc, as_json, "variant_line")
