@@ -85,6 +85,12 @@ class SettleConflict(PosError):
     code = "settle_conflict"
 
 
+class PaymentUnrecorded(PosError):
+    """The processor took the money but the database could not record it; the order stays pending."""
+
+    code = "payment_unrecorded"
+
+
 class UnknownProcessor(PosError):
     """No payment processor is installed under that name."""
 

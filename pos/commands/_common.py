@@ -84,6 +84,9 @@ def note(message: str) -> None:
 
 
 def report_error(code: str, message: str, details: dict[str, Any] | None = None) -> None:
+    from pos.services.payments.card import mask_card_numbers
+
+    message = mask_card_numbers(message)  # a card number typed where a SKU was expected is not echoed
     if STATE["json"]:
         body = {"code": code, "message": message, **(details or {})}
         print_json({"error": body})
@@ -115,6 +118,10 @@ class PosGroup(TyperGroup):
             report_error(body.pop("code"), body.pop("message"), body)
             raise typer.Exit(err.exit_code) from None
         except Exception as exc:
+            if isinstance(getattr(exc, "message", None), str) and _passes_through(exc):
+                from pos.services.payments.card import mask_card_numbers
+
+                exc.message = mask_card_numbers(exc.message)  # "unexpected extra argument (4242...)"
             if _passes_through(exc) or os.environ.get("POS_DEBUG"):
                 raise
             first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]

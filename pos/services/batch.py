@@ -22,7 +22,7 @@ from pos.services.db import Database
 from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
 )
-from pos.services.payments import PreparedPayment, get_processor
+from pos.services.payments import PreparedPayment, get_processor, prepare
 from pos.services.store import currency as store_currency
 
 MAX_REF = 180
@@ -107,7 +107,7 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
     """
     processor = get_processor(request.processor)
     currency = db.memo("currency", lambda: _read_currency(db))
-    prepared = processor.prepare(request.params, currency=currency)
+    prepared = prepare(processor, request.params, currency=currency)
     key = f"batch:{request.ref}"
     digest = fingerprint(request, prepared)
     try:

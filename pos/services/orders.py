@@ -10,6 +10,7 @@ paid -> stock taken (with history) and `processing`; not paid -> reservation rel
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from pos.errors import (
-    EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, SettleConflict, ShippingRequired,
+    DatabaseBusy, EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, PaymentUnrecorded,
+    SettleConflict, ShippingRequired,
 )
 from pos.models._common import iso, utcnow
 from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
@@ -32,11 +34,12 @@ from pos.services.cart import cart_lines, open_cart_row
 from pos.services.catalog import display_name, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
-    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor,
+    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
 )
 from pos.services.store import currency as store_currency
 
 DEFAULT_TIMEOUT_S = 30.0
+SETTLE_ATTEMPTS = 5  # each waits up to the busy timeout
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,9 @@ def call_processor(
     that cannot tell gives (pending, None).
     """
     outcome: dict[str, object] = {}
-    call = processor.lookup if lookup else processor.charge
+    call = getattr(processor, "lookup", None) if lookup else processor.charge
+    if call is None:  # a plugin without `lookup` cannot say what happened
+        return PAYMENT_PENDING, None
 
     def run() -> None:
         try:
@@ -227,7 +232,7 @@ def checkout(
     proc = get_processor(processor)
     with db.read() as conn:
         currency = store_currency(conn)
-    prepared = proc.prepare(params or {}, currency=currency)  # bad input: no order at all
+    prepared = prepare(proc, params or {}, currency=currency)  # bad input: no order at all
     key = idempotency_key or f"pos-{uuid.uuid4().hex}"
     with db.write() as conn:
         pending = begin_checkout(
@@ -241,9 +246,24 @@ def pay_and_settle(
 ) -> dict:
     request = ChargeRequest(pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared)
     status, result = call_processor(proc, request, timeout=timeout)
-    with db.write() as conn:
-        settled = settle(conn, order_id=pending.order_id, payment_status=status, result=result)
-        doc = order_document(conn, pending.order_id)
+    for attempt in range(1, SETTLE_ATTEMPTS + 1):
+        try:
+            with db.write() as conn:
+                settled = settle(conn, order_id=pending.order_id, payment_status=status, result=result)
+                doc = order_document(conn, pending.order_id)
+            break
+        except DatabaseBusy:
+            # The processor's answer is known and must not be lost: wait for the other till and try again.
+            if attempt < SETTLE_ATTEMPTS:
+                time.sleep(0.2 * attempt)
+                continue
+            if status != PAYMENT_APPROVED:
+                raise
+            raise PaymentUnrecorded(
+                f"{proc.name} APPROVED the payment for order {pending.order_id}, but the database stayed busy: "
+                "do not charge again; the order is pending, run `pos order reconcile` once the database is free",
+                order_id=pending.order_id,
+            ) from None
     if not settled and (doc["status"] == ORDER_PROCESSING) != (status == PAYMENT_APPROVED):
         # `pos order reconcile` settled this order the other way while the processor was still answering.
         raise SettleConflict(

@@ -54,17 +54,22 @@ def reconcile(
         try:
             processor = get_processor(row["processor"])
             status, answer = call_processor(processor, request, timeout=timeout, lookup=True)
-        except PosError as err:  # the processor's plugin is gone: nobody can tell
-            status, answer = PAYMENT_PENDING, PaymentResult(False, reason=err.message)
+        except Exception as exc:  # noqa: BLE001 - a plugin that is gone or broken cannot tell; go on with the rest
+            reason = exc.message if isinstance(exc, PosError) else f"{type(exc).__name__}: {exc}"
+            status, answer = PAYMENT_PENDING, PaymentResult(False, reason=reason)
         if status == PAYMENT_PENDING:
             if not unknown_as_failed:
                 results.append({"order_id": row["id"], "outcome": "unknown", "status": ORDER_PENDING,
                                 "reason": f"{row['processor']} cannot say what happened to this payment"})
                 continue
             status, answer = PAYMENT_FAILED, PaymentResult(False, reason="unknown: marked failed by reconcile")
-        with db.write() as conn:
-            changed = settle(conn, order_id=row["id"], payment_status=status, result=answer)
-            now = conn.execute(select(t.orders.c.status).where(t.orders.c.id == row["id"])).scalar_one()
+        try:
+            with db.write() as conn:
+                changed = settle(conn, order_id=row["id"], payment_status=status, result=answer)
+                now = conn.execute(select(t.orders.c.status).where(t.orders.c.id == row["id"])).scalar_one()
+        except PosError as err:  # a busy database, say: this order stays pending, the next ones are tried
+            results.append({"order_id": row["id"], "outcome": "error", "status": ORDER_PENDING, "reason": err.message})
+            continue
         results.append({
             "order_id": row["id"],
             "outcome": ("paid" if status == PAYMENT_APPROVED else "failed") if changed else "already_settled",

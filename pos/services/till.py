@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pos.errors import EmptyCart, InvalidInput, ShippingRequired
+from pos.services.payments.card import mask_card_numbers
 from pos.services.db import Database
 
 HELP = """\
@@ -162,18 +163,6 @@ def _parse_pay(words: list[str]) -> Pay:
     return Pay(processor, params)
 
 
-_CARD_LIKE = re.compile(r"(?<!\d)\d{14,19}(?!\d)")
-
-
-def mask_card_numbers(text: str) -> str:
-    """Hide anything shaped like a card number (14 to 19 digits passing the Luhn check) but its last four:
-    a card number typed or swiped where a barcode was expected must not come back in a message.
-    (Retail barcodes, EAN-13 and UPC-A, are shorter.)"""
-    from pos.services.payments.card import luhn_ok
-
-    return _CARD_LIKE.sub(lambda m: "****" + m.group()[-4:] if luhn_ok(m.group()) else m.group(), text)
-
-
 def redact(line: str) -> str:
     """The line as it may be shown again: a payment line loses card numbers, expiry dates and secrets.
 
@@ -206,7 +195,7 @@ def redact(line: str) -> str:
             word = f"{key}=****"
         out.append(word)
     flush()
-    return " ".join(out)
+    return mask_card_numbers(" ".join(out))  # a number glued to a word ("card4242...") too
 
 
 # -- the session ----------------------------------------------------------------------------------------

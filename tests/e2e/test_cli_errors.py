@@ -134,3 +134,19 @@ def test_version_is_shown(cli):
 
     result = cli("--version")
     assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_a_card_number_typed_in_the_wrong_place_is_not_echoed_in_errors(tmp_path):
+    from typer.testing import CliRunner
+
+    from pos.cli import app
+
+    db = f"sqlite:///{tmp_path / 'pos.db'}"
+    for args in (["init"], ["location", "add", "S1", "--name", "Shop"], ["cart", "new", "--location", "S1"]):
+        assert CliRunner().invoke(app, ["--db", db, *args]).exit_code == 0
+    usage = CliRunner().invoke(app, ["--db", db, "checkout", "3", "--pay", "card", "4242424242424242"])
+    as_sku = CliRunner().invoke(app, ["--db", db, "cart", "add", "1", "4242 4242 4242 4242"])
+    for result in (usage, as_sku):
+        assert result.exit_code in (1, 2)
+        assert "4242424242424242" not in result.output and "4242 4242 4242" not in result.output
+        assert "****4242" in result.output

@@ -39,3 +39,16 @@ def test_a_bad_location_row_imports_nothing_and_says_where(db, db_url, tmp_path)
     assert "stores.csv:4: tax_rate:" in result.stderr
     assert "stores.csv:5: code: S1 is already on line 2" in result.stderr
     assert json.loads(run(db_url, "location", "list", "--json").stdout) == []
+
+
+def test_a_file_without_the_optional_columns_leaves_them_as_they_were(db, db_url, tmp_path):
+    assert run(db_url, "import", "locations", str(DATA / "locations.csv")).exit_code == 0
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_text("code,name\nSTORE-1,Main Street Store (renamed)\n")
+    result = run(db_url, "import", "locations", str(renamed), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["updated"] == 1
+    store = {s["code"]: s for s in json.loads(run(db_url, "location", "list", "--json").stdout)}["STORE-1"]
+    assert store["name"] == "Main Street Store (renamed)"
+    assert (store["tax_rate"], store["address"]) == ("8.25", "12 Main Street, Springfield")
+    assert store["receipt_footer"] == "Thank you for shopping with us!"

@@ -91,3 +91,60 @@ def test_a_declined_order_is_kept_and_another_payment_can_follow(store, monkeypa
     assert statuses == ["payment_failed", "processing"]
     assert paid["payment"]["change"] == 5000 - paid["total"]
     assert _level(store)["on_hand"] == 8
+
+
+def test_an_approved_payment_is_recorded_even_if_the_database_is_busy_for_a_while(store, monkeypatch):
+    from pos.errors import DatabaseBusy
+
+    real_settle, calls = orders.settle, []
+
+    def busy_twice(conn, **kwargs):
+        calls.append(kwargs["order_id"])
+        if len(calls) <= 2:
+            raise DatabaseBusy("the database stayed busy")
+        return real_settle(conn, **kwargs)
+
+    monkeypatch.setattr(orders, "settle", busy_twice)
+    monkeypatch.setattr(orders.time, "sleep", lambda s: None)
+    order = orders.checkout(store, cart_id=_cart_with(store), processor="cash", params={"tendered": "50"})
+    assert order["status"] == "processing" and len(calls) == 3
+    assert _level(store) == {"location": "STORE-1", "on_hand": 8, "reserved": 0, "available": 8}
+
+
+def test_an_approved_payment_that_cannot_be_recorded_says_do_not_charge_again(store, monkeypatch):
+    from pos.errors import DatabaseBusy, PaymentUnrecorded
+
+    def always_busy(conn, **kwargs):
+        raise DatabaseBusy("the database stayed busy")
+
+    monkeypatch.setattr(orders, "settle", always_busy)
+    monkeypatch.setattr(orders.time, "sleep", lambda s: None)
+    with pytest.raises(PaymentUnrecorded) as caught:
+        orders.checkout(store, cart_id=_cart_with(store), processor="cash", params={"tendered": "50"})
+    assert "do not charge again" in caught.value.message
+    [pending] = orders.list_orders(store, status="pending")
+    assert _level(store)["reserved"] == 2  # held for the reconcile, not released
+
+
+def test_a_plugin_with_only_charge_works_and_a_slow_one_without_lookup_times_out_cleanly(store, monkeypatch):
+    class ChargeOnly:
+        name = "bare"
+
+        def charge(self, request):
+            return PaymentResult(True)
+
+    class Slow:
+        name = "slow"
+
+        def charge(self, request):
+            import time as _time
+
+            _time.sleep(2)
+            return PaymentResult(True)
+
+    install(monkeypatch, ChargeOnly())
+    install(monkeypatch, Slow())
+    assert orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="bare")["status"] == "processing"
+    with pytest.raises(PaymentDeclined) as caught:
+        orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="slow", timeout=0.2)
+    assert caught.value.details["order"]["payment"]["reason"].startswith("timeout")

@@ -100,3 +100,10 @@ def test_a_card_number_in_a_message_is_masked_but_barcodes_are_not():
 
     message = "no variant with SKU or barcode '4242424242424242'; 4006381333948 is fine"
     assert mask_card_numbers(message) == "no variant with SKU or barcode '****4242'; 4006381333948 is fine"
+
+
+@pytest.mark.parametrize("typed", ["4242 4242 4242 4242", "4242-4242-4242-4242", "pay card4012888888881881"])
+def test_card_numbers_typed_in_groups_or_glued_to_a_word_are_not_echoed(typed):
+    shown = redact(typed)
+    assert "4242 4242" not in shown and "42424242" not in shown.replace("-", "") and "888888881881" not in shown
+    assert shown.endswith(("****4242", "****1881"))

@@ -1,7 +1,8 @@
 """`pos import locations`: stores and warehouses from CSV (code, name; optional tax_rate, address, receipt_footer).
 
 A location file is short, so it goes row by row through the same checks as `pos location add`, in one
-transaction, all or nothing. A code already present is updated with the file's values.
+transaction, all or nothing. A code already present is updated with the columns the file has; the others
+keep their values.
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
         if len(fields) != len(src.header):
             problems.append(Problem(line, "row", f"has {len(fields)} values, the header has {len(src.header)}"))
             continue
-        cell = {c: unguard(fields[i].strip()) if i is not None else "" for c, i in at.items()}
+        cell = {c: unguard(fields[i].strip()) for c, i in at.items() if i is not None}
         try:
             data = LocationCreate.model_validate({
-                "code": cell["code"], "name": cell["name"], "tax_rate": parse_tax_rate(cell["tax_rate"] or "0"),
-                "address": cell["address"], "receipt_footer": cell["receipt_footer"],
+                "code": cell["code"], "name": cell["name"], "tax_rate": parse_tax_rate(cell.get("tax_rate") or "0"),
+                "address": cell.get("address", ""), "receipt_footer": cell.get("receipt_footer", ""),
             })
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -54,10 +55,12 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
             problems.append(Problem(line, "code", f"{data.code} is already on line {seen[data.code]}"))
             continue
         seen[data.code] = line
-        values = data.model_dump()
+        # A new location takes defaults for missing columns; an existing one keeps what the file does not give.
+        given = {"code", "name", *(c for c in OPTIONAL if c in cell)}
+        values = data.model_dump(include=given)
         row = conn.execute(select(t.location).where(t.location.c.code == data.code)).mappings().first()
         if row is None:
-            conn.execute(t.location.insert().values(**values, created_at=utcnow()))
+            conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
             created += 1
         elif any(row[k] != v for k, v in values.items()):
             conn.execute(t.location.update().where(t.location.c.id == row["id"]).values(**values))

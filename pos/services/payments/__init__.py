@@ -97,13 +97,19 @@ def get_processor(name: str) -> PaymentProcessor:
     return processor
 
 
+def prepare(processor: PaymentProcessor, params: Mapping[str, str], *, currency: str) -> PreparedPayment:
+    """The processor's own check of its parameters; a plugin with only `charge` needs none."""
+    check = getattr(processor, "prepare", None)
+    return check(params, currency=currency) if check is not None else PreparedPayment()
+
+
 def describe_processors() -> list[dict]:
     rows = []
     for name, ep in installed().items():
         try:
             processor = get_processor(name)
-            description = processor.description
-            parameters = dict(processor.parameters)
+            description = getattr(processor, "description", "") or (type(processor).__doc__ or "").strip()
+            parameters = dict(getattr(processor, "parameters", {}) or {})
             error = None
         except Exception as exc:  # a broken plugin must not hide the others; say what is wrong with it
             description, parameters, error = "", {}, f"{type(exc).__name__}: {exc}"

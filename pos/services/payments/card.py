@@ -27,6 +27,24 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+# 14 to 19 digits, alone or typed in groups ("4242 4242 4242 4242", "4242-4242-..."), even glued to a word.
+_CARD_LIKE = re.compile(r"(?<!\d)\d(?:[ -]?\d){13,18}(?!\d)")
+
+
+def mask_card_numbers(text: str) -> str:
+    """Hide anything shaped like a card number (14 to 19 digits passing the Luhn check) but its last four.
+
+    Applied to every error message and to the till's echo: a card number typed or swiped where a SKU was
+    expected must not come back on screen. Retail barcodes (EAN-13, UPC-A) are shorter and stay as they are.
+    """
+
+    def hide(match: re.Match[str]) -> str:
+        digits = re.sub(r"[ -]", "", match.group())
+        return "****" + digits[-4:] if luhn_ok(digits) else match.group()
+
+    return _CARD_LIKE.sub(hide, text)
+
+
 def brand_of(number: str) -> str:
     if number.startswith("4"):
         return "visa"
