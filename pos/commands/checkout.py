@@ -26,7 +26,7 @@ def checkout(
     A declined or failed payment leaves the stock and the cart as they were (the order is kept as
     payment_failed) so another way to pay can be tried.
     """
-    from pos.errors import InvalidInput
+    from pos.errors import InvalidInput, PaymentDeclined, ShippingRequired
     from pos.services.orders import Shipping
     from pos.services.orders import checkout as run_checkout
 
@@ -39,5 +39,12 @@ def checkout(
         if not (ship_name and ship_address and ship_name.strip() and ship_address.strip()):
             raise InvalidInput("shipping needs both --ship-name and --ship-address")
         shipping = Shipping(ship_name.strip(), ship_address.strip())
-    doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
+    try:
+        doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
+    except ShippingRequired as err:
+        err.message += " (--ship-name and --ship-address)"
+        raise
+    except PaymentDeclined as err:
+        err.message += f"; cart {cart} is still open: try another way to pay"
+        raise
     emit(doc, as_json, "receipt_view")

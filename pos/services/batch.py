@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from pos.errors import IdempotencyConflict, InvalidInput, PosError
+from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
 from pos.models.order import ORDER_PROCESSING
 from pos.services import sql
 from pos.services.sql import Sql
-from pos.services.cart import add_or_update_item, create_cart
+from pos.services.cart import add_or_update_item, close_cart, create_cart
 from pos.services.db import Database
 from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
@@ -131,7 +131,13 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
         if replay is None:
             raise
         return _replayed(replay), True
-    return pay_and_settle(db, processor, pending, prepared, timeout=timeout), False
+    try:
+        return pay_and_settle(db, processor, pending, prepared, timeout=timeout), False
+    except PaymentDeclined as err:
+        # The ref replays this failure from now on, so nobody will pay this cart: close it.
+        with db.write() as conn:
+            close_cart(conn, err.details["order"]["cart_id"])
+        raise
 
 
 def _read_currency(db: Database) -> str:

@@ -150,6 +150,12 @@ def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | N
         raise NotFound(f"cart {cart_id} has no line for {variant['sku']}")
 
 
+def close_cart(conn: Connection, cart_id: int) -> None:
+    """Close an open cart nobody will pay (a batch order whose payment failed): no till offers to resume it."""
+    conn.execute(t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CART_OPEN)
+                 .values(status=CART_CLOSED, updated_at=utcnow()))
+
+
 def clear_cart(db: Database, *, cart_id: int) -> dict:
     with db.write() as conn:
         open_cart_row(conn, cart_id)

@@ -101,8 +101,8 @@ def begin_checkout(
         shipping = Shipping(cart["ship_name"], cart["ship_address"])
     if delivery and shipping is None:
         raise ShippingRequired(
-            f"cart {cart_id} has delivery lines ({', '.join(line['sku'] for line in delivery)}): "
-            "give --ship-name and --ship-address"
+            f"the delivery lines ({', '.join(line['sku'] for line in delivery)}) need shipping details: "
+            "a name and an address"
         )
     tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
@@ -280,7 +280,7 @@ def raise_if_failed(doc: dict) -> None:
         reason = doc["payment"]["reason"] or "declined"
         raise PaymentDeclined(
             f"payment {'failed' if doc['payment']['status'] == PAYMENT_FAILED else 'declined'} ({reason}): "
-            f"order {doc['id']} is payment_failed, the cart is unchanged; try another way to pay",
+            f"order {doc['id']} is payment_failed and no stock was taken",
             reason=reason, order=doc,
         )
 

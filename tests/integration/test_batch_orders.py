@@ -91,3 +91,12 @@ def test_malformed_lines_say_what_is_wrong(doc, message):
     with pytest.raises(InvalidInput) as caught:
         parse_request(json.dumps(doc))
     assert message in caught.value.message
+
+
+def test_a_declined_batch_order_leaves_no_open_cart_for_a_till_to_resume(store):
+    from pos.services import cart
+
+    [result] = list(run_batch(store, [line("E-1", card="4000000000000002")]))
+    assert result.status == "payment_failed"
+    assert cart.list_carts(store, status="open") == []
+    assert on_hand(store) == 10
