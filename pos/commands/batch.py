@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from typing import Annotated
@@ -26,7 +27,11 @@ def batch(
     from pos.services.batch import run_batch
 
     try:
-        stream = sys.stdin if file == "-" else open(file, encoding="utf-8-sig")  # noqa: SIM115
+        # Bytes that are not UTF-8 fail their own line only (kept as surrogates, refused by the parser).
+        if file == "-":
+            stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", errors="surrogateescape")
+        else:
+            stream = open(file, encoding="utf-8-sig", errors="surrogateescape")  # noqa: SIM115
     except OSError as exc:
         raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
     started = time.perf_counter()

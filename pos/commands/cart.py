@@ -11,7 +11,7 @@ from pos.commands._complete import complete_location, complete_sku
 
 app = command_group(help="Carts: lines of variants, each drawing on one location's stock.")
 
-CartId = Annotated[int, typer.Argument(metavar="CART", help="Cart number (from `pos cart new`).")]
+CartId = Annotated[int, typer.Argument(metavar="CART", min=1, max=2**63 - 1, help="Cart number (from `pos cart new`).")]
 Sku = Annotated[str, typer.Argument(metavar="SKU", help="SKU or barcode.", autocompletion=complete_sku)]
 From = Annotated[str | None, typer.Option("--from", help="Take the line from another location (a delivery line).",
                                           autocompletion=complete_location)]

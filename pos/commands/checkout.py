@@ -10,7 +10,7 @@ from pos.commands._common import JsonFlag, database, emit, parse_pairs
 
 
 def checkout(
-    cart: Annotated[int, typer.Argument(metavar="CART", help="Cart number.")],
+    cart: Annotated[int, typer.Argument(metavar="CART", min=1, max=2**63 - 1, help="Cart number.")],
     pay: Annotated[str, typer.Option("--pay", help="Payment processor: cash, card, or an installed plugin (`pos payment list`).")],
     tendered: Annotated[str | None, typer.Option("--tendered", help="Cash handed over, e.g. 50.00.")] = None,
     card: Annotated[str | None, typer.Option("--card", help="Card number; only brand and last 4 digits are kept.")] = None,

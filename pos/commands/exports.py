@@ -60,8 +60,13 @@ def _run(export: Callable[[IO[str]], dict], output: str | None, as_json: bool) -
 
 def _to_file(export: Callable[[IO[str]], dict], target: Path) -> dict:
     """Write beside the target and rename at the end, so a failed export never leaves half a file."""
+    from pos.errors import InvalidInput
+
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {target}: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             doc = export(fh)

@@ -10,7 +10,7 @@ from pos.commands._common import JsonFlag, command_group, database, emit
 
 app = command_group(help="Orders: every checkout, paid or not.")
 
-OrderId = Annotated[int, typer.Argument(metavar="ORDER", help="Order number.")]
+OrderId = Annotated[int, typer.Argument(metavar="ORDER", min=1, max=2**63 - 1, help="Order number.")]
 
 
 @app.command("show")

@@ -23,7 +23,7 @@ def _mark_json(value: Format | None) -> Format | None:
 
 
 def receipt(
-    order: Annotated[int, typer.Argument(metavar="ORDER", help="Order number.")],
+    order: Annotated[int, typer.Argument(metavar="ORDER", min=1, max=2**63 - 1, help="Order number.")],
     format_: Annotated[
         Format | None,
         typer.Option("--format", help="rich (the terminal view), text (roll paper) or json (the order document). "

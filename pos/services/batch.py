@@ -48,6 +48,10 @@ class OrderRequest:
 def parse_request(text: str) -> OrderRequest:
     """One line of a batch file into a request; InvalidInput says what is wrong with it."""
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by the reader
+        raise InvalidInput("the line is not UTF-8 text") from None
+    try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
@@ -220,4 +224,6 @@ def _ref_of(text: str) -> str | None:
         ref = json.loads(text).get("ref")
     except (ValueError, AttributeError):
         return None
-    return ref if isinstance(ref, str) else None
+    if not isinstance(ref, str):
+        return None
+    return ref.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable, whatever the bytes

@@ -25,7 +25,7 @@ from pos.models._common import iso, utcnow
 from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
 from pos.models.order import ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSING, ORDER_STATUSES
 from pos.models.payment import PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_PENDING
-from pos.money import format_tax_rate, tax_for
+from pos.money import MAX_MINOR, format_tax_rate, tax_for
 from pos.services import inventory
 from pos.services import sql
 from pos.services import tables as t
@@ -60,6 +60,8 @@ def order_totals(lines: list[Mapping], tax_rate: int) -> tuple[int, int, int]:
     """(subtotal, tax, total): tax is rounded half-up once per order, never per line."""
     subtotal = sum(line["price"] * line["quantity"] for line in lines)
     tax = tax_for(subtotal, tax_rate)
+    if subtotal + tax > MAX_MINOR:
+        raise InvalidInput("this order's total is larger than pos can take in one payment")
     return subtotal, tax, subtotal + tax
 
 

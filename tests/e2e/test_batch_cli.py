@@ -42,3 +42,15 @@ def test_batch_of_a_missing_file_is_a_one_line_error(db, db_url, tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: cannot read")
     assert "Traceback" not in result.output
+
+
+def test_a_line_that_is_not_utf8_fails_alone(store, db_url, tmp_path):
+    good = json.dumps({"ref": "U2", "location": "STORE-1", "items": [{"sku": "TSHIRT-M"}],
+                       "payment": {"processor": "cash", "tendered": "50"}}).encode()
+    file = tmp_path / "mixed.jsonl"
+    file.write_bytes(b'{"ref": "U1\xff", "location": "STORE-1"}\n' + good + b"\n")
+    result = CliRunner().invoke(app, ["--db", db_url, "batch", str(file), "--json"])
+    assert result.exit_code == 1
+    first, second, summary = (json.loads(x) for x in result.stdout.splitlines())
+    assert first["error"] == {"code": "invalid_input", "message": "the line is not UTF-8 text"}
+    assert second["status"] == "processing" and summary["ok"] == 1

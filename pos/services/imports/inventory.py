@@ -30,6 +30,7 @@ from sqlalchemy import Connection, select
 from pos.errors import InvalidInput
 from pos.services import tables as t
 from pos.services.db import Database
+from pos.services.inventory import MAX_QUANTITY
 from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import BATCH, Stage
 from pos.services.imports.csvsource import (
@@ -102,7 +103,7 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                 line, prev = prev + 1, reader.line_num + offset
                 if len(f) == width:
                     vid, lid, qty = vget(f[i_sku]), lget(f[i_loc]), f[i_qty]
-                    if vid is not None and lid is not None and qty.isdigit() and qty.isascii():
+                    if vid is not None and lid is not None and qty.isdigit() and qty.isascii() and len(qty) < 10:
                         add((line, vid, lid, int(qty)))
                     else:
                         _slow(line, f, i_sku, i_loc, i_qty, mode, variants, locations, good, bad)
@@ -149,6 +150,8 @@ def _parse_quantity(text_: str, mode: str) -> tuple[int | None, str | None]:
             return None, "is empty; a whole number is needed"
         return None, f"must be a whole number, not {text_!r}"
     value = int(text_)
+    if abs(value) > MAX_QUANTITY:
+        return None, f"{value} is more than {MAX_QUANTITY:,}"
     if value < 0 and mode == "set":
         return None, f"must be zero or more for a count (--mode set), not {value}"
     return value, None
