@@ -125,6 +125,8 @@ def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_locat
     if quantity < 0:
         raise InvalidInput(f"quantity must be 0 or more, not {quantity}")
     with db.write() as conn:
+        if from_location is None:
+            from_location = _line_location(conn, cart_id, code)
         if quantity == 0:
             _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
         else:
@@ -134,6 +136,20 @@ def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_locat
         return cart_document(conn, cart_id)
 
 
+def _line_location(conn: Connection, cart_id: int, code: str) -> str | None:
+    """The location of the cart's one line of this variant (a delivery line, say); None when it has none.
+
+    With lines of the variant from several locations, the caller must say which one.
+    """
+    variant = get_variant(conn, code)
+    places = [line["location"] for line in cart_lines(conn, cart_id) if line["variant_id"] == variant["id"]]
+    if len(places) > 1:
+        raise InvalidInput(
+            f"{variant['sku']} is on {len(places)} lines ({', '.join(places)}): say which location (--from LOCATION)"
+        )
+    return places[0] if places else None
+
+
 def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | None = None) -> dict:
     with db.write() as conn:
         _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
@@ -141,7 +157,7 @@ def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | N
 
 
 def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | None) -> None:
-    open_cart_row(conn, cart_id)
+    open_cart_row(conn, cart_id, lock=True)
     variant = get_variant(conn, code)
     stmt = CI.delete().where(CI.c.cart_id == cart_id, CI.c.variant_id == variant["id"])
     if from_location is not None:
@@ -158,7 +174,7 @@ def close_cart(conn: Connection, cart_id: int) -> None:
 
 def clear_cart(db: Database, *, cart_id: int) -> dict:
     with db.write() as conn:
-        open_cart_row(conn, cart_id)
+        open_cart_row(conn, cart_id, lock=True)
         conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
         conn.execute(
             t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None, updated_at=utcnow())
@@ -170,7 +186,7 @@ def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict
     if not name.strip() or not address.strip():
         raise InvalidInput("shipping needs both a name and an address")
     with db.write() as conn:
-        open_cart_row(conn, cart_id)
+        open_cart_row(conn, cart_id, lock=True)
         conn.execute(
             t.cart.update().where(t.cart.c.id == cart_id)
             .values(ship_name=name.strip(), ship_address=address.strip(), updated_at=utcnow())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pos.errors import EmptyCart, InvalidInput, ShippingRequired
+from pos.errors import CartClosed, EmptyCart, InvalidInput, PaymentDeclined, PosError, ShippingRequired
 from pos.services.payments.card import mask_card_numbers
 from pos.services.db import Database
 
@@ -312,9 +312,34 @@ class TillSession:
             from pos.money import format_money
 
             params["tendered"] = format_money(sale["total"], self.currency)  # exact cash
-        order = checkout(self.db, cart_id=self.cart_id, processor=action.processor, params=params)
+        try:
+            order = checkout(self.db, cart_id=self.cart_id, processor=action.processor, params=params)
+        except PaymentDeclined:
+            raise  # the sale is open as it was: pay another way
+        except (PosError, KeyboardInterrupt) as exc:
+            self._set_aside_if_paying(exc)
+            raise
         self.cart_id = None  # paid: the next line starts a new sale
         return Result("paid", order=order)
+
+    def _set_aside_if_paying(self, exc: BaseException) -> None:
+        """A payment that ended neither paid nor declined (interrupted, or not recorded) leaves its sale
+        pending for `pos order reconcile`: the till starts a new sale instead of being stuck on it."""
+        from pos.services.cart import show_cart
+
+        try:
+            status = show_cart(self.db, cart_id=self.cart_id)["status"]
+        except PosError:
+            return
+        if status == "checkout":
+            sale, self.cart_id = self.cart_id, None
+            if isinstance(exc, KeyboardInterrupt):
+                raise CartClosed(
+                    f"the payment for sale {sale} was interrupted; it is pending until `pos order reconcile` "
+                    "settles it. A new sale starts."
+                ) from None
+            if isinstance(exc, PosError):
+                exc.message += f" (sale {sale} is set aside; a new sale starts)"
 
     def _cart(self) -> int:
         if self.cart_id is None:

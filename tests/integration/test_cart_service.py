@@ -152,3 +152,17 @@ def test_shipping_details_saved_on_the_cart_are_used_at_checkout(store):
     cart.set_shipping(store, cart_id=c["id"], name="Ada", address="1 Way")
     order = orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "50"})
     assert order["shipping"] == {"name": "Ada", "address": "1 Way"}
+
+
+def test_setting_the_quantity_of_a_delivery_line_sets_that_line(store):
+    from pos.errors import InvalidInput
+
+    c = cart.new_cart(store, location="STORE-1")
+    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=2, from_location="WH-1")
+    doc = cart.set_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=1)
+    assert [(i["location"], i["quantity"]) for i in doc["items"]] == [("WH-1", 1)]
+    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M")
+    with pytest.raises(InvalidInput, match="on 2 lines"):
+        cart.set_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=3)
+    doc = cart.set_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=3, from_location="STORE-1")
+    assert sorted((i["location"], i["quantity"]) for i in doc["items"]) == [("STORE-1", 3), ("WH-1", 1)]
