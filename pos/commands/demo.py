@@ -49,19 +49,19 @@ def run_demo(data_dir: str | None) -> None:
     step("Stock of a T-shirt, per location")
     out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M")))
 
-    step("A clerk at STORE-1 adds 2 T-shirts and scans a mug's barcode")
+    step("At STORE-1: 2 T-shirts, and a mug by its barcode")
     c = cart.new_cart(db, location="STORE-1")
     cart.add_item(db, cart_id=c["id"], code="TSHIRT-M", quantity=2)
     out.print(r.cart_view(cart.add_item(db, cart_id=c["id"], code="5012345678900")))
 
-    step("Asking for 5 desk lamps when the store has 1: the inventory check refuses")
+    step("5 desk lamps when the store has 1: the inventory check refuses")
     expect_refusal(lambda: cart.add_item(db, cart_id=c["id"], code="LAMP-DESK", quantity=5))
 
-    step("Paying with a card that is declined: the order is payment_failed, stock and cart stay as they were")
+    step("A declined card: the order is payment_failed; stock and cart are untouched")
     expect_refusal(lambda: orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4000000000000002"}))
     out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
 
-    step("Paying again with a good card: the order is processing and stock goes down")
+    step("A good card: the order is processing and the stock goes down")
     paid = orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4242 4242 4242 4242"})
     out.print(r.receipt_view(paid))
     out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
