@@ -10,6 +10,7 @@ stuck till cannot hold the others forever.
 from __future__ import annotations
 
 import os
+from decimal import Decimal, InvalidOperation
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -24,7 +25,17 @@ from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
 SCHEMA_HEAD = "0004"
 
-BUSY_TIMEOUT_S = float(os.environ.get("POS_BUSY_TIMEOUT", "30"))
+def _env_seconds(name: str, default: str) -> float:
+    """A timeout in seconds from the environment ("30", "2.5"); a bad value is a one-line error."""
+    text = os.environ.get(name, default)
+    try:
+        millis = int(Decimal(text) * 1000)
+    except (InvalidOperation, ValueError):
+        raise DatabaseUnavailable(f"{name} must be a number of seconds, not {text!r}") from None
+    return millis / 1000
+
+
+BUSY_TIMEOUT_S = _env_seconds("POS_BUSY_TIMEOUT", "30")
 
 
 def default_path() -> Path:
@@ -223,8 +234,8 @@ def _sqlite_engine(url: str) -> Engine:
 
 
 def _postgres_engine(url: str) -> Engine:
-    lock_ms = int(float(os.environ.get("POS_LOCK_TIMEOUT", str(BUSY_TIMEOUT_S))) * 1000)
-    statement_ms = int(float(os.environ.get("POS_STATEMENT_TIMEOUT", "60")) * 1000)
+    lock_ms = int(_env_seconds("POS_LOCK_TIMEOUT", str(BUSY_TIMEOUT_S)) * 1000)
+    statement_ms = int(_env_seconds("POS_STATEMENT_TIMEOUT", "60") * 1000)
     parsed = make_url(url)
     # Keep any options given in the URL (a search_path, say) and add the timeouts.
     extra = parsed.query.get("options", "")
