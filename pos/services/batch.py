@@ -23,7 +23,7 @@ from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
 )
 from pos.services.payments import PreparedPayment, get_processor, prepare
-from pos.services.store import currency as store_currency
+from pos.services.store import cached_currency
 
 MAX_REF = 180
 
@@ -110,7 +110,7 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
     Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
     """
     processor = get_processor(request.processor)
-    currency = db.memo("currency", lambda: _read_currency(db))
+    currency = cached_currency(db)
     prepared = prepare(processor, request.params, currency=currency)
     key = f"batch:{request.ref}"
     digest = fingerprint(request, prepared)
@@ -142,11 +142,6 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
         with db.write() as conn:
             close_cart(conn, err.details["order"]["cart_id"])
         raise
-
-
-def _read_currency(db: Database) -> str:
-    with db.read() as conn:
-        return store_currency(conn)
 
 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")

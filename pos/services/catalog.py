@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, RowMapping, func, select
+from sqlalchemy import Connection, RowMapping, select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import AlreadyExists, InvalidInput, NotFound
@@ -267,6 +267,3 @@ def _stock_by_variant(conn: Connection, skus: list[str]) -> dict[str, list[dict]
         )
     return found
 
-
-def count_variants(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(t.variant)).scalar_one()

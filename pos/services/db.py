@@ -81,6 +81,9 @@ class Database:
             self._memo[key] = compute()
         return self._memo[key]
 
+    def forget(self, key: str) -> None:
+        self._memo.pop(key, None)
+
     @property
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"

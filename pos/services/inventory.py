@@ -6,7 +6,7 @@ reserved), and every change of on-hand stock writes its history row in the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -281,7 +281,4 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
             for r in conn.execute(stmt).mappings()
         ]
 
-
-def needs_by_key(rows: Iterable[Mapping]) -> list[Need]:
-    return [Need(r["variant_id"], r["location_id"], r["quantity"], r.get("sku", ""), r.get("location", "")) for r in rows]
 

@@ -36,6 +36,7 @@ from pos.services.db import Database
 from pos.services.payments import (
     ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
 )
+from pos.services.store import cached_currency
 from pos.services.store import currency as store_currency
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -232,9 +233,7 @@ def checkout(
 ) -> dict:
     """createOrder(cartId, shippingDetails, paymentDetails). Raises PaymentDeclined (carrying the order) on failure."""
     proc = get_processor(processor)
-    with db.read() as conn:
-        currency = store_currency(conn)
-    prepared = prepare(proc, params or {}, currency=currency)  # bad input: no order at all
+    prepared = prepare(proc, params or {}, currency=cached_currency(db))  # bad input: no order at all
     key = idempotency_key or f"pos-{uuid.uuid4().hex}"
     with db.write() as conn:
         pending = begin_checkout(

@@ -17,6 +17,7 @@ DEFAULT_CURRENCY = "USD"
 def init_store(db: Database, *, currency: str | None = None) -> dict:
     """Create or upgrade the schema, then set the currency. Running it twice is harmless."""
     before, after = db.upgrade()
+    db.forget("currency")
     with db.write() as conn:
         current = get_setting(conn, "currency")
         if currency is not None:
@@ -55,6 +56,15 @@ _CURRENCY = Sql("SELECT value FROM setting WHERE key = 'currency'")
 
 def currency(conn: Connection) -> str:
     return sql.scalar(conn, _CURRENCY) or DEFAULT_CURRENCY
+
+
+def cached_currency(db: Database) -> str:
+    """The store's currency, read once per process: it cannot change once there are products to sell."""
+    def read() -> str:
+        with db.read() as conn:
+            return currency(conn)
+
+    return db.memo("currency", read)
 
 
 def _has_sales_data(conn: Connection) -> bool:
