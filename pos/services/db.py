@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
-from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
+from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised, require_extra
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
 SCHEMA_HEAD = "0004"
@@ -100,6 +100,7 @@ class Database:
         if self.is_sqlite:
             return _sqlite_engine(self.url)
         if self.backend == "postgresql":
+            require_extra("psycopg", extra="postgres", feature="a postgresql:// database")
             return _postgres_engine(self.url)
         raise DatabaseUnavailable(f"unsupported database {describe_url(self.url)!r}: use a file path or postgresql://")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.errors import InvalidInput, PrinterError
+from pos.errors import InvalidInput, PrinterError, require_extra
 from pos.receipt_text import BOLD, CENTER, TITLE, receipt_blocks
 
 KINDS = ("file", "network", "usb", "dummy")
@@ -39,6 +39,13 @@ class PrinterSpec:
 
 
 def parse_spec(spec: str) -> PrinterSpec:
+    """The printer named by SPEC. Raises InvalidInput for a malformed SPEC, MissingExtra without python-escpos."""
+    parsed = _parse(spec)
+    require_extra("escpos", extra="printer", feature="--printer")
+    return parsed
+
+
+def _parse(spec: str) -> PrinterSpec:
     kind, sep, rest = spec.strip().partition(":")
     if not sep or kind not in KINDS or not rest:
         raise InvalidInput(
