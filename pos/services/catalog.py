@@ -44,17 +44,24 @@ def location_document(row: RowMapping) -> dict:
         "tax_rate": format_tax_rate(row["tax_rate"]),
         "address": row["address"],
         "receipt_footer": row["receipt_footer"],
+        "timezone": row["timezone"],
     }
 
 
 def add_location(
-    db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = ""
+    db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = "",
+    timezone: str | None = None,
 ) -> dict:
-    data = _validated(
-        LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
-        receipt_footer=receipt_footer,
-    )
+    """A new location; without `timezone` it takes the store's (see `pos init`)."""
+    from pos.clock import check_zone
+    from pos.services.store import default_zone
+
+    zone = check_zone(timezone) if timezone is not None else None
     with db.write() as conn:
+        data = _validated(
+            LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
+            receipt_footer=receipt_footer, timezone=zone or default_zone(conn),
+        )
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
         conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
@@ -63,9 +70,13 @@ def add_location(
 
 def update_location(
     db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
-    address: str | None = None, receipt_footer: str | None = None,
+    address: str | None = None, receipt_footer: str | None = None, timezone: str | None = None,
 ) -> dict:
     changes: dict[str, Any] = {}
+    if timezone is not None:
+        from pos.clock import check_zone
+
+        changes["timezone"] = check_zone(timezone)
     if name is not None:
         if not name.strip():
             raise InvalidInput("location name must not be empty")
@@ -89,7 +100,7 @@ def list_locations(db: Database) -> list[dict]:
         return [location_document(r) for r in rows]
 
 
-_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer FROM location WHERE code = :code")
+_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer, timezone FROM location WHERE code = :code")
 
 
 def _location_row(conn: Connection, code: str) -> dict:

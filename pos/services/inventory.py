@@ -258,7 +258,7 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
     with db.read() as conn:
         variant = get_variant(conn, sku)
         stmt = (
-            select(M, t.location.c.code.label("location"))
+            select(M, t.location.c.code.label("location"), t.location.c.timezone)
             .join(t.location, t.location.c.id == M.c.location_id)
             .where(M.c.variant_id == variant["id"])
             .order_by(M.c.id.desc())
@@ -270,6 +270,7 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
             {
                 "id": r["id"],
                 "at": iso(r["created_at"]),
+                "timezone": r["timezone"],  # the location's: views show `at` in it
                 "sku": variant["sku"],
                 "location": r["location"],
                 "change": r["delta"],
