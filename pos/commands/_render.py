@@ -55,7 +55,8 @@ def payment_line(payment: dict | None, currency: str) -> list[tuple[str, str]]:
     label = payment["processor"]
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    rows.append((f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}", _m(payment["amount"], currency)))
+    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
+    rows.append((said, _m(payment["amount"], currency)))
     if payment.get("tendered") is not None:
         rows.append(("Tendered", _m(payment["tendered"], currency)))
         if payment.get("change") is not None:

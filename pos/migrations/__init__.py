@@ -27,4 +27,4 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def head() -> str:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(config()).get_current_head()
+    return str(ScriptDirectory.from_config(config()).get_current_head())

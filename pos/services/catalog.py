@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import AlreadyExists, InvalidInput, NotFound
@@ -27,7 +28,7 @@ def validation_message(exc: ValidationError) -> str:
     return message if field and field in message else (f"{field}: {message}" if field else message)
 
 
-def _validated(schema: type, **data: Any):
+def _validated(schema: Any, **data: Any):
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
@@ -37,7 +38,7 @@ def _validated(schema: type, **data: Any):
 # -- locations -----------------------------------------------------------------------------------------
 
 
-def location_document(row: RowMapping) -> dict:
+def location_document(row: Mapping[Any, Any]) -> dict:
     return {
         "code": row["code"],
         "name": row["name"],
@@ -201,11 +202,11 @@ def get_variant(conn: Connection, code: str) -> dict:
     return row
 
 
-def display_name(row: RowMapping) -> str:
+def display_name(row: Mapping[Any, Any]) -> str:
     return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
-def variant_document(row: RowMapping, currency: str) -> dict:
+def variant_document(row: Mapping[Any, Any], currency: str) -> dict:
     return {
         "sku": row["sku"],
         "product": row["product_code"],

@@ -75,7 +75,7 @@ class Database:
         self._memo: dict[str, object] = {}
         self._pinned: Connection | None = None
 
-    def memo(self, key: str, compute):  # noqa: ANN001, ANN201
+    def memo(self, key: str, compute):
         """Per-process cache of values that cannot change under us (the store's currency)."""
         if key not in self._memo:
             self._memo[key] = compute()
@@ -217,7 +217,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record):
         # The driver must not issue BEGIN itself: we do, in the "begin" event below.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()

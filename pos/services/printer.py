@@ -126,7 +126,7 @@ def print_receipt(order: dict, *, spec: str, width: int = 42) -> str:
     return str(parsed)
 
 
-def _device(spec: PrinterSpec):  # noqa: ANN202 - an escpos printer object
+def _device(spec: PrinterSpec):  # an escpos printer object
     if spec.kind == "file":
         from escpos.printer import File
 
