@@ -110,3 +110,17 @@ def test_an_upgraded_store_gives_its_existing_locations_the_machines_zone(db_url
     monkeypatch.setenv("TZ", "America/St_Johns")
     assert doc(run(db_url, "init", "--json"))["timezone"] == "America/St_Johns"
     assert doc(run(db_url, "location", "list", "--json"))[0]["timezone"] == "America/St_Johns"
+
+
+def test_the_till_prints_its_receipt_in_the_stores_local_time(db, db_url):
+    for args in (["location", "add", "S1", "--name", "Shop", "--timezone", "Asia/Kolkata"],
+                 ["product", "add", "PEN", "--name", "Pen"],
+                 ["variant", "add", "PEN-1", "--product", "PEN", "--price", "1.50"],
+                 ["stock", "set", "PEN-1", "S1", "5"]):
+        assert run(db_url, *args).exit_code == 0
+    shift = CliRunner().invoke(app, ["--db", db_url, "till", "--location", "S1", "--width", "32"],
+                               input="PEN-1\npay cash 2\n")
+    assert shift.exit_code == 0, shift.output
+    order = doc(run(db_url, "order", "show", "1", "--json"))
+    assert local_time(order["created_at"], "Asia/Kolkata") in shift.stdout
+    assert "+05:30" in shift.stdout
