@@ -30,7 +30,7 @@ P99_GOAL_MS = 20.0
 SALE_SIZE = 20
 
 
-def build_catalog(db, variants: int) -> None:  # noqa: ANN001
+def build_catalog(db, variants: int) -> None:
     from pos.models._common import utcnow
     from pos.services import catalog
     from pos.services import tables as t

@@ -127,6 +127,24 @@ class PrinterError(PosError):
     code = "printer_error"
 
 
+class MissingExtra(PosError):
+    """A feature needs an optional part of pos that is not installed (`pip install 'pos[postgres]'`)."""
+
+    code = "missing_extra"
+
+
+def require_extra(module: str, *, extra: str, feature: str) -> None:
+    """Import `module`, or raise MissingExtra naming the pip command that installs it."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise MissingExtra(
+            f"{feature} needs the {extra} extra, which is not installed: pip install 'pos[{extra}]'", extra=extra
+        ) from None
+
+
 class Interrupted(PosError):
     """A long operation was stopped (Ctrl-C); what it had not committed was rolled back."""
 

@@ -27,9 +27,11 @@ def check_width(width: int) -> int:
     return width
 
 
-def stamp(created_at: str) -> str:
-    """'2026-11-25T21:32:07Z' -> '2026-11-25 21:32 UTC'."""
-    return created_at[:16].replace("T", " ") + " UTC"
+def stamp(created_at: str, zone: str | None = None) -> str:
+    """'2026-11-25T21:32:07Z' in Asia/Kolkata -> '2026-11-26 03:02 +05:30': the store's local time."""
+    from pos.clock import local_time
+
+    return local_time(created_at, zone)
 
 
 def two_sides(left: str, right: str, width: int) -> list[str]:
@@ -78,7 +80,11 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     for part in (store.get("address") or "").splitlines():
         out += _center(part, width)
     out.append((RULE, rule))
-    out += [(NORMAL, line) for line in two_sides(f"Order {order['id']}", stamp(order["created_at"]), width)]
+    head, moment = f"Order {order['id']}", stamp(order["created_at"], order.get("timezone"))
+    if len(head) + 1 + len(moment) <= width:
+        out.append((NORMAL, head + moment.rjust(width - len(head))))
+    else:  # a long order number on 32 columns: the time goes on a line of its own
+        out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
     if order["status"] != "processing":
         out.append((BOLD, f"NOT PAID: {order['status']}"[:width]))
     out.append((RULE, rule))

@@ -58,7 +58,7 @@ def console():
     return Console(highlight=False, soft_wrap=False)
 
 
-def views():  # noqa: ANN201
+def views():
     """pos.commands._render, imported on first use: scripts asking for --json never load rich."""
     from pos.commands import _render
 
@@ -103,7 +103,7 @@ def _passes_through(exc: BaseException) -> bool:
 class PosGroup(TyperGroup):
     """The one place where domain errors become a one-line message (or JSON error) and an exit status."""
 
-    def invoke(self, ctx):  # noqa: ANN001, ANN201
+    def invoke(self, ctx):
         from pos.errors import PosError
 
         try:

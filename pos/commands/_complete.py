@@ -35,7 +35,7 @@ def _sqlite_file(db: str | None) -> Path | None:
     return None
 
 
-def _query(ctx: typer.Context, sql: str, incomplete: str, server_fallback) -> list[str]:  # noqa: ANN001
+def _query(ctx: typer.Context, sql: str, incomplete: str, server_fallback) -> list[str]:
     db = _db_option(ctx)
     try:
         path = _sqlite_file(db)

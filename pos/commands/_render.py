@@ -12,9 +12,11 @@ from rich.text import Text
 from pos.money import format_money
 
 
-def when(stamp: str) -> str:
-    """'2026-11-25T21:32:07Z' -> '2026-11-25 21:32 UTC' for people."""
-    return stamp[:16].replace("T", " ") + " UTC"
+def when(stamp: str, zone: str | None = None) -> str:
+    """'2026-11-25T21:32:07Z' in Europe/Berlin -> '2026-11-25 22:32 +01:00': the store's local time."""
+    from pos.clock import local_time
+
+    return local_time(stamp, zone)
 
 
 def _m(minor: int | None, currency: str) -> str:
@@ -53,7 +55,8 @@ def payment_line(payment: dict | None, currency: str) -> list[tuple[str, str]]:
     label = payment["processor"]
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    rows.append((f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}", _m(payment["amount"], currency)))
+    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
+    rows.append((said, _m(payment["amount"], currency)))
     if payment.get("tendered") is not None:
         rows.append(("Tendered", _m(payment["tendered"], currency)))
         if payment.get("change") is not None:
@@ -85,7 +88,7 @@ def receipt_view(order: dict) -> Any:
     lines: list[Any] = []
     if store.get("address"):
         lines.append(Text(store["address"]))
-    lines.append(Text(f"Order {order['id']}  {when(order['created_at'])}  status: {order['status']}"))
+    lines.append(Text(f"Order {order['id']}  {when(order['created_at'], order.get('timezone'))}  status: {order['status']}"))
     lines.append(table)
     if order.get("shipping"):
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
@@ -111,7 +114,7 @@ def stock_view(stock: dict) -> Any:
 def history_view(rows: list[dict]) -> Any:
     skus = {r["sku"] for r in rows}
     title = f"Stock history of {next(iter(skus))}" if len(skus) == 1 else "Stock history"
-    table = Table(title=f"{title} (newest first, times in UTC)", title_justify="left")
+    table = Table(title=f"{title} (newest first, local times)", title_justify="left")
     for col, justify in (("When", "left"), ("Location", "left"), ("Change", "right"), ("On hand", "right"),
                          ("Cause", "left"), ("Reason", "left")):
         table.add_column(col, justify=justify, no_wrap=col in {"When", "Change", "On hand"})
@@ -123,7 +126,7 @@ def history_view(rows: list[dict]) -> Any:
             cause = r["source"]  # a clerk's `pos stock set/adjust`
         else:
             cause = f"{r['source']} {r['ref']}"  # "import inventory.csv:14"
-        table.add_row(r["at"][:16].replace("T", " "), r["location"], change, str(r["on_hand"]), cause, r["reason"])
+        table.add_row(when(r["at"], r.get("timezone")), r["location"], change, str(r["on_hand"]), cause, r["reason"])
     if not rows:
         table.add_row("(no changes recorded)", "", "", "", "", "")
     return table
@@ -139,10 +142,10 @@ def variant_line(v: dict) -> str:
 
 def locations_view(rows: list[dict]) -> Any:
     table = Table(title="Locations", title_justify="left")
-    for col in ("Code", "Name", "Tax %", "Address"):
+    for col in ("Code", "Name", "Tax %", "Address", "Time zone"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["code"], r["name"], r["tax_rate"], r["address"])
+        table.add_row(r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""))
     return table
 
 
@@ -180,9 +183,9 @@ def orders_view(rows: list[dict]) -> Any:
     table = Table(title="Orders (newest first)", title_justify="left")
     for col, justify in (("Order", "right"), ("When", "left"), ("Store", "left"), ("Status", "left"),
                          ("Paid by", "left"), ("Total", "right")):
-        table.add_column(col, justify=justify)
+        table.add_column(col, justify=justify, no_wrap=col in {"When", "Total"})
     for r in rows:
-        table.add_row(str(r["id"]), when(r["created_at"]), r["location"], r["status"],
+        table.add_row(str(r["id"]), when(r["created_at"], r.get("timezone")), r["location"], r["status"],
                       r["payment"]["processor"] or "", _m(r["total"], r["currency"]))
     return table
 

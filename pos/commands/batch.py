@@ -59,7 +59,7 @@ def batch(
         raise typer.Exit(1)
 
 
-def _print_line(result) -> None:  # noqa: ANN001
+def _print_line(result) -> None:
     parts = [f"line {result.line}", f"ref {result.ref or '-'}", f"order {result.order_id or '-'}", result.status]
     if result.replayed:
         parts.append("(replayed)")
@@ -75,7 +75,7 @@ class _progress:
         self.enabled = enabled
         self.bar = None
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self):
         if not self.enabled:
             return lambda: None
         from rich.console import Console
@@ -87,6 +87,6 @@ class _progress:
         task = self.bar.add_task("orders", total=None)
         return lambda: self.bar.advance(task)
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         if self.bar is not None:
             self.bar.stop()

@@ -20,7 +20,6 @@ def run_demo(data_dir: str | None) -> None:
     from pos.services.store import init_store
 
     out = console()
-    folder = sample.find_data_dir(data_dir)
     path = Path(tempfile.mkdtemp(prefix="pos-demo-")) / "demo.db"
     db = Database(f"sqlite:///{path}")
     step_no = 0
@@ -41,7 +40,8 @@ def run_demo(data_dir: str | None) -> None:
 
     step("A fresh store")
     init_store(db, currency="USD")
-    loaded = sample.load_sample(db, folder)
+    with sample.sample_data_dir(data_dir) as folder:
+        loaded = sample.load_sample(db, folder)
     out.print(f"Demo database: {path}  (never your own; explore it with [bold]pos --db {path} ...[/bold])")
     out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['created']} variants and "
               f"{loaded['inventory']['applied']} stock levels from {folder}")

@@ -18,12 +18,16 @@ def add(
     tax_rate: Annotated[str, typer.Option("--tax-rate", help="Sales tax in percent, e.g. 8.25.")] = "0",
     address: Annotated[str, typer.Option("--address", help="Address printed on receipts.")] = "",
     footer: Annotated[str, typer.Option("--footer", help="Receipt footer text.")] = "",
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin. "
+                                           "Default: the store's (set by `pos init`).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a location."""
     from pos.services.catalog import add_location
 
-    doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer)
+    doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
+                       timezone=timezone)
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
@@ -34,13 +38,16 @@ def update(
     tax_rate: Annotated[str | None, typer.Option("--tax-rate", help="Percent, e.g. 8.25.")] = None,
     address: Annotated[str | None, typer.Option("--address", help="New address printed on receipts.")] = None,
     footer: Annotated[str | None, typer.Option("--footer", help="Receipt footer text.")] = None,
+    timezone: Annotated[str | None, typer.Option(
+        "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a location's name, tax rate, address or receipt footer."""
+    """Change a location's name, tax rate, address, receipt footer or time zone."""
     from pos.services.catalog import update_location
 
     doc = update_location(
-        database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer
+        database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
+        timezone=timezone,
     )
     emit(doc, as_json, lambda d: views().locations_view([d]))
 

@@ -63,9 +63,9 @@ def till(
             break
         if result.kind == "help":
             screen.say(HELP)
-        elif result.kind == "sale":
+        elif result.kind == "sale" and result.sale is not None:
             screen.sale(result.sale)
-        elif result.kind == "paid":
+        elif result.kind == "paid" and result.order is not None:
             screen.receipt(result.order)
             if printer:
                 _print(result.order, printer, width)
@@ -117,12 +117,12 @@ class _Screen:
                 pass
 
     @property
-    def console(self):  # noqa: ANN201
+    def console(self):
         if self._console is None:
             self._console = till_console()
         return self._console
 
-    def read(self, prompt: str, redact) -> str:  # noqa: ANN001
+    def read(self, prompt: str, redact) -> str:
         if not self.interactive:
             line = sys.stdin.readline()
             if not line:

@@ -1,5 +1,6 @@
 from alembic import context
 
+from pos.migrations import render_plain_types
 from pos.models import metadata
 
 engine = context.config.attributes["engine"]
@@ -10,6 +11,7 @@ with engine.connect() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_plain_types,
     )
     with context.begin_transaction():
         context.run_migrations()

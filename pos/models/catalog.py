@@ -34,9 +34,22 @@ class LocationBase(SQLModel):
     tax_rate: int = Field(default=0, ge=0, le=100_000_000, description="millionths: 8.25% is 82500")
     address: str = Field(default="", max_length=500)
     receipt_footer: str = Field(default="", max_length=500)
+    timezone: str = Field(
+        default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"},
+        description="IANA zone of the times on its receipts and views",
+    )
 
 
 class LocationCreate(LocationBase):
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str) -> str:
+        from pos.clock import is_zone
+
+        if not is_zone(v.strip()):
+            raise ValueError(f"unknown timezone {v.strip()!r}: give an IANA name such as Europe/Berlin or UTC")
+        return v.strip()
+
     @field_validator("code")
     @classmethod
     def _code(cls, v: str) -> str:

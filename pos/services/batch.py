@@ -147,7 +147,7 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
 
 
-def _replay(conn, key: str, digest: str, ref: str) -> dict | None:  # noqa: ANN001
+def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
     found = sql.one(conn, _BY_KEY, {"key": key})
     if found is None:
         return None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, RowMapping, select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import AlreadyExists, InvalidInput, NotFound
@@ -27,7 +28,7 @@ def validation_message(exc: ValidationError) -> str:
     return message if field and field in message else (f"{field}: {message}" if field else message)
 
 
-def _validated(schema: type, **data: Any):
+def _validated(schema: Any, **data: Any):
     try:
         return schema.model_validate(data)
     except ValidationError as exc:
@@ -37,24 +38,31 @@ def _validated(schema: type, **data: Any):
 # -- locations -----------------------------------------------------------------------------------------
 
 
-def location_document(row: RowMapping) -> dict:
+def location_document(row: Mapping[Any, Any]) -> dict:
     return {
         "code": row["code"],
         "name": row["name"],
         "tax_rate": format_tax_rate(row["tax_rate"]),
         "address": row["address"],
         "receipt_footer": row["receipt_footer"],
+        "timezone": row["timezone"],
     }
 
 
 def add_location(
-    db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = ""
+    db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = "",
+    timezone: str | None = None,
 ) -> dict:
-    data = _validated(
-        LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
-        receipt_footer=receipt_footer,
-    )
+    """A new location; without `timezone` it takes the store's (see `pos init`)."""
+    from pos.clock import check_zone
+    from pos.services.store import default_zone
+
+    zone = check_zone(timezone) if timezone is not None else None
     with db.write() as conn:
+        data = _validated(
+            LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
+            receipt_footer=receipt_footer, timezone=zone or default_zone(conn),
+        )
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
         conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
@@ -63,9 +71,13 @@ def add_location(
 
 def update_location(
     db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
-    address: str | None = None, receipt_footer: str | None = None,
+    address: str | None = None, receipt_footer: str | None = None, timezone: str | None = None,
 ) -> dict:
     changes: dict[str, Any] = {}
+    if timezone is not None:
+        from pos.clock import check_zone
+
+        changes["timezone"] = check_zone(timezone)
     if name is not None:
         if not name.strip():
             raise InvalidInput("location name must not be empty")
@@ -89,7 +101,7 @@ def list_locations(db: Database) -> list[dict]:
         return [location_document(r) for r in rows]
 
 
-_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer FROM location WHERE code = :code")
+_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer, timezone FROM location WHERE code = :code")
 
 
 def _location_row(conn: Connection, code: str) -> dict:
@@ -190,11 +202,11 @@ def get_variant(conn: Connection, code: str) -> dict:
     return row
 
 
-def display_name(row: RowMapping) -> str:
+def display_name(row: Mapping[Any, Any]) -> str:
     return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
-def variant_document(row: RowMapping, currency: str) -> dict:
+def variant_document(row: Mapping[Any, Any], currency: str) -> dict:
     return {
         "sku": row["sku"],
         "product": row["product_code"],

@@ -20,10 +20,10 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
-from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
+from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised, require_extra
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0006"
 
 def _env_seconds(name: str, default: str) -> float:
     """A timeout in seconds from the environment ("30", "2.5"); a bad value is a one-line error."""
@@ -75,7 +75,7 @@ class Database:
         self._memo: dict[str, object] = {}
         self._pinned: Connection | None = None
 
-    def memo(self, key: str, compute):  # noqa: ANN001, ANN201
+    def memo(self, key: str, compute):
         """Per-process cache of values that cannot change under us (the store's currency)."""
         if key not in self._memo:
             self._memo[key] = compute()
@@ -100,6 +100,7 @@ class Database:
         if self.is_sqlite:
             return _sqlite_engine(self.url)
         if self.backend == "postgresql":
+            require_extra("psycopg", extra="postgres", feature="a postgresql:// database")
             return _postgres_engine(self.url)
         raise DatabaseUnavailable(f"unsupported database {describe_url(self.url)!r}: use a file path or postgresql://")
 
@@ -216,7 +217,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record):
         # The driver must not issue BEGIN itself: we do, in the "begin" event below.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()

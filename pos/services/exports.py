@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import IO, Any
 
 from sqlalchemy import Connection, select
@@ -26,7 +27,7 @@ V, P, L, SL = t.variant, t.product, t.location, t.stock_level
 STREAM = {"stream_results": True, "yield_per": 5_000}
 
 
-def _write(out: IO[str], header: list[str], rows: Iterable[list[Any]]) -> int:
+def _write(out: IO[str], header: list[str], rows: Iterable[Sequence[Any]]) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([guard(h) for h in header])
     count = 0
@@ -105,10 +106,10 @@ def export_orders(db: Database, *, out: IO[str], location: str | None = None) ->
     return {"kind": "orders", "rows": count}
 
 
-def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:  # noqa: ANN001
+def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:
     for (oid, created, status, loc, sku, name, qty, from_loc, unit, line_total, subtotal, rate, tax, total, cur,
          processor, pay_status) in conn.execution_options(**STREAM).execute(stmt):
-        money = lambda v: format_money(v, cur)  # noqa: E731
+        money = partial(format_money, currency=cur)
         yield [oid, iso(created), status, loc, sku, name, qty, from_loc, money(unit), money(line_total),
                money(subtotal), format_tax_rate(rate), money(tax), money(total), cur, processor or "",
                pay_status or ""]

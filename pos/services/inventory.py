@@ -85,11 +85,10 @@ def level(conn: Connection, variant_id: int, location_id: int, *, for_update: bo
     """(on_hand, reserved); (0, 0) where the variant has never been stocked at the location."""
     if for_update:  # row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already excludes writers
         stmt = select(SL.c.on_hand, SL.c.reserved).where(SL.c.variant_id == variant_id, SL.c.location_id == location_id)
-        row = conn.execute(stmt.with_for_update()).first()
-    else:
-        row = sql.one(conn, _LEVEL, {"v": variant_id, "l": location_id})
-        row = (row["on_hand"], row["reserved"]) if row else None
-    return (row[0], row[1]) if row else (0, 0)
+        locked = conn.execute(stmt.with_for_update()).first()
+        return (locked[0], locked[1]) if locked else (0, 0)
+    row = sql.one(conn, _LEVEL, {"v": variant_id, "l": location_id})
+    return (row["on_hand"], row["reserved"]) if row else (0, 0)
 
 
 def available(conn: Connection, variant_id: int, location_id: int) -> int:
@@ -258,7 +257,7 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
     with db.read() as conn:
         variant = get_variant(conn, sku)
         stmt = (
-            select(M, t.location.c.code.label("location"))
+            select(M, t.location.c.code.label("location"), t.location.c.timezone)
             .join(t.location, t.location.c.id == M.c.location_id)
             .where(M.c.variant_id == variant["id"])
             .order_by(M.c.id.desc())
@@ -270,6 +269,7 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
             {
                 "id": r["id"],
                 "at": iso(r["created_at"]),
+                "timezone": r["timezone"],  # the location's: views show `at` in it
                 "sku": variant["sku"],
                 "location": r["location"],
                 "change": r["delta"],

@@ -293,7 +293,7 @@ _ORDER = Sql(
     "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total, tax_rate, ship_name, ship_address, "
     "idempotency_key, created_at FROM orders WHERE id = :id"
 )
-_STORE = Sql("SELECT code, name, address, receipt_footer FROM location WHERE id = :id")
+_STORE = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
 _ITEMS = Sql(
     "SELECT oi.sku, oi.name, oi.quantity, oi.unit_price, oi.line_total, oi.location_id, l.code AS location "
     "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
@@ -330,6 +330,7 @@ def order_document(conn: Connection, order_id: int) -> dict:
         "location": store["code"],
         "store": store,
         "created_at": iso(sql.read_timestamp(order["created_at"])),
+        "timezone": store["timezone"],  # the store's zone: views show created_at in it, JSON keeps UTC
         "items": [
             {
                 "sku": i["sku"], "name": i["name"], "quantity": i["quantity"], "location": i["location"],
@@ -362,7 +363,8 @@ def list_orders(
         raise InvalidInput(f"status must be one of {', '.join(ORDER_STATUSES)}, not {status!r}")
     with db.read() as conn:
         stmt = (
-            select(O, t.location.c.code.label("location"), t.payment.c.processor, t.payment.c.status.label("pay_status"))
+            select(O, t.location.c.code.label("location"), t.location.c.timezone, t.payment.c.processor,
+                   t.payment.c.status.label("pay_status"))
             .join(t.location, t.location.c.id == O.c.location_id)
             .outerjoin(t.payment, t.payment.c.order_id == O.c.id)
             .order_by(O.c.id.desc())
@@ -375,7 +377,7 @@ def list_orders(
         return [
             {
                 "id": r["id"], "status": r["status"], "cart_id": r["cart_id"], "location": r["location"],
-                "created_at": iso(r["created_at"]), "subtotal": r["subtotal"],
+                "created_at": iso(r["created_at"]), "timezone": r["timezone"], "subtotal": r["subtotal"],
                 "tax": r["tax"], "total": r["total"], "currency": r["currency"],
                 "payment": {"processor": r["processor"], "status": r["pay_status"]},
             }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.errors import InvalidInput, PrinterError
+from pos.errors import InvalidInput, PrinterError, require_extra
 from pos.receipt_text import BOLD, CENTER, TITLE, receipt_blocks
 
 KINDS = ("file", "network", "usb", "dummy")
@@ -39,6 +39,13 @@ class PrinterSpec:
 
 
 def parse_spec(spec: str) -> PrinterSpec:
+    """The printer named by SPEC. Raises InvalidInput for a malformed SPEC, MissingExtra without python-escpos."""
+    parsed = _parse(spec)
+    require_extra("escpos", extra="printer", feature="--printer")
+    return parsed
+
+
+def _parse(spec: str) -> PrinterSpec:
     kind, sep, rest = spec.strip().partition(":")
     if not sep or kind not in KINDS or not rest:
         raise InvalidInput(
@@ -119,7 +126,7 @@ def print_receipt(order: dict, *, spec: str, width: int = 42) -> str:
     return str(parsed)
 
 
-def _device(spec: PrinterSpec):  # noqa: ANN202 - an escpos printer object
+def _device(spec: PrinterSpec):  # an escpos printer object
     if spec.kind == "file":
         from escpos.printer import File
 

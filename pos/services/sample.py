@@ -1,21 +1,37 @@
-"""Loads the sample store in data/ (locations, catalog, stock) through the ordinary services."""
+"""Loads the sample store (locations, catalog, stock) through the ordinary services.
+
+The CSV files ship inside the package (pos/data, read with importlib.resources), so `pos demo` works from
+any install; the top-level data/ folder of a checkout holds the same files as examples of each format (a
+test keeps the two copies identical).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
 from pathlib import Path
 
 from pos.errors import NotFound
 from pos.services.db import Database
 
+SAMPLE_FILES = ("locations.csv", "catalog.csv", "inventory.csv")
 
-def find_data_dir(given: str | None = None) -> Path:
-    candidates = [Path(given)] if given else []
-    candidates.append(Path(__file__).resolve().parents[2] / "data")  # a source checkout or editable install
-    candidates.append(Path.cwd() / "data")
-    for folder in candidates:
-        if (folder / "catalog.csv").is_file():
-            return folder
-    raise NotFound("cannot find the sample data (data/catalog.csv): pass --data FOLDER")
+
+@contextmanager
+def sample_data_dir(given: str | None = None) -> Iterator[Path]:
+    """The folder to load: the one given, else the package's own copy (a real folder for the block)."""
+    if given:
+        folder = Path(given)
+        if not (folder / "catalog.csv").is_file():
+            raise NotFound(f"cannot find the sample data in {given} (it needs {', '.join(SAMPLE_FILES)})")
+        yield folder
+        return
+    packaged = resources.files("pos") / "data"
+    if not packaged.joinpath("catalog.csv").is_file():
+        raise NotFound("this pos install has no sample data (pos/data/catalog.csv): pass --data FOLDER")
+    with resources.as_file(packaged) as folder:
+        yield folder
 
 
 def load_sample(db: Database, data_dir: Path) -> dict:

@@ -38,7 +38,7 @@ class Sql:
 
 
 def _cursor_call(conn: Connection, sql: Sql, params: Mapping[str, Any] | None):
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # open: the Connection is checked out
     return raw.execute(sql.text_for(conn.dialect.name), params or {})
 
 
@@ -51,7 +51,7 @@ def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None)
 
 
 def execute_many(conn: Connection, sql: Sql, rows: Iterable[Mapping[str, Any]]) -> None:
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection
     cur = raw.cursor()
     cur.executemany(sql.text_for(conn.dialect.name), list(rows))
     cur.close()

@@ -1,4 +1,4 @@
-"""Store-wide settings: the database itself and its currency."""
+"""Store-wide settings: the database itself, its currency and its time zone (the default of new locations)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,16 @@ from pos.services.db import Database, describe_url
 DEFAULT_CURRENCY = "USD"
 
 
-def init_store(db: Database, *, currency: str | None = None) -> dict:
-    """Create or upgrade the schema, then set the currency. Running it twice is harmless."""
+def init_store(db: Database, *, currency: str | None = None, timezone: str | None = None) -> dict:
+    """Create or upgrade the schema, then set the currency and the store's time zone. Harmless to repeat.
+
+    The time zone is the default of locations added without one. The first `pos init` that records it (a
+    new store, or one made before locations had zones) takes `timezone` or else the machine's local zone,
+    and gives it to the locations that exist then; later, `timezone` changes it for new locations only.
+    """
+    from pos.clock import check_zone, machine_zone
+
+    zone_given = check_zone(timezone) if timezone is not None else None
     before, after = db.upgrade()
     db.forget("currency")
     with db.write() as conn:
@@ -31,6 +39,13 @@ def init_store(db: Database, *, currency: str | None = None) -> dict:
         elif current is None:
             put_setting(conn, "currency", DEFAULT_CURRENCY)
             current = DEFAULT_CURRENCY
+        zone = get_setting(conn, "timezone")
+        if zone is None:
+            zone = zone_given or machine_zone()
+            conn.execute(t.location.update().values(timezone=zone))  # locations from before zones existed
+        elif zone_given is not None:
+            zone = zone_given
+        put_setting(conn, "timezone", zone)
     return {
         "database": describe_url(db.url),
         "backend": db.backend,
@@ -38,6 +53,7 @@ def init_store(db: Database, *, currency: str | None = None) -> dict:
         "schema": after,
         "created": before is None,
         "currency": current,
+        "timezone": zone,
     }
 
 
@@ -56,6 +72,11 @@ _CURRENCY = Sql("SELECT value FROM setting WHERE key = 'currency'")
 
 def currency(conn: Connection) -> str:
     return sql.scalar(conn, _CURRENCY) or DEFAULT_CURRENCY
+
+
+def default_zone(conn: Connection) -> str:
+    """The zone a location gets when none is given: the store's, recorded by `pos init`."""
+    return get_setting(conn, "timezone") or "UTC"
 
 
 def cached_currency(db: Database) -> str:

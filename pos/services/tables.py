@@ -3,19 +3,28 @@
 Services write stock with conditional UPDATEs through SQLAlchemy Core: never load-compare-assign.
 """
 
+from typing import Any
+
+from sqlalchemy import Table
+
 from pos.models import (
     Cart, CartItem, Location, Order, OrderItem, Payment, Product, Setting, StockLevel, StockMovement,
     Variant,
 )
 
-setting = Setting.__table__
-location = Location.__table__
-product = Product.__table__
-variant = Variant.__table__
-stock_level = StockLevel.__table__
-stock_movement = StockMovement.__table__
-cart = Cart.__table__
-cart_item = CartItem.__table__
-orders = Order.__table__
-order_item = OrderItem.__table__
-payment = Payment.__table__
+
+def _table(model: Any) -> Table:
+    return model.__table__  # SQLModel sets it on each table=True class; its type stubs do not say so
+
+
+setting = _table(Setting)
+location = _table(Location)
+product = _table(Product)
+variant = _table(Variant)
+stock_level = _table(StockLevel)
+stock_movement = _table(StockMovement)
+cart = _table(Cart)
+cart_item = _table(CartItem)
+orders = _table(Order)
+order_item = _table(OrderItem)
+payment = _table(Payment)

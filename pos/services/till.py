@@ -327,6 +327,8 @@ class TillSession:
         pending for `pos order reconcile`: the till starts a new sale instead of being stuck on it."""
         from pos.services.cart import show_cart
 
+        if self.cart_id is None:
+            return
         try:
             status = show_cart(self.db, cart_id=self.cart_id)["status"]
         except PosError:

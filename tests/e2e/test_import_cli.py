@@ -93,9 +93,10 @@ def test_export_to_a_file_says_how_many_rows(store, tmp_path):
 
 
 def test_sample_files_import_export_and_import_again_with_no_change(db, tmp_path):
-    from pos.services.sample import find_data_dir, load_sample
+    from pos.services.sample import load_sample, sample_data_dir
 
-    load_sample(db, find_data_dir())
+    with sample_data_dir() as folder:
+        load_sample(db, folder)
     for kind in ("catalog", "inventory"):
         exported = run(db, "export", kind, "--output", str(tmp_path / f"{kind}.csv"))
         assert exported.exit_code == 0

@@ -39,7 +39,8 @@ def test_pos_init_upgrades_a_first_schema_database_and_keeps_its_sales(db_url):
             "INSERT INTO variant (id, sku, name, price, options, is_deliverable, product_id, created_at) "
             "VALUES (1, 'PEN', '', 150, '{}', true, 1, CURRENT_TIMESTAMP)",
             "INSERT INTO stock_level (id, variant_id, location_id, on_hand, reserved) VALUES (1, 1, 1, 7, 0)",
-            "INSERT INTO cart (id, location_id, status, created_at, updated_at) VALUES (1, 1, 'closed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO cart (id, location_id, status, created_at, updated_at) "
+            "VALUES (1, 1, 'closed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
             "INSERT INTO orders (id, cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, "
             "idempotency_key, created_at, updated_at) VALUES (1, 1, 1, 'processing', 'EUR', 300, 57, 357, 190000, "
             "'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",

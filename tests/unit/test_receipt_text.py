@@ -39,7 +39,7 @@ def test_no_line_is_wider_than_the_roll(width):
 
 def test_the_receipt_has_store_date_order_lines_totals_payment_and_footer():
     text = receipt_text(order(), 42)
-    for expected in ("Main Street Store", "12 Main Street", "2026-11-25 21:32 UTC", "Order 17", "T-shirt Medium",
+    for expected in ("Main Street Store", "12 Main Street", "2026-11-25 21:32 +00:00", "Order 17", "T-shirt Medium",
                      "2 x 19.99", "39.98", "Croissant", "Subtotal", "43.23", "Tax 8.25%", "3.57", "TOTAL USD",
                      "46.80", "visa ****4242", "Returns within 30 days"):
         assert expected in text, expected

@@ -110,5 +110,5 @@ def test_history_shows_signed_changes_and_what_caused_them():
     assert "order 1" in text and "set" in text and "count" in text
 
 
-def test_timestamps_are_shown_to_the_minute_in_utc():
-    assert r.when("2026-11-25T21:32:07Z") == "2026-11-25 21:32 UTC"
+def test_timestamps_without_a_zone_are_shown_to_the_minute_with_a_utc_offset():
+    assert r.when("2026-11-25T21:32:07Z") == "2026-11-25 21:32 +00:00"

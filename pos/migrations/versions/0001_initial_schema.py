@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-25 21:27:07.602430
 """
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
 
 
 revision = '0001'
@@ -18,37 +17,37 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('location',
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('tax_rate', sa.Integer(), nullable=False),
-    sa.Column('address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('receipt_footer', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('address', sa.String(length=500), nullable=False),
+    sa.Column('receipt_footer', sa.String(length=500), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
     op.create_table('product',
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
     )
     op.create_table('setting',
-    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('value', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.String(length=255), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
     op.create_table('cart',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.Column('ship_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('ship_address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('ship_name', sa.String(length=200), nullable=True),
+    sa.Column('ship_address', sa.String(length=500), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -57,15 +56,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cart_status'), ['status'], unique=False)
 
     op.create_table('variant',
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('price', sa.Integer(), nullable=False),
-    sa.Column('sku', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('barcode', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('options', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('barcode', sa.String(length=64), nullable=True),
+    sa.Column('options', sa.String(), nullable=False),
     sa.Column('is_deliverable', sa.Boolean(), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('product_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['product_id'], ['product.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('barcode'),
@@ -94,18 +93,18 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cart_id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('subtotal', sa.Integer(), nullable=False),
     sa.Column('tax', sa.Integer(), nullable=False),
     sa.Column('total', sa.Integer(), nullable=False),
     sa.Column('tax_rate', sa.Integer(), nullable=False),
-    sa.Column('ship_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('ship_address', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('request_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('ship_name', sa.String(length=200), nullable=True),
+    sa.Column('ship_address', sa.String(length=500), nullable=True),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('request_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('total = subtotal + tax', name='ck_orders_total'),
     sa.ForeignKeyConstraint(['cart_id'], ['cart.id'], ),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
@@ -136,14 +135,14 @@ def upgrade() -> None:
 
     op.create_table('stock_movement',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('variant_id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('delta', sa.Integer(), nullable=False),
     sa.Column('on_hand_after', sa.Integer(), nullable=False),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('source_ref', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('source', sa.String(length=32), nullable=False),
+    sa.Column('source_ref', sa.String(length=500), nullable=False),
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], ),
     sa.ForeignKeyConstraint(['variant_id'], ['variant.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -156,8 +155,8 @@ def upgrade() -> None:
     sa.Column('order_id', sa.Integer(), nullable=False),
     sa.Column('variant_id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
-    sa.Column('sku', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=400), nullable=False),
     sa.Column('quantity', sa.Integer(), nullable=False),
     sa.Column('unit_price', sa.Integer(), nullable=False),
     sa.Column('line_total', sa.Integer(), nullable=False),
@@ -172,19 +171,19 @@ def upgrade() -> None:
     op.create_table('payment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('order_id', sa.Integer(), nullable=False),
-    sa.Column('processor', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+    sa.Column('processor', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('amount', sa.Integer(), nullable=False),
-    sa.Column('currency', sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
-    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('reference', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-    sa.Column('brand', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-    sa.Column('last4', sqlmodel.sql.sqltypes.AutoString(length=4), nullable=True),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=200), nullable=False),
+    sa.Column('reference', sa.String(length=200), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.Column('brand', sa.String(length=32), nullable=True),
+    sa.Column('last4', sa.String(length=4), nullable=True),
     sa.Column('tendered', sa.Integer(), nullable=True),
     sa.Column('change_due', sa.Integer(), nullable=True),
-    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('order_id')

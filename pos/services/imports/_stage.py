@@ -36,7 +36,7 @@ class Stage:
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
         self.add_bad = self._writer(BAD, _BAD_COLUMNS)
 
-    def sql(self, statement: str, params: dict | None = None):  # noqa: ANN201
+    def sql(self, statement: str, params: dict | None = None):
         return self.conn.exec_driver_sql(statement, params) if params else self.conn.exec_driver_sql(statement)
 
     def _writer(self, table: str, columns: str) -> Callable[[list[tuple]], None]:

@@ -64,7 +64,7 @@ def import_catalog(
 
 
 class _Import:
-    def __init__(self, conn: Connection, src: CsvSource, rejects) -> None:  # noqa: ANN001
+    def __init__(self, conn: Connection, src: CsvSource, rejects) -> None:
         self.conn, self.src, self.rejects = conn, src, rejects
         self.currency = store_currency(conn)
         self.at = src.require(COLUMNS) | {c: i for c in OPTIONAL if (i := src.position(c)) is not None}

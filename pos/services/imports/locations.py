@@ -1,4 +1,5 @@
-"""`pos import locations`: stores and warehouses from CSV (code, name; optional tax_rate, address, receipt_footer).
+"""`pos import locations`: stores and warehouses from CSV (code, name; optional tax_rate, address, receipt_footer,
+timezone).
 
 A location file is short, so it goes row by row through the same checks as `pos location add`, in one
 transaction, all or nothing. A code already present is updated with the columns the file has; the others
@@ -16,12 +17,13 @@ from pos.models._common import utcnow
 from pos.money import parse_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import validation_message
+from pos.services.store import default_zone
 from pos.services.imports._common import run_import
 from pos.services.imports.csvsource import CsvSource, Problem, unguard
 from pos.services.db import Database
 
 COLUMNS = ("code", "name")
-OPTIONAL = ("tax_rate", "address", "receipt_footer")
+OPTIONAL = ("tax_rate", "address", "receipt_footer", "timezone")
 
 
 def import_locations(db: Database, *, path: str, dry_run: bool = False) -> dict:
@@ -33,6 +35,7 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     created = updated = unchanged = read = 0
+    store_zone = default_zone(conn)  # a new location without a timezone cell takes the store's
     for line, fields in src.rows():
         read += 1
         if len(fields) != len(src.header):
@@ -43,6 +46,7 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
             data = LocationCreate.model_validate({
                 "code": cell["code"], "name": cell["name"], "tax_rate": parse_tax_rate(cell.get("tax_rate") or "0"),
                 "address": cell.get("address", ""), "receipt_footer": cell.get("receipt_footer", ""),
+                "timezone": cell.get("timezone") or store_zone,
             })
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -56,7 +60,7 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
             continue
         seen[data.code] = line
         # A new location takes defaults for missing columns; an existing one keeps what the file does not give.
-        given = {"code", "name", *(c for c in OPTIONAL if c in cell)}
+        given = {"code", "name", *(c for c in OPTIONAL if c in cell and (c != "timezone" or cell[c]))}
         values = data.model_dump(include=given)
         row = conn.execute(select(t.location).where(t.location.c.code == data.code)).mappings().first()
         if row is None:

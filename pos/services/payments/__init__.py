@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from pos.errors import InvalidInput, UnknownProcessor
 
@@ -71,7 +71,7 @@ class PaymentProcessor(ABC):
         return None
 
 
-def installed() -> dict[str, object]:
+def installed() -> dict[str, EntryPoint]:
     """Entry points of every installed processor, by name (nothing is imported yet)."""
     return {ep.name: ep for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)}
 
@@ -111,7 +111,7 @@ def describe_processors() -> list[dict]:
             description = getattr(processor, "description", "") or (type(processor).__doc__ or "").strip()
             parameters = dict(getattr(processor, "parameters", {}) or {})
             error = None
-        except Exception as exc:  # a broken plugin must not hide the others; say what is wrong with it
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others; say what is wrong
             description, parameters, error = "", {}, f"{type(exc).__name__}: {exc}"
         dist = getattr(ep, "dist", None)
         rows.append({
