@@ -4,7 +4,7 @@ Services write stock with conditional UPDATEs through SQLAlchemy Core: never loa
 """
 
 from pos.models import (
-    Cart, CartItem, Location, Order, OrderItem, Payment, Product, Setting, StockLevel, StockMovement,
+    Cart, CartItem, Location, Order, OrderItem, Payment, ProcessorLedger, Product, Setting, StockLevel, StockMovement,
     Variant,
 )
 
@@ -19,3 +19,4 @@ cart_item = CartItem.__table__
 orders = Order.__table__
 order_item = OrderItem.__table__
 payment = Payment.__table__
+processor_ledger = ProcessorLedger.__table__
