@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, command_group, database, emit
+from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
 
 app = command_group(help="Orders: every checkout, paid or not.")
 
@@ -26,12 +26,15 @@ def list_(
     status: Annotated[str | None, typer.Option("--status", help="pending, processing or payment_failed.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only this store.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many orders, newest first.")] = 50,
+    all_: AllFlag = False,
+    after: AfterOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List orders, newest first."""
-    from pos.services.orders import list_orders
+    """List orders, newest first. A cut list says so on stderr (and in --json: truncated, next_after)."""
+    from pos.services.orders import order_page
 
-    emit(list_orders(database(), status=status, location=location, limit=limit), as_json, "orders_view")
+    page = order_page(database(), status=status, location=location, limit=None if all_ else limit, after=after)
+    emit_page(page, "orders", as_json, "orders_view", "orders")
 
 
 @app.command("reconcile")

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pos.errors import (
     DatabaseBusy, EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, PaymentUnrecorded,
@@ -359,30 +359,47 @@ def show_order(db: Database, *, order_id: int) -> dict:
 
 
 def list_orders(
-    db: Database, *, status: str | None = None, location: str | None = None, limit: int = 50
+    db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
+    after: int | None = None,
 ) -> list[dict]:
+    return order_page(db, status=status, location=location, limit=limit, after=after)["orders"]
+
+
+def order_page(
+    db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
+    after: int | None = None,
+) -> dict:
+    """Orders newest first, at most `limit` (None: all), those older than order `after` when it is given.
+
+    `truncated` says whether more orders match; `next_after` is the cursor that pages on, `total` how many
+    match from the cursor on (counted only when the page is cut).
+    """
     O = t.orders
     if status is not None and status not in ORDER_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(ORDER_STATUSES)}, not {status!r}")
     with db.read() as conn:
+        where = []
+        if status:
+            where.append(O.c.status == status)
+        if location:
+            where.append(O.c.location_id == location_by_code(conn, location)["id"])
+        if after is not None:
+            where.append(O.c.id < after)
         stmt = (
             select(O, t.location.c.code.label("location"), t.payment.c.processor, t.payment.c.status.label("pay_status"))
             .join(t.location, t.location.c.id == O.c.location_id)
             .outerjoin(t.payment, t.payment.c.order_id == O.c.id)
+            .where(*where)
             .order_by(O.c.id.desc())
-            .limit(limit)
         )
-        if status:
-            stmt = stmt.where(O.c.status == status)
-        if location:
-            stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
-        return [
+        rows = [
             {
                 "id": r["id"], "status": r["status"], "cart_id": r["cart_id"], "location": r["location"],
                 "created_at": iso(r["created_at"]), "subtotal": r["subtotal"],
                 "tax": r["tax"], "total": r["total"], "currency": r["currency"],
                 "payment": {"processor": r["processor"], "status": r["pay_status"]},
             }
-            for r in conn.execute(stmt).mappings()
+            for r in conn.execute(stmt if limit is None else stmt.limit(limit + 1)).mappings()
         ]
-
+        return sql.page("orders", rows, limit, lambda: conn.execute(
+            select(func.count()).select_from(O).where(*where)).scalar_one())

@@ -68,7 +68,7 @@ def test_killed_checkout_is_settled_by_asking_the_processor(tmp_path, till, when
     assert killed.returncode == 137
 
     # Nothing is lost: the order is pending, its key recorded before the charge, its stock held.
-    [pending] = json.loads(_pos(env, db, "order", "list", "--status", "pending", "--json").stdout)
+    [pending] = json.loads(_pos(env, db, "order", "list", "--status", "pending", "--json").stdout)["orders"]
     order = json.loads(_pos(env, db, "order", "show", str(pending["id"]), "--json").stdout)
     assert order["payment"]["status"] == "pending"
     assert order["idempotency_key"]
@@ -84,7 +84,7 @@ def test_killed_checkout_is_settled_by_asking_the_processor(tmp_path, till, when
 
     assert _stock(env, db) == {"location": "STORE-1", "on_hand": on_hand, "reserved": 0, "available": on_hand}
     assert json.loads(_pos(env, db, "cart", "show", str(cart_id), "--json").stdout)["status"] == cart_status
-    history = json.loads(_pos(env, db, "stock", "history", "TSHIRT-M", "--location", "STORE-1", "--json").stdout)
+    history = json.loads(_pos(env, db, "stock", "history", "TSHIRT-M", "--location", "STORE-1", "--json").stdout)["history"]
     sales = [h for h in history if h["source"] == "sale"]
     assert [h["change"] for h in sales] == ([-3] if settled_as == "processing" else [])
 
