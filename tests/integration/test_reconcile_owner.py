@@ -163,3 +163,11 @@ def test_reconcile_never_says_nothing_is_pending_when_an_order_is(store, cli):
     assert "no pending orders" not in result.stdout
     assert "left pending (waiting)" in result.stdout and "eligible at" in result.stdout
     assert result.stdout.strip().endswith("0 settled, 1 left pending")
+
+
+def test_the_same_key_for_another_amount_is_refused_not_charged(store):
+    pending = _pending(store)
+    assert _charge(store, pending).approved
+    other = orders.PendingOrder(pending.order_id, pending.amount + 1, pending.currency, pending.idempotency_key)
+    refused = _charge(store, other)
+    assert refused.approved is False and refused.reason.startswith("idempotency_conflict")

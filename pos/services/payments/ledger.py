@@ -79,16 +79,14 @@ class Ledger:
 
 
 def answer(ledger: Ledger | None, processor: str, request: ChargeRequest, decide) -> PaymentResult:  # noqa: ANN001
-    """Charge through the books: a key already in them gets its first answer (never a second charge);
-    otherwise `decide()` is recorded before it is returned."""
+    """Charge through the books: `decide()` is recorded (committed) before it is returned, and a key
+    already in them gets its first answer back, never a second charge. One transaction per charge."""
     if ledger is None:
         return decide()
-    earlier = ledger.find(processor, request.idempotency_key)
-    if earlier is not None:
-        if earlier.amount != request.amount or earlier.currency != request.currency:
-            return PaymentResult(False, reason="idempotency_conflict: this key was used for another amount")
-        return earlier.result()
-    return ledger.record(processor, request, decide()).result()
+    entry = ledger.record(processor, request, decide())
+    if entry.amount != request.amount or entry.currency != request.currency:
+        return PaymentResult(False, reason="idempotency_conflict: this key was used for another amount")
+    return entry.result()
 
 
 def look_up(ledger: Ledger | None, processor: str, request: ChargeRequest, *, no_entry: str) -> PaymentResult | None:
