@@ -52,7 +52,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("processor_ledger")
-    with op.batch_alter_table("orders") as batch:
-        batch.drop_column("owner_start")
-        batch.drop_column("owner_pid")
-        batch.drop_column("owner_host")
+    # Plain DROP COLUMN (SQLite 3.35+): a batch copy of `orders` would lose 0004's append-only triggers.
+    for column in ("owner_start", "owner_pid", "owner_host"):
+        op.execute(f"ALTER TABLE orders DROP COLUMN {column}")
