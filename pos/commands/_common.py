@@ -83,6 +83,23 @@ def note(message: str) -> None:
     typer.secho(message, err=True, fg="cyan")
 
 
+AllFlag = Annotated[bool, typer.Option("--all", help="Every row, not just the first --limit.")]
+AfterOption = Annotated[
+    int | None,
+    typer.Option("--after", min=1, max=2**63 - 1, metavar="ID",
+                 help="Continue after the row with this id (the last one shown): newer ones are left out."),
+]
+
+
+def emit_page(page: dict, key: str, as_json: bool, render: str, what: str) -> None:
+    """A list that may be cut: the rows (or, with --json, the page document), then on stderr, when it was
+    cut, how many were left out and how to get them."""
+    emit(page if as_json else page[key], as_json, render)
+    if page["truncated"]:
+        note(f"showing {page['count']} of {page['total']} {what}; --all for every one, "
+             f"or --after {page['next_after']} for the next")
+
+
 def report_error(code: str, message: str, details: dict[str, Any] | None = None) -> None:
     from pos.services.payments.card import mask_card_numbers
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, command_group, database, emit
+from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
 
 app = command_group(help="Orders: every checkout, paid or not.")
 
@@ -26,34 +26,47 @@ def list_(
     status: Annotated[str | None, typer.Option("--status", help="pending, processing or payment_failed.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only this store.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many orders, newest first.")] = 50,
+    all_: AllFlag = False,
+    after: AfterOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List orders, newest first."""
-    from pos.services.orders import list_orders
+    """List orders, newest first. A cut list says so on stderr (and in --json: truncated, next_after)."""
+    from pos.services.orders import order_page
 
-    emit(list_orders(database(), status=status, location=location, limit=limit), as_json, "orders_view")
+    page = order_page(database(), status=status, location=location, limit=None if all_ else limit, after=after)
+    emit_page(page, "orders", as_json, "orders_view", "orders")
 
 
 @app.command("reconcile")
 def reconcile(
-    older_than: Annotated[float, typer.Option("--older-than", help="Only orders pending at least this many seconds (a "
-                                              "checkout still waiting for its processor is left alone).")] = 120.0,
+    older_than: Annotated[float, typer.Option("--older-than", help="Orders whose till this machine cannot see (or "
+                                              "that is still running) are settled only after pending this many "
+                                              "seconds; orders of a till that is gone are settled at once.")] = 120.0,
     unknown_as_failed: Annotated[bool, typer.Option("--unknown-as-failed", help="Fail orders whose processor cannot "
                                                     "say what happened (after checking the terminal by hand).")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Settle orders left pending by a till that stopped mid-checkout, by asking their processor."""
+    """Settle orders left pending by a till that stopped mid-checkout, by asking their processor.
+
+    Every pending order is listed: settled, or left alone with the reason and when it becomes eligible.
+    """
     from pos.services.reconcile import reconcile as run
 
-    results = run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed)
+    emit(run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed), as_json, _reconcile_text)
 
-    def render(rows: list[dict]) -> str:
-        if not rows:
-            return "no pending orders to settle"
-        return "\n".join(
-            f"order {r['order_id']}: {r['outcome']} -> {r['status']}" + (f" ({r['reason']})" if r["reason"] else "")
-            for r in rows
-        )
 
-    emit(results, as_json, render)
+_LEFT = {"waiting", "unknown", "error"}
 
+
+def _reconcile_text(rows: list[dict]) -> str:
+    if not rows:
+        return "no pending orders"
+    lines = []
+    for r in rows:
+        if r["outcome"] in _LEFT:
+            lines.append(f"order {r['order_id']}: left pending ({r['outcome']}): {r['reason']}")
+        else:
+            lines.append(f"order {r['order_id']}: {r['outcome']} -> {r['status']}" + (f" ({r['reason']})" if r["reason"] else ""))
+    left = sum(r["outcome"] in _LEFT for r in rows)
+    lines.append(f"{len(rows) - left} settled, {left} left pending")
+    return "\n".join(lines)

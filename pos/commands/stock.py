@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, command_group, database, emit
+from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
 from pos.commands._complete import complete_location, complete_sku
 
 app = command_group(help="Stock per variant and location; every change is kept in the stock history.")
@@ -46,8 +46,12 @@ def check(sku: Sku, location: Annotated[str | None, typer.Option("--location", h
 @app.command("history")
 def history(sku: Sku, location: Annotated[str | None, typer.Option("--location", help="Only this location.")] = None,
             limit: Annotated[int, typer.Option("--limit", min=1, help="How many changes, newest first.")] = 100,
-            as_json: JsonFlag = False) -> None:
-    """Show every change of stock: when, how much, the result, and what caused it."""
-    from pos.services.inventory import stock_history
+            all_: AllFlag = False, after: AfterOption = None, as_json: JsonFlag = False) -> None:
+    """Show every change of stock: when, how much, the result, and what caused it.
 
-    emit(stock_history(database(), sku=sku, location=location, limit=limit), as_json, "history_view")
+    A cut list says so on stderr (and in --json: truncated, next_after).
+    """
+    from pos.services.inventory import history_page
+
+    page = history_page(database(), sku=sku, location=location, limit=None if all_ else limit, after=after)
+    emit_page(page, "history", as_json, "history_view", "changes")

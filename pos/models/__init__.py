@@ -9,13 +9,13 @@ from pos.models.catalog import (
 from pos.models.inventory import StockLevel, StockMovement
 from pos.models.cart import Cart, CartItem
 from pos.models.order import Order, OrderItem
-from pos.models.payment import Payment
+from pos.models.payment import Payment, ProcessorLedger
 
 from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "Payment", "Product",
+    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "Payment", "ProcessorLedger", "Product",
     "ProductCreate", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -36,6 +36,11 @@ class Order(SQLModel, table=True):
     ship_address: str | None = Field(default=None, max_length=500)
     idempotency_key: str = Field(max_length=200, unique=True)
     request_hash: str | None = Field(default=None, max_length=64)
+    # The process that placed the order and is paying for it (set once, at checkout), so that
+    # `pos order reconcile` can tell a till that died from one still waiting for its processor.
+    owner_host: str | None = Field(default=None, max_length=255)
+    owner_pid: int | None = Field(default=None)
+    owner_start: str | None = Field(default=None, max_length=64, description="boot id and process start ticks")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

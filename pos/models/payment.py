@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Money, utcnow
@@ -36,3 +36,34 @@ class Payment(SQLModel, table=True):
     change_due: int | None = Field(default=None, sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+LEDGER_CHARGE = "charge"
+LEDGER_REFUND = "refund"
+
+
+class ProcessorLedger(SQLModel, table=True):
+    """What the built-in processors (cash drawer, card simulator) did, by idempotency key.
+
+    A real processor keeps this on its side; the built-ins keep it here so that `lookup` can answer.
+    Only the brand and last four digits of a card: never its number or expiry.
+    """
+
+    __tablename__ = "processor_ledger"
+    __table_args__ = (
+        UniqueConstraint("processor", "idempotency_key", "kind", name="uq_processor_ledger_key"),
+        CheckConstraint("amount >= 0", name="ck_processor_ledger_amount_nonnegative"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    processor: str = Field(max_length=64)
+    idempotency_key: str = Field(max_length=200)
+    kind: str = Field(default=LEDGER_CHARGE, max_length=16)
+    status: str = Field(max_length=16)
+    amount: int = Field(sa_type=Money)
+    currency: str = Field(max_length=3)
+    brand: str | None = Field(default=None, max_length=32)
+    last4: str | None = Field(default=None, max_length=4)
+    reference: str | None = Field(default=None, max_length=200)
+    reason: str | None = Field(default=None, max_length=500)
+    change_due: int | None = Field(default=None, sa_type=Money)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso, utcnow
@@ -252,20 +252,32 @@ def _stock_document(conn: Connection, variant, location_id: int | None = None) -
     }
 
 
-def stock_history(db: Database, *, sku: str, location: str | None = None, limit: int = 100) -> list[dict]:
+def stock_history(
+    db: Database, *, sku: str, location: str | None = None, limit: int | None = 100, after: int | None = None
+) -> list[dict]:
+    return history_page(db, sku=sku, location=location, limit=limit, after=after)["history"]
+
+
+def history_page(
+    db: Database, *, sku: str, location: str | None = None, limit: int | None = 100, after: int | None = None
+) -> dict:
+    """Stock changes newest first, at most `limit` (None: all), those before change `after` when given;
+    cut or not, and the cursor for the rest, as in `orders.order_page`."""
     M = t.stock_movement
     with db.read() as conn:
         variant = get_variant(conn, sku)
+        where = [M.c.variant_id == variant["id"]]
+        if location:
+            where.append(M.c.location_id == location_by_code(conn, location)["id"])
+        if after is not None:
+            where.append(M.c.id < after)
         stmt = (
             select(M, t.location.c.code.label("location"), t.location.c.timezone)
             .join(t.location, t.location.c.id == M.c.location_id)
-            .where(M.c.variant_id == variant["id"])
+            .where(*where)
             .order_by(M.c.id.desc())
-            .limit(limit)
         )
-        if location:
-            stmt = stmt.where(M.c.location_id == location_by_code(conn, location)["id"])
-        return [
+        rows = [
             {
                 "id": r["id"],
                 "at": iso(r["created_at"]),
@@ -278,7 +290,7 @@ def stock_history(db: Database, *, sku: str, location: str | None = None, limit:
                 "ref": r["source_ref"],
                 "reason": r["reason"],
             }
-            for r in conn.execute(stmt).mappings()
+            for r in conn.execute(stmt if limit is None else stmt.limit(limit + 1)).mappings()
         ]
-
-
+        return sql.page("history", rows, limit, lambda: conn.execute(
+            select(func.count()).select_from(M).where(*where)).scalar_one())

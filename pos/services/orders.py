@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from pos.errors import (
     DatabaseBusy, EmptyCart, InvalidInput, NotDeliverable, NotFound, PaymentDeclined, PaymentUnrecorded,
@@ -26,7 +26,7 @@ from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
 from pos.models.order import ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSING, ORDER_STATUSES
 from pos.models.payment import PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_PENDING
 from pos.money import MAX_MINOR, format_tax_rate, tax_for
-from pos.services import inventory
+from pos.services import inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -36,6 +36,7 @@ from pos.services.db import Database
 from pos.services.payments import (
     ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
 )
+from pos.services.payments.ledger import Ledger
 from pos.services.store import cached_currency
 from pos.services.store import currency as store_currency
 
@@ -72,9 +73,9 @@ _CART_TO_CHECKOUT = Sql(
 )
 _INSERT_ORDER = Sql(
     "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
-    "ship_address, idempotency_key, request_hash, created_at, updated_at) "
+    "ship_address, idempotency_key, request_hash, owner_host, owner_pid, owner_start, created_at, updated_at) "
     f"VALUES (:cart_id, :location_id, '{ORDER_PENDING}', :currency, :subtotal, :tax, :total, :tax_rate, :ship_name, "
-    ":ship_address, :key, :hash, :now, :now) RETURNING id"
+    ":ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :now, :now) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
@@ -114,11 +115,12 @@ def begin_checkout(
     # No other checkout of this cart may run at the same time: the status flips only from open.
     if sql.execute(conn, _CART_TO_CHECKOUT, {"id": cart_id, "now": now}) != 1:
         open_cart_row(conn, cart_id)  # raises the precise CartClosed
+    me = owner.current()  # so that a reconcile can tell whether this process is still paying
     order_id = sql.scalar(conn, _INSERT_ORDER, {
         "cart_id": cart_id, "location_id": cart["location_id"], "currency": currency, "subtotal": subtotal,
         "tax": tax, "total": total, "tax_rate": tax_rate, "ship_name": shipping.name if shipping else None,
         "ship_address": shipping.address if shipping else None, "key": idempotency_key, "hash": request_hash,
-        "now": now,
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, "now": now,
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {
@@ -245,7 +247,9 @@ def checkout(
 def pay_and_settle(
     db: Database, proc: PaymentProcessor, pending: PendingOrder, prepared: PreparedPayment, *, timeout: float | None
 ) -> dict:
-    request = ChargeRequest(pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared)
+    request = ChargeRequest(
+        pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared, ledger=Ledger(db)
+    )
     status, result = call_processor(proc, request, timeout=timeout)
     for attempt in range(1, SETTLE_ATTEMPTS + 1):
         try:
@@ -356,31 +360,48 @@ def show_order(db: Database, *, order_id: int) -> dict:
 
 
 def list_orders(
-    db: Database, *, status: str | None = None, location: str | None = None, limit: int = 50
+    db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
+    after: int | None = None,
 ) -> list[dict]:
+    return order_page(db, status=status, location=location, limit=limit, after=after)["orders"]
+
+
+def order_page(
+    db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
+    after: int | None = None,
+) -> dict:
+    """Orders newest first, at most `limit` (None: all), those older than order `after` when it is given.
+
+    `truncated` says whether more orders match; `next_after` is the cursor that pages on, `total` how many
+    match from the cursor on (counted only when the page is cut).
+    """
     O = t.orders
     if status is not None and status not in ORDER_STATUSES:
         raise InvalidInput(f"status must be one of {', '.join(ORDER_STATUSES)}, not {status!r}")
     with db.read() as conn:
+        where = []
+        if status:
+            where.append(O.c.status == status)
+        if location:
+            where.append(O.c.location_id == location_by_code(conn, location)["id"])
+        if after is not None:
+            where.append(O.c.id < after)
         stmt = (
             select(O, t.location.c.code.label("location"), t.location.c.timezone, t.payment.c.processor,
                    t.payment.c.status.label("pay_status"))
             .join(t.location, t.location.c.id == O.c.location_id)
             .outerjoin(t.payment, t.payment.c.order_id == O.c.id)
+            .where(*where)
             .order_by(O.c.id.desc())
-            .limit(limit)
         )
-        if status:
-            stmt = stmt.where(O.c.status == status)
-        if location:
-            stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
-        return [
+        rows = [
             {
                 "id": r["id"], "status": r["status"], "cart_id": r["cart_id"], "location": r["location"],
                 "created_at": iso(r["created_at"]), "timezone": r["timezone"], "subtotal": r["subtotal"],
                 "tax": r["tax"], "total": r["total"], "currency": r["currency"],
                 "payment": {"processor": r["processor"], "status": r["pay_status"]},
             }
-            for r in conn.execute(stmt).mappings()
+            for r in conn.execute(stmt if limit is None else stmt.limit(limit + 1)).mappings()
         ]
-
+        return sql.page("orders", rows, limit, lambda: conn.execute(
+            select(func.count()).select_from(O).where(*where)).scalar_one())

@@ -4,6 +4,11 @@ The payment record holds the idempotency key that was sent to the processor befo
 processor is asked what happened under that key. Paid: stock is taken and the order is `processing`.
 Not paid: the reservation is released and the order is `payment_failed`. Cannot tell: the order stays
 pending (or, with unknown_as_failed, is failed after a person has checked the terminal).
+
+Which orders are asked about: those whose process is certainly gone (same machine, no such process)
+at once, and the others once they have been pending for `older_than` seconds, since their till may
+still be waiting for an answer. Every pending order appears in the result, settled or left alone with
+the reason and the time it becomes eligible.
 """
 
 from __future__ import annotations
@@ -13,43 +18,77 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from pos.errors import PosError
-from pos.models._common import utcnow
+from pos.models._common import iso, utcnow
 from pos.models.order import ORDER_PENDING
 from pos.models.payment import PAYMENT_APPROVED, PAYMENT_FAILED, PAYMENT_PENDING
+from pos.services import sql
 from pos.services import tables as t
 from pos.services.db import Database
 from pos.services.orders import DEFAULT_TIMEOUT_S, call_processor, settle
+from pos.services.owner import OwnerState, state_of
 from pos.services.payments import ChargeRequest, PaymentResult, PreparedPayment, get_processor
+from pos.services.payments.ledger import Ledger
 
-# A checkout still talking to its processor must not be settled under its feet: by default only orders
-# pending for longer than the longest processor wait are looked at.
+# A checkout still talking to its processor must not be settled under its feet: orders whose process
+# this machine cannot see are looked at only after pending for longer than the longest processor wait.
 DEFAULT_MIN_AGE_S = 4 * DEFAULT_TIMEOUT_S
 
 
-def pending_orders(db: Database, *, older_than: float) -> list[dict]:
-    cutoff = utcnow() - timedelta(seconds=older_than)
+def pending_orders(db: Database) -> list[dict]:
+    O, P = t.orders, t.payment
     with db.read() as conn:
         rows = conn.execute(
             select(
-                t.orders.c.id, t.orders.c.total, t.orders.c.currency, t.payment.c.processor,
-                t.payment.c.idempotency_key, t.payment.c.brand, t.payment.c.last4, t.payment.c.tendered,
+                O.c.id, O.c.total, O.c.currency, O.c.updated_at, O.c.owner_host, O.c.owner_pid, O.c.owner_start,
+                P.c.processor, P.c.idempotency_key, P.c.brand, P.c.last4, P.c.tendered,
             )
-            .join(t.payment, t.payment.c.order_id == t.orders.c.id)
-            .where(t.orders.c.status == ORDER_PENDING, t.orders.c.updated_at <= cutoff)
-            .order_by(t.orders.c.id)
+            .join(P, P.c.order_id == O.c.id)
+            .where(O.c.status == ORDER_PENDING)
+            .order_by(O.c.id)
         ).mappings().all()
     return [dict(r) for r in rows]
+
+
+def _waiting(row: dict, state: OwnerState, older_than: float) -> dict | None:
+    """Why this order is left alone for now, or None when it may be settled."""
+    if state is OwnerState.GONE:
+        return None
+    eligible = sql.read_timestamp(row["updated_at"]) + timedelta(seconds=older_than)
+    if eligible <= utcnow():
+        return None
+    at = iso(eligible)
+    if state is OwnerState.ALIVE:
+        reason = f"its till (process {row['owner_pid']}) is still running and may be waiting for {row['processor']}"
+    elif row["owner_host"] is not None:
+        reason = f"its till (process {row['owner_pid']} on {row['owner_host']}) cannot be seen from this machine"
+    else:
+        reason = "pending for less than the threshold, and no process is recorded for it"
+    return {"reason": f"{reason}; eligible at {at}", "eligible_at": at}
 
 
 def reconcile(
     db: Database, *, older_than: float = DEFAULT_MIN_AGE_S, unknown_as_failed: bool = False,
     timeout: float | None = DEFAULT_TIMEOUT_S,
 ) -> list[dict]:
+    """One result per pending order: settled (paid, failed, already_settled), or left pending (waiting,
+    unknown, error) with the reason."""
     results = []
-    for row in pending_orders(db, older_than=older_than):
+    ledger = Ledger(db)
+    for row in pending_orders(db):
+        state = state_of(row["owner_host"], row["owner_pid"], row["owner_start"])
+        base = {
+            "order_id": row["id"], "processor": row["processor"], "eligible_at": None,
+            "owner": None if row["owner_host"] is None else {
+                "host": row["owner_host"], "pid": row["owner_pid"], "state": str(state),
+            },
+        }
+        waiting = _waiting(row, state, older_than)
+        if waiting is not None:
+            results.append({**base, "outcome": "waiting", "status": ORDER_PENDING, **waiting})
+            continue
         request = ChargeRequest(
             row["id"], row["total"], row["currency"], row["idempotency_key"],
-            PreparedPayment(brand=row["brand"], last4=row["last4"], tendered=row["tendered"]),
+            PreparedPayment(brand=row["brand"], last4=row["last4"], tendered=row["tendered"]), ledger=ledger,
         )
         try:
             processor = get_processor(row["processor"])
@@ -59,7 +98,7 @@ def reconcile(
             status, answer = PAYMENT_PENDING, PaymentResult(False, reason=reason)
         if status == PAYMENT_PENDING:
             if not unknown_as_failed:
-                results.append({"order_id": row["id"], "outcome": "unknown", "status": ORDER_PENDING,
+                results.append({**base, "outcome": "unknown", "status": ORDER_PENDING,
                                 "reason": f"{row['processor']} cannot say what happened to this payment"})
                 continue
             status, answer = PAYMENT_FAILED, PaymentResult(False, reason="unknown: marked failed by reconcile")
@@ -68,10 +107,10 @@ def reconcile(
                 changed = settle(conn, order_id=row["id"], payment_status=status, result=answer)
                 now = conn.execute(select(t.orders.c.status).where(t.orders.c.id == row["id"])).scalar_one()
         except PosError as err:  # a busy database, say: this order stays pending, the next ones are tried
-            results.append({"order_id": row["id"], "outcome": "error", "status": ORDER_PENDING, "reason": err.message})
+            results.append({**base, "outcome": "error", "status": ORDER_PENDING, "reason": err.message})
             continue
         results.append({
-            "order_id": row["id"],
+            **base,
             "outcome": ("paid" if status == PAYMENT_APPROVED else "failed") if changed else "already_settled",
             "status": now,
             "reason": answer.reason if answer else None,

@@ -11,7 +11,7 @@ for psycopg they are rewritten to `%(name)s` once per statement.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -94,3 +94,17 @@ def read_timestamp(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def page(key: str, rows: list[dict], limit: int | None, count: Callable[[], int]) -> dict:
+    """A list cut at `limit` rows, saying so: `rows` holds up to limit + 1 rows (the extra one, if there,
+    only tells that more follow). `count()` is asked only for a cut list."""
+    truncated = limit is not None and len(rows) > limit
+    shown = rows[:limit] if truncated else rows
+    return {
+        key: shown,
+        "count": len(shown),
+        "total": count() if truncated else len(shown),
+        "truncated": truncated,
+        "next_after": shown[-1]["id"] if truncated else None,
+    }

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from pos.models import (
-    Cart, CartItem, Location, Order, OrderItem, Payment, Product, Setting, StockLevel, StockMovement,
+    Cart, CartItem, Location, Order, OrderItem, Payment, ProcessorLedger, Product, Setting, StockLevel, StockMovement,
     Variant,
 )
 
@@ -28,3 +28,4 @@ cart_item = _table(CartItem)
 orders = _table(Order)
 order_item = _table(OrderItem)
 payment = _table(Payment)
+processor_ledger = _table(ProcessorLedger)

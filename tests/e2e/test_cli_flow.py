@@ -132,7 +132,7 @@ def test_a_delivery_needs_shipping_and_the_receipt_shows_where_it_goes(cli, stor
     failed(cli("checkout", cid, "--pay", "cash", "--tendered", "100", "--json"), "shipping_required")
     plain = cli("checkout", cid, "--pay", "cash", "--tendered", "100")
     assert plain.exit_code == 1 and "--ship-name" in plain.stderr
-    assert as_json(cli("order", "list", "--json")) == []
+    assert as_json(cli("order", "list", "--json"))["orders"] == []
     out = ok(cli("checkout", cid, "--pay", "cash", "--tendered", "100", "--ship-name", "Ada Lovelace",
                  "--ship-address", "1 Analytical Way")).stdout
     assert "ships from WH-1" in out
@@ -165,7 +165,7 @@ def test_a_declined_card_reports_the_failed_order_and_leaves_stock_and_cart(cli,
     assert as_json(cli("cart", "show", cid, "--json"))["status"] == "open"
     paid = as_json(cli("checkout", cid, "--pay", "cash", "--tendered", "50", "--json"))
     assert paid["status"] == "processing"
-    failed_orders = as_json(cli("order", "list", "--status", "payment_failed", "--json"))
+    failed_orders = as_json(cli("order", "list", "--status", "payment_failed", "--json"))["orders"]
     assert [o["id"] for o in failed_orders] == [err["order"]["id"] + 1, err["order"]["id"]]  # newest first
 
 
@@ -193,7 +193,7 @@ def test_stock_that_ran_out_before_paying_fails_the_checkout_and_charges_nobody(
     err = failed(cli("checkout", cid, "--pay", "fake", "--json"), "insufficient_stock")
     assert err["available"] == 4
     assert fake_processor.calls == []
-    assert as_json(cli("order", "list", "--json")) == []
+    assert as_json(cli("order", "list", "--json"))["orders"] == []
 
 
 def test_a_processor_is_chosen_by_name_and_gets_the_order_total(cli, store, fake_processor):
@@ -210,7 +210,7 @@ def test_stock_set_adjust_check_and_history_json(cli, store):
     doc = as_json(cli("stock", "check", "TSHIRT-M", "--json"))
     assert doc["sku"] == "TSHIRT-M"
     assert all({"location", "on_hand", "available"} <= set(lv) for lv in doc["levels"])
-    history = as_json(cli("stock", "history", "TSHIRT-M", "--location", "WH-1", "--json"))
+    history = as_json(cli("stock", "history", "TSHIRT-M", "--location", "WH-1", "--json"))["history"]
     assert isinstance(history, list)
     assert (history[0]["change"], history[0]["on_hand"], history[0]["source"], history[0]["reason"]) == (
         -5, 45, "adjust", "damaged")
@@ -222,7 +222,7 @@ def test_a_sale_appears_in_the_stock_history_with_its_order(cli, store):
     cid = new_cart(cli)
     ok(cli("cart", "add", cid, "CROISSANT", "--qty", "2"))
     order = as_json(cli("checkout", cid, "--pay", "cash", "--tendered", "10", "--json"))
-    latest = as_json(cli("stock", "history", "CROISSANT", "--json"))[0]
+    latest = as_json(cli("stock", "history", "CROISSANT", "--json"))["history"][0]
     assert (latest["change"], latest["on_hand"], latest["source"], latest["ref"]) == (
         -2, 3, "sale", f"order {order['id']}")
 
@@ -239,17 +239,20 @@ def test_order_list_is_a_json_array_filtered_by_status_and_location(cli, store):
     cid = new_cart(cli)
     ok(cli("cart", "add", cid, "CROISSANT"))
     ok(cli("checkout", cid, "--pay", "cash", "--tendered", "5"))
-    rows = as_json(cli("order", "list", "--json"))
+    rows = as_json(cli("order", "list", "--json"))["orders"]
     assert isinstance(rows, list) and rows[0]["status"] == "processing"
-    assert as_json(cli("order", "list", "--status", "payment_failed", "--json")) == []
-    assert as_json(cli("order", "list", "--location", "WH-1", "--json")) == []
+    assert as_json(cli("order", "list", "--status", "payment_failed", "--json"))["orders"] == []
+    assert as_json(cli("order", "list", "--location", "WH-1", "--json"))["orders"] == []
     assert "processing" in ok(cli("order", "list")).stdout
 
 
-def test_list_commands_print_json_arrays(cli, store):
-    for args in (["location", "list"], ["product", "list"], ["order", "list"], ["payment", "list"], ["cart", "list"],
-                 ["stock", "history", "TSHIRT-M"]):
+def test_list_commands_print_json_arrays_and_the_cut_lists_a_page_around_one(cli, store):
+    for args in (["location", "list"], ["product", "list"], ["payment", "list"], ["cart", "list"]):
         assert isinstance(as_json(cli(*args, "--json")), list), args
+    # Lists with a default limit say whether they were cut, so their rows sit in a page document.
+    for args, key in ((["order", "list"], "orders"), (["stock", "history", "TSHIRT-M"], "history")):
+        page = as_json(cli(*args, "--json"))
+        assert isinstance(page[key], list) and page["truncated"] is False and page["next_after"] is None, args
 
 
 def test_payment_list_shows_the_built_in_processors(cli):

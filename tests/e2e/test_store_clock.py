@@ -70,9 +70,9 @@ def test_receipts_orders_and_history_show_the_stores_local_time_while_json_stays
         shown = run(db_url, *args)
         assert shown.exit_code == 0 and local in shown.stdout, (args, shown.stdout)
         assert " UTC" not in shown.stdout
-    listed = doc(run(db_url, "order", "list", "--json"))
+    listed = doc(run(db_url, "order", "list", "--json"))["orders"]
     assert listed[0]["created_at"] == order["created_at"] and listed[0]["timezone"] == "America/St_Johns"
-    history = doc(run(db_url, "stock", "history", "PEN-1", "--json"))
+    history = doc(run(db_url, "stock", "history", "PEN-1", "--json"))["history"]
     assert all(h["at"].endswith("Z") and h["timezone"] == "America/St_Johns" for h in history)
     shown = run(db_url, "stock", "history", "PEN-1")
     assert local_time(history[0]["at"], "America/St_Johns") in shown.stdout

@@ -10,8 +10,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING
 
 from pos.errors import InvalidInput, UnknownProcessor
+
+if TYPE_CHECKING:
+    from pos.services.payments.ledger import Ledger
 
 ENTRY_POINT_GROUP = "pos.payment_processors"
 
@@ -37,6 +41,9 @@ class ChargeRequest:
     currency: str
     idempotency_key: str
     payment: PreparedPayment
+    #: The store's books for in-process processors (cash, the card simulator), so that `lookup` can
+    #: answer; None when the caller has none. Plugins may ignore it.
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

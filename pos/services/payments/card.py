@@ -2,7 +2,8 @@
 
 The number must pass the Luhn check; 4000000000000002 is declined (card_declined), 4000000000009995 is
 declined (insufficient_funds), and every other valid number is approved. Only the brand and the last four
-digits leave this module.
+digits leave this module. Each answer is kept in the store's processor ledger under its idempotency
+key, so the same key never charges twice and `lookup` can tell a reconcile what happened.
 """
 
 from __future__ import annotations
@@ -86,8 +87,19 @@ class CardProcessor(PaymentProcessor):
         return PreparedPayment(brand=brand_of(number), last4=number[-4:], secret={"number": number})
 
     def charge(self, request: ChargeRequest) -> PaymentResult:
-        number = request.payment.secret.get("number", "")
-        reason = DECLINES.get(number)
-        if reason:
-            return PaymentResult(approved=False, reason=reason)
-        return PaymentResult(approved=True, reference=f"sim-{request.idempotency_key}")
+        from pos.services.payments.ledger import answer
+
+        def decide() -> PaymentResult:
+            reason = DECLINES.get(request.payment.secret.get("number", ""))
+            if reason:
+                return PaymentResult(approved=False, reason=reason)
+            return PaymentResult(approved=True, reference=f"sim-{request.idempotency_key}")
+
+        # The simulated bank's books: the answer is recorded (brand and last 4 only) before it is returned.
+        return answer(request.ledger, self.name, request, decide)
+
+    def lookup(self, request: ChargeRequest) -> PaymentResult | None:
+        """The bank's books: a charge not in them never happened (it is written before an approval)."""
+        from pos.services.payments.ledger import look_up
+
+        return look_up(request.ledger, self.name, request, no_entry="no_such_charge")

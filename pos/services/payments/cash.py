@@ -18,13 +18,25 @@ class CashProcessor(PaymentProcessor):
         tendered = parse_money(require(params, "tendered", "cash"), currency, what="tendered amount")
         return PreparedPayment(tendered=tendered)
 
-    def charge(self, request: ChargeRequest) -> PaymentResult:
+    def _decide(self, request: ChargeRequest) -> PaymentResult:
         tendered = request.payment.tendered or 0
         if tendered < request.amount:
             short = format_money(request.amount - tendered, request.currency)
             return PaymentResult(approved=False, reason=f"insufficient_tender: {short} short")
         return PaymentResult(approved=True, change_due=tendered - request.amount, reference=f"cash-{request.order_id}")
 
+    def charge(self, request: ChargeRequest) -> PaymentResult:
+        from pos.services.payments.ledger import answer
+
+        # Recording the sale in the drawer's ledger is "opening the drawer": it is committed before the
+        # till says paid, so a till that dies after it leaves a cash sale that reconcile finds.
+        return answer(request.ledger, self.name, request, lambda: self._decide(request))
+
     def lookup(self, request: ChargeRequest) -> PaymentResult | None:
-        # Cash is decided by the amounts alone, which are stored: the answer is always known.
-        return self.charge(request)
+        """In the drawer's ledger: paid. Not in it: the till died before the drawer opened, so no cash was
+        taken and the order fails. Without a ledger, the stored amounts decide, as they did before it."""
+        from pos.services.payments.ledger import look_up
+
+        if request.ledger is None:
+            return self._decide(request)
+        return look_up(request.ledger, self.name, request, no_entry="no_cash_taken: the till stopped before the drawer opened")
