@@ -99,4 +99,4 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
     for doc in docs:
         out.print(views().cart_view(doc))
     if not docs:
-        out.print(f"no {status} carts")
+        out.print(f"no {status} carts", markup=False)

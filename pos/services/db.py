@@ -148,12 +148,14 @@ class Database:
                 conn.execution_options(pos_read_only=read_only)
                 with conn.begin():
                     yield conn
+                _count_commit(read_only)
                 return
             with self.engine.connect() as conn:
                 if read_only:
                     conn.execution_options(pos_read_only=True)
                 with conn.begin():
                     yield conn
+            _count_commit(read_only)
 
     # -- schema ---------------------------------------------------------------------------------------
 
@@ -199,6 +201,19 @@ class Database:
 
 
 _DATABASES: dict[str, Database] = {}
+_COMMITTED = [0]  # write transactions this process has committed
+
+
+def _count_commit(read_only: bool) -> None:
+    if not read_only:
+        _COMMITTED[0] += 1
+
+
+def writes_committed() -> int:
+    """How many write transactions this process has committed: the CLI compares it before and after a
+    command to know whether the command saved a change, so a failure to print never reads as a failure
+    to save."""
+    return _COMMITTED[0]
 
 
 def get_database(db: str | None = None) -> Database:
