@@ -70,8 +70,9 @@ def _split_long(word: str, width: int) -> list[str]:
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
     """`text` in lines of at most `width` cells, broken at spaces; a word too wide for a line is broken
-    where it must be. Text that fits on one line is kept exactly; when it is wrapped, runs of whitespace
-    between words become one space. Always at least one line."""
+    where it must be (a line needs at least 2 cells, for one wide character). Text that fits on one line
+    is kept exactly; when it is wrapped, runs of whitespace between words become one space. Always at
+    least one line."""
     width = max(width, 1)
     room = max(width - cell_len(indent), 1)
     if cell_len(text) <= room and text.isprintable():

@@ -35,6 +35,12 @@ def _row(table: Table, *cells: Any) -> None:
     table.add_row(*(cell if isinstance(cell, Text) else _t(cell) for cell in cells))
 
 
+def _titled(title: str, table: Table) -> Group:
+    """A title above a table that may be wider than the table (a long product name): a table's own title
+    is wrapped to the table's width, which would break the name across lines."""
+    return Group(_t(title, "table.title"), table)
+
+
 def cart_view(cart: dict) -> Any:
     cur = cart["currency"]
     if not cart["items"]:
@@ -109,7 +115,7 @@ def receipt_view(order: dict) -> Any:
 
 
 def stock_view(stock: dict) -> Any:
-    table = Table(title=_t(f"{stock['sku']}  {stock['name']}", "table.title"), title_justify="left")
+    table = Table()
     table.add_column("Location")
     table.add_column("On hand", justify="right")
     table.add_column("Reserved", justify="right")
@@ -118,7 +124,7 @@ def stock_view(stock: dict) -> Any:
         _row(table, lv["location"], lv["on_hand"], lv["reserved"], lv["available"])
     if not stock["levels"]:
         table.add_row("(not stocked anywhere)", "", "", "")
-    return table
+    return _titled(f"{stock['sku']}  {stock['name']}", table)
 
 
 def history_view(rows: list[dict]) -> Any:
@@ -178,7 +184,7 @@ def products_view(rows: list[dict]) -> Any:
 
 
 def product_view(p: dict) -> Any:
-    table = Table(title=_t(f"{p['code']}  {p['name']}", "table.title"), title_justify="left")
+    table = Table()
     for col, justify in (("SKU", "left"), ("Variant", "left"), ("Price", "right"), ("Barcode", "left"),
                          ("Options", "left"), ("Delivers", "left"), ("Stock (available)", "left")):
         table.add_column(col, justify=justify)
@@ -186,7 +192,7 @@ def product_view(p: dict) -> Any:
         stock = ", ".join(f"{lv['location']} {lv['available']}" for lv in v.get("levels", [])) or "none"
         _row(table, v["sku"], v["name"], _m(v["price"], v["currency"]), v["barcode"] or "",
              ", ".join(f"{k}={val}" for k, val in v["options"].items()), "yes" if v["is_deliverable"] else "no", stock)
-    return table
+    return _titled(f"{p['code']}  {p['name']}", table)
 
 
 def orders_view(rows: list[dict]) -> Any:
