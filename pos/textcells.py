@@ -47,6 +47,13 @@ def fit(text: str, width: int) -> str:
     return cut(text, width - 1) + ELLIPSIS
 
 
+def clip_chars(text: str | None, limit: int) -> str | None:
+    """At most `limit` characters (a database column's limit), ending in an ellipsis when cut."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + ELLIPSIS
+
+
 def pad(text: str, width: int, align: str = "left") -> str:
     """`text` padded with spaces to `width` cells (left, right or center); never cut."""
     room = max(width - cell_len(text), 0)

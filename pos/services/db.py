@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
-from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised
+from pos.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, NotInitialised
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
 SCHEMA_HEAD = "0004"
@@ -296,4 +296,7 @@ def translate_errors(url: str) -> Iterator[None]:
             raise DatabaseBusy(
                 "the database stayed busy (another till is writing): try again in a moment"
             ) from None
+        if _sqlstate(exc) == "22001":  # a text longer than its column: bad input, nothing was written
+            detail = (str(exc.orig).strip().splitlines() or ["value too long"])[0]
+            raise InvalidInput(f"a text is too long to keep ({detail}); nothing was changed") from None
         raise
