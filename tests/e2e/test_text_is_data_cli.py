@@ -136,3 +136,31 @@ def test_the_import_progress_bar_shows_a_file_name_with_brackets_as_it_is(tmp_pa
     with imports._progress(str(path), False) as advance:
         advance(10, 1)
     assert "[red]stock [bold].csv" in screen.getvalue()
+
+
+def test_a_stock_reason_or_location_footer_too_long_is_a_one_line_error_on_every_database(cli):
+    cli("init")
+    cli("location", "add", "S1", "--name", "Shop")
+    cli("product", "add", "MUG", "--name", "Mug")
+    cli("variant", "add", "MUG-1", "--product", "MUG", "--price", "9")
+    reason = cli("stock", "set", "MUG-1", "S1", "5", "--reason", "r" * 501)
+    assert (reason.exit_code, reason.stderr.strip()) == (1, "error: the reason is 501 characters long; at most 500 fit")
+    footer = cli("location", "update", "S1", "--footer", "f" * 501)
+    assert (footer.exit_code, footer.stderr.strip()) == (1, "error: the location receipt footer is longer than 500 characters")
+    assert json.loads(cli("stock", "check", "MUG-1", "--json").stdout)["levels"] == []
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite keeps text of any length
+def test_postgresql_refusing_a_too_long_text_is_a_one_line_input_error_not_a_crash(db):
+    from sqlalchemy import insert
+
+    from pos.errors import InvalidInput
+    from pos.models._common import utcnow
+    from pos.services import tables as t
+
+    def write() -> None:
+        with db.write() as conn:  # past every check the services make: the database's own limit
+            conn.execute(insert(t.product).values(code="LONG", name="n" * 201, created_at=utcnow()))
+
+    with pytest.raises(InvalidInput, match="too long to keep .*nothing was changed"):
+        write()
