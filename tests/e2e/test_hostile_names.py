@@ -105,6 +105,11 @@ def test_a_sale_of_each_name_shows_it_in_the_cart_the_order_and_every_receipt(sh
                 assert line.strip().encode("ascii") in job
     listed = shop("order", "list", "--limit", 100).stdout
     assert all(f"L{i:02}" in listed for i in range(len(NAMES)))
+    closed = shop("cart", "list", "--status", "closed").stdout
+    assert all(stored(name) in closed for name in NAMES)
+    exported = list(csv.reader(shop("export", "orders").stdout.splitlines()))
+    cells = {cell for row in exported for cell in row}
+    assert all(any(stored(name) in cell for cell in cells) for name in NAMES), exported[:3]
 
 
 def test_the_till_sells_every_name_and_keeps_its_columns(shop):
