@@ -1,15 +1,15 @@
 """Plain-text receipts for roll paper: a pure function of the order document.
 
 `receipt_blocks` gives styled lines (what a receipt printer needs to know: centre this, bold that);
-`receipt_text` joins them into the text a 32, 42 or 48 column roll would show. Neither imports rich, the
-database or a printer library, so they can be tested and used anywhere.
+`receipt_text` joins them into the text a 32, 42 or 48 column roll would show. Widths are terminal cells
+(pos.textcells), so CJK names and emoji never push a line past the roll. Neither imports the database, a
+printer library or rich beyond its cell-width table, so they can be tested and used anywhere.
 """
 
 from __future__ import annotations
 
-import textwrap
-
 from pos.money import format_money
+from pos.textcells import cell_len, fit, pad, wrap
 
 WIDTHS = (32, 42, 48)
 
@@ -36,20 +36,23 @@ def stamp(created_at: str, zone: str | None = None) -> str:
 
 def two_sides(left: str, right: str, width: int) -> list[str]:
     """`left` and `right` on one line, the right one flush right; `left` wraps above when it cannot fit."""
-    room = width - len(right) - 1
-    if room >= len(left):
-        return [left + " " * (width - len(left) - len(right)) + right]
-    wrapped = textwrap.wrap(left, max(room, 1)) or [""]
-    last = wrapped[-1]
-    return [*wrapped[:-1], last + " " * (width - len(last) - len(right)) + right]
+    right = fit(right, width)
+    room = width - cell_len(right) - 1
+    if room >= cell_len(left):
+        return [pad(left, width - cell_len(right)) + right]
+    if room < 1:  # no room beside it at all: each on its own lines
+        return [*_wrap(left, width), pad(right, width, "right")]
+    body = left.lstrip(" ")
+    wrapped = _wrap(body, room, left[: len(left) - len(body)])  # "  2 x 19.99" keeps its indent
+    return [*wrapped[:-1], pad(wrapped[-1], width - cell_len(right)) + right]
 
 
 def _wrap(text: str, width: int, indent: str = "") -> list[str]:
-    return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [""]
+    return wrap(text, width, indent)
 
 
 def _center(text: str, width: int, style: str = CENTER) -> list[Block]:
-    return [(style, line.center(width).rstrip()) for line in _wrap(text, width)]
+    return [(style, pad(line, width, "center").rstrip()) for line in _wrap(text, width)]
 
 
 def _payment_rows(payment: dict | None, cur: str) -> list[tuple[str, str]]:
@@ -71,7 +74,7 @@ def _payment_rows(payment: dict | None, cur: str) -> list[tuple[str, str]]:
 
 
 def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
-    """The receipt as styled lines, each at most `width` characters."""
+    """The receipt as styled lines, each at most `width` terminal cells."""
     check_width(width)
     cur = order["currency"]
     store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
@@ -86,7 +89,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
     if order["status"] != "processing":
-        out.append((BOLD, f"NOT PAID: {order['status']}"[:width]))
+        out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
     out.append((RULE, rule))
     for item in order["items"]:
         out += [(NORMAL, line) for line in _wrap(item["name"], width)]
@@ -114,18 +117,19 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
 
 
 def receipt_text(order: dict, width: int = 42) -> str:
-    """The receipt as plain text of at most `width` columns, ending with a newline."""
+    """The receipt as plain text of at most `width` terminal cells a line, ending with a newline."""
     return "\n".join(text for _style, text in receipt_blocks(order, width)) + "\n"
 
 
 def sale_text(sale: dict) -> str:
-    """A sale in progress (a cart document with tax and total added) as compact plain text."""
+    """A sale in progress (a cart document with tax and total added) as compact plain text: one line an
+    item, SKU and name in fixed columns of terminal cells (cut with an ellipsis when longer)."""
     cur = sale["currency"]
     lines = [f"sale {sale['id']} at {sale['location']}:" if sale["id"] else f"new sale at {sale['location']}:"]
     for item in sale["items"]:
         where = f" from {item['location']}" if item.get("delivery") else ""
         lines.append(
-            f"  {item['quantity']:>3} x {item['sku']:<16} {item['name'][:28]:<28} "
+            f"  {item['quantity']:>3} x {pad(fit(item['sku'], 16), 16)} {pad(fit(item['name'], 28), 28)} "
             f"{format_money(item['unit_price'], cur):>9} {format_money(item['line_total'], cur):>10}{where}"
         )
     if not sale["items"]:

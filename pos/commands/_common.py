@@ -14,13 +14,26 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from pos.services.db import Database
 
-# Per invocation: set by the root callback and the --json option's callback.
-STATE: dict[str, Any] = {"db": None, "json": False}
+# Per invocation: set by the root callback, the --json option's callback and `emit`.
+STATE: dict[str, Any] = {"db": None, "json": False, "writes_before": 0, "rendering": False}
+
+
+def _writes_committed() -> int:
+    db_module = sys.modules.get("pos.services.db")  # not loaded yet: nothing can have been written
+    return db_module.writes_committed() if db_module else 0
 
 
 def reset_state(db: str | None) -> None:
     STATE["db"] = db
     STATE["json"] = False
+    STATE["writes_before"] = _writes_committed()
+    STATE["rendering"] = False
+
+
+def change_saved() -> bool:
+    """Has this command committed a write transaction? Then a later failure (a closed pipe, a bug while
+    printing) must say that the change was saved, so nobody repeats it."""
+    return _writes_committed() > STATE["writes_before"]
 
 
 def command_group(**settings: Any) -> typer.Typer:
@@ -52,10 +65,18 @@ def print_json(doc: Any) -> None:
     sys.stdout.flush()
 
 
-def console():
+def console(**settings: Any):
+    """A rich console for stdout whose closed pipe reaches PosGroup (rich's own handler exits 1 silently)."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    class PosConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    settings.setdefault("highlight", False)
+    settings.setdefault("soft_wrap", False)
+    return PosConsole(**settings)
 
 
 def views():
@@ -68,6 +89,7 @@ def views():
 def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
     """Data goes to stdout: the JSON document, or what `render` (a function, or the name of one in
     pos.commands._render) makes of it for people."""
+    STATE["rendering"] = True  # the service has returned: whatever it saved is saved
     if as_json:
         print_json(doc)
     else:
@@ -111,6 +133,13 @@ def report_error(code: str, message: str, details: dict[str, Any] | None = None)
         typer.secho(f"error: {message}", err=True, fg="red")
 
 
+def _tell(message: str) -> None:
+    try:
+        typer.secho(message, err=True, fg="cyan")
+    except OSError:  # stderr closed as well: nobody is left to tell
+        pass
+
+
 def _passes_through(exc: BaseException) -> bool:
     from typer.exceptions import TyperException
 
@@ -126,9 +155,14 @@ class PosGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            # The reader went away (`pos ... | head`): stop quietly, as other command-line tools do.
+            # The reader went away (`pos ... | head`): stop quietly, as other command-line tools do, unless
+            # the change is already committed: then say so, and do not report it as failed (a retry would
+            # add the cart line or the stock a second time).
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
+            if change_saved():
+                _tell("note: the change was saved; only its output was cut off (the reader closed the pipe)")
+                raise typer.Exit(0) from None
             raise typer.Exit(141) from None
         except PosError as err:
             body = err.to_dict()
@@ -142,7 +176,12 @@ class PosGroup(TyperGroup):
             if _passes_through(exc) or os.environ.get("POS_DEBUG"):
                 raise
             first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
-            report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line} (POS_DEBUG=1 shows more)")
+            saved = ""
+            if change_saved():
+                saved = ("; the change was saved, do not repeat the command" if STATE["rendering"]
+                         else "; changes made before it were saved, check before repeating the command")
+            report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line}{saved} (POS_DEBUG=1 shows more)",
+                         {"saved": True} if saved else None)
             raise typer.Exit(70) from None
 
 

@@ -1,4 +1,9 @@
-"""Pure functions from a service result (a plain document) to what a person sees."""
+"""Pure functions from a service result (a plain document) to what a person sees.
+
+Text is data: every value that came from a person, a file, a plugin or the database goes to rich as a
+`Text` (through `_t`), never inside a markup string, so `Mug [/]`, `Tee [red]` or `:smile:` show as typed
+and cannot make a command fail after its change was saved. Markup is only for the program's own styling.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +28,27 @@ def _m(minor: int | None, currency: str) -> str:
     return "" if minor is None else format_money(minor, currency)
 
 
+def _t(value: Any, style: str = "") -> Text:
+    """A value shown exactly as it is: rich parses neither markup nor emoji codes in a Text."""
+    return Text("" if value is None else str(value), style=style)
+
+
+def _row(table: Table, *cells: Any) -> None:
+    table.add_row(*(cell if isinstance(cell, Text) else _t(cell) for cell in cells))
+
+
+def _titled(title: str, table: Table) -> Group:
+    """A title above a table that may be wider than the table (a long product name): a table's own title
+    is wrapped to the table's width, which would break the name across lines."""
+    return Group(_t(title, "table.title"), table)
+
+
 def cart_view(cart: dict) -> Any:
     cur = cart["currency"]
     if not cart["items"]:
         return f"Cart {cart['id']} at {cart['location']} ({cart['status']}): empty"
-    table = Table(title=f"Cart {cart['id']} at {cart['location']} ({cart['status']})", title_justify="left")
+    table = Table(title=_t(f"Cart {cart['id']} at {cart['location']} ({cart['status']})", "table.title"),
+                  title_justify="left")
     table.add_column("SKU")
     table.add_column("Item")
     table.add_column("Qty", justify="right")
@@ -36,10 +57,8 @@ def cart_view(cart: dict) -> Any:
     table.add_column("Total", justify="right")
     for item in cart["items"]:
         where = f"{item['location']} (delivery)" if item.get("delivery") else item["location"]
-        table.add_row(
-            item["sku"], item["name"], str(item["quantity"]), where, _m(item["unit_price"], cur),
-            _m(item["line_total"], cur),
-        )
+        _row(table, item["sku"], item["name"], item["quantity"], where, _m(item["unit_price"], cur),
+             _m(item["line_total"], cur))
     table.add_section()
     table.add_row("", "Subtotal", str(sum(i["quantity"] for i in cart["items"])), "", "", _m(cart["subtotal"], cur))
     parts: list[Any] = [table]
@@ -78,13 +97,13 @@ def receipt_view(order: dict) -> Any:
         name = f"{item['name']} [{item['sku']}]"
         if item.get("delivery"):
             name += f"\n  ships from {item['location']}"
-        table.add_row(name, str(item["quantity"]), _m(item["unit_price"], cur), _m(item["line_total"], cur))
+        _row(table, name, item["quantity"], _m(item["unit_price"], cur), _m(item["line_total"], cur))
     table.add_section()
     table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
     table.add_row(f"Tax {order['tax_rate']}%", "", "", _m(order["tax"], cur))
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
     for label, value in payment_line(order.get("payment"), cur):
-        table.add_row(label, "", "", value)
+        _row(table, label, "", "", value)  # a processor's reason is its own text
     lines: list[Any] = []
     if store.get("address"):
         lines.append(Text(store["address"]))
@@ -95,26 +114,26 @@ def receipt_view(order: dict) -> Any:
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
     style = "green" if order["status"] == "processing" else ("red" if order["status"] == "payment_failed" else "yellow")
-    return Panel(Group(*lines), title=store["name"], border_style=style, expand=False)
+    return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 
 
 def stock_view(stock: dict) -> Any:
-    table = Table(title=f"{stock['sku']}  {stock['name']}", title_justify="left")
+    table = Table()
     table.add_column("Location")
     table.add_column("On hand", justify="right")
     table.add_column("Reserved", justify="right")
     table.add_column("Available", justify="right")
     for lv in stock["levels"]:
-        table.add_row(lv["location"], str(lv["on_hand"]), str(lv["reserved"]), str(lv["available"]))
+        _row(table, lv["location"], lv["on_hand"], lv["reserved"], lv["available"])
     if not stock["levels"]:
         table.add_row("(not stocked anywhere)", "", "", "")
-    return table
+    return _titled(f"{stock['sku']}  {stock['name']}", table)
 
 
 def history_view(rows: list[dict]) -> Any:
     skus = {r["sku"] for r in rows}
     title = f"Stock history of {next(iter(skus))}" if len(skus) == 1 else "Stock history"
-    table = Table(title=f"{title} (newest first, local times)", title_justify="left")
+    table = Table(title=_t(f"{title} (newest first, local times)", "table.title"), title_justify="left")
     for col, justify in (("When", "left"), ("Location", "left"), ("Change", "right"), ("On hand", "right"),
                          ("Cause", "left"), ("Reason", "left")):
         table.add_column(col, justify=justify, no_wrap=col in {"When", "Change", "On hand"})
@@ -126,7 +145,7 @@ def history_view(rows: list[dict]) -> Any:
             cause = r["source"]  # a clerk's `pos stock set/adjust`
         else:
             cause = f"{r['source']} {r['ref']}"  # "import inventory.csv:14"
-        table.add_row(when(r["at"], r.get("timezone")), r["location"], change, str(r["on_hand"]), cause, r["reason"])
+        _row(table, when(r["at"], r.get("timezone")), r["location"], change, r["on_hand"], cause, r["reason"])
     if not rows:
         table.add_row("(no changes recorded)", "", "", "", "", "")
     return table
@@ -145,7 +164,7 @@ def locations_view(rows: list[dict]) -> Any:
     for col in ("Code", "Name", "Tax %", "Address", "Time zone"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""))
+        _row(table, r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""))
     return table
 
 
@@ -156,9 +175,10 @@ def products_view(rows: list[dict]) -> Any:
         table.add_column(col, justify=justify)
     for p in rows:
         if not p["variants"]:
-            table.add_row(f"{p['code']} {p['name']}", "(no variants)", "", "", "", "", "")
+            _row(table, f"{p['code']} {p['name']}", "(no variants)", "", "", "", "", "")
         for i, v in enumerate(p["variants"]):
-            table.add_row(
+            _row(
+                table,
                 f"{p['code']} {p['name']}" if i == 0 else "", v["sku"], v["name"], _m(v["price"], v["currency"]),
                 v["barcode"] or "", ", ".join(f"{k}={val}" for k, val in v["options"].items()),
                 "yes" if v["is_deliverable"] else "no",
@@ -167,16 +187,15 @@ def products_view(rows: list[dict]) -> Any:
 
 
 def product_view(p: dict) -> Any:
-    table = Table(title=f"{p['code']}  {p['name']}", title_justify="left")
+    table = Table()
     for col, justify in (("SKU", "left"), ("Variant", "left"), ("Price", "right"), ("Barcode", "left"),
                          ("Options", "left"), ("Delivers", "left"), ("Stock (available)", "left")):
         table.add_column(col, justify=justify)
     for v in p["variants"]:
         stock = ", ".join(f"{lv['location']} {lv['available']}" for lv in v.get("levels", [])) or "none"
-        table.add_row(v["sku"], v["name"], _m(v["price"], v["currency"]), v["barcode"] or "",
-                      ", ".join(f"{k}={val}" for k, val in v["options"].items()),
-                      "yes" if v["is_deliverable"] else "no", stock)
-    return table
+        _row(table, v["sku"], v["name"], _m(v["price"], v["currency"]), v["barcode"] or "",
+             ", ".join(f"{k}={val}" for k, val in v["options"].items()), "yes" if v["is_deliverable"] else "no", stock)
+    return _titled(f"{p['code']}  {p['name']}", table)
 
 
 def orders_view(rows: list[dict]) -> Any:
@@ -185,8 +204,8 @@ def orders_view(rows: list[dict]) -> Any:
                          ("Paid by", "left"), ("Total", "right")):
         table.add_column(col, justify=justify, no_wrap=col in {"When", "Total"})
     for r in rows:
-        table.add_row(str(r["id"]), when(r["created_at"], r.get("timezone")), r["location"], r["status"],
-                      r["payment"]["processor"] or "", _m(r["total"], r["currency"]))
+        _row(table, r["id"], when(r["created_at"], r.get("timezone")), r["location"], r["status"],
+             r["payment"]["processor"] or "", _m(r["total"], r["currency"]))
     return table
 
 
@@ -196,6 +215,7 @@ def processors_view(rows: list[dict]) -> Any:
         table.add_column(col)
     for r in rows:
         params = ", ".join(f"--{k}" if k in {"card", "expiry", "tendered"} else f"--pay-option {k}=..." for k in r["parameters"])
-        table.add_row(r["name"], r["error"] and f"[red]broken: {r['error']}[/red]" or r["description"], params,
-                      r["distribution"] or r["module"])
+        # A plugin's name, description and error are its own text: shown as they are, styled by us.
+        about = _t(f"broken: {r['error']}", "red") if r["error"] else _t(r["description"])
+        _row(table, r["name"], about, params, r["distribution"] or r["module"])
     return table

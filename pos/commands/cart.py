@@ -97,6 +97,6 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
         return
     out = console()
     for doc in docs:
-        out.print(views().cart_view(doc))
+        out.print(views().cart_view(doc), markup=False)  # an empty cart is a plain sentence, not markup
     if not docs:
-        out.print(f"no {status} carts")
+        out.print(f"no {status} carts", markup=False)

@@ -11,6 +11,7 @@ from pos.commands._common import console
 
 
 def run_demo(data_dir: str | None) -> None:
+    from rich.markup import escape
     from rich.rule import Rule
 
     from pos.commands import _render as r
@@ -34,7 +35,7 @@ def run_demo(data_dir: str | None) -> None:
         try:
             action()
         except PosError as err:
-            out.print(f"[red]refused ({err.code}):[/red] {err.message}")
+            out.print(f"[red]refused ({err.code}):[/red] {escape(err.message)}")
         else:  # the demo's data guarantees a refusal; anything else is a bug worth showing
             out.print("[yellow]unexpectedly accepted[/yellow]")
 
@@ -42,9 +43,10 @@ def run_demo(data_dir: str | None) -> None:
     init_store(db, currency="USD")
     with sample.sample_data_dir(data_dir) as folder:
         loaded = sample.load_sample(db, folder)
-    out.print(f"Demo database: {path}  (never your own; explore it with [bold]pos --db {path} ...[/bold])")
+    out.print(f"Demo database: {escape(str(path))}  (never your own; explore it with "
+              f"[bold]pos --db {escape(str(path))} ...[/bold])")
     out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['created']} variants and "
-              f"{loaded['inventory']['applied']} stock levels from {folder}")
+              f"{loaded['inventory']['applied']} stock levels from {escape(str(folder))}")
 
     step("Stock of a T-shirt, per location")
     out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M")))

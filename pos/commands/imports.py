@@ -90,7 +90,8 @@ def _progress(file: str, as_json: bool) -> Iterator[Callable[[int, int], None] |
 
     size = os.path.getsize(file) if os.path.isfile(file) else None
     bar = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
+        TextColumn("{task.description}", style="bold", markup=False),  # a file name is not markup
+        BarColumn(), TextColumn("{task.fields[rows]:,} rows"),
         TextColumn("{task.fields[rate]:,.0f} rows/s"), TimeElapsedColumn(), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True,
     )

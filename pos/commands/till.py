@@ -177,20 +177,22 @@ def _forget_last_input() -> None:
 def till_console(file: Any = None, *, force_terminal: bool | None = None) -> Any:
     """A console for the sale view. soft_wrap leaves long lines to the terminal, which halves the time
     rich takes to print a sale (it no longer re-wraps every line on each scan)."""
-    from rich.console import Console
+    from pos.commands._common import console
 
-    return Console(file=file, highlight=False, soft_wrap=True, force_terminal=force_terminal)
+    return console(file=file, soft_wrap=True, force_terminal=force_terminal)
 
 
 def sale_view(sale: dict) -> Any:
     """The sale in progress, compact: one row a line, then the running total.
 
     Built as styled text with computed column widths rather than a rich Table: a Table measures every
-    cell on each render, which costs several milliseconds a scan on a long sale.
+    cell on each render, which costs several milliseconds a scan on a long sale. Widths are terminal cells,
+    so a CJK or emoji name keeps the price columns in line; names are appended as plain text (no markup).
     """
     from rich.text import Text
 
     from pos.money import format_money
+    from pos.textcells import cell_len, pad
 
     cur = sale["currency"]
     out = Text()
@@ -199,10 +201,10 @@ def sale_view(sale: dict) -> Any:
     rows = [(f"{i['quantity']} x", i["sku"], i["name"], format_money(i["unit_price"], cur),
              format_money(i["line_total"], cur), f"from {i['location']}" if i.get("delivery") else "")
             for i in sale["items"]]
-    widths = [max([len(r[c]) for r in rows], default=0) for c in range(5)]
+    widths = [max([cell_len(r[c]) for r in rows], default=0) for c in range(5)]
     for qty, sku, name, price, total, where in rows:
-        out.append(f"  {qty:>{widths[0]}} {sku:<{widths[1]}}  {name:<{widths[2]}}  {price:>{widths[3]}}  "
-                   f"{total:>{widths[4]}}")
+        out.append(f"  {pad(qty, widths[0], 'right')} {pad(sku, widths[1])}  {pad(name, widths[2])}  "
+                   f"{pad(price, widths[3], 'right')}  {pad(total, widths[4], 'right')}")
         if where:
             out.append(f"  {where}", style="cyan")
         out.append("\n")

@@ -182,9 +182,20 @@ def clear_cart(db: Database, *, cart_id: int) -> dict:
         return cart_document(conn, cart_id)
 
 
+SHIP_NAME_MAX, SHIP_ADDRESS_MAX = 200, 500  # the columns' sizes
+
+
+def check_shipping(name: str, address: str) -> None:
+    """Shipping details fit their columns on every database (PostgreSQL would refuse them mid-transaction)."""
+    for what, value, limit in (("name", name, SHIP_NAME_MAX), ("address", address, SHIP_ADDRESS_MAX)):
+        if len(value) > limit:
+            raise InvalidInput(f"the shipping {what} is {len(value)} characters long; at most {limit} fit")
+
+
 def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict:
     if not name.strip() or not address.strip():
         raise InvalidInput("shipping needs both a name and an address")
+    check_shipping(name.strip(), address.strip())
     with db.write() as conn:
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(

@@ -88,6 +88,9 @@ def update_location(
         changes["address"] = address
     if receipt_footer is not None:
         changes["receipt_footer"] = receipt_footer
+    for column, limit in (("name", 200), ("address", 500), ("receipt_footer", 500)):  # as add_location checks
+        if len(changes.get(column) or "") > limit:
+            raise InvalidInput(f"the location {column.replace('_', ' ')} is longer than {limit} characters")
     with db.write() as conn:
         row = _location_row(conn, code)
         if changes:

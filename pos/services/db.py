@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
-from pos.errors import DatabaseBusy, DatabaseUnavailable, NotInitialised, require_extra
+from pos.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, NotInitialised, require_extra
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
 SCHEMA_HEAD = "0006"
@@ -149,12 +149,14 @@ class Database:
                 conn.execution_options(pos_read_only=read_only)
                 with conn.begin():
                     yield conn
+                _count_commit(read_only)
                 return
             with self.engine.connect() as conn:
                 if read_only:
                     conn.execution_options(pos_read_only=True)
                 with conn.begin():
                     yield conn
+            _count_commit(read_only)
 
     # -- schema ---------------------------------------------------------------------------------------
 
@@ -200,6 +202,19 @@ class Database:
 
 
 _DATABASES: dict[str, Database] = {}
+_COMMITTED = [0]  # write transactions this process has committed
+
+
+def _count_commit(read_only: bool) -> None:
+    if not read_only:
+        _COMMITTED[0] += 1
+
+
+def writes_committed() -> int:
+    """How many write transactions this process has committed: the CLI compares it before and after a
+    command to know whether the command saved a change, so a failure to print never reads as a failure
+    to save."""
+    return _COMMITTED[0]
 
 
 def get_database(db: str | None = None) -> Database:
@@ -282,4 +297,7 @@ def translate_errors(url: str) -> Iterator[None]:
             raise DatabaseBusy(
                 "the database stayed busy (another till is writing): try again in a moment"
             ) from None
+        if _sqlstate(exc) == "22001":  # a text longer than its column: bad input, nothing was written
+            detail = (str(exc.orig).strip().splitlines() or ["value too long"])[0]
+            raise InvalidInput(f"a text is too long to keep ({detail}); nothing was changed") from None
         raise

@@ -193,7 +193,18 @@ def adjust_level(
     return on_hand
 
 
+REASON_MAX = 500  # stock_movement.reason
+
+
+def check_reason(reason: str) -> str:
+    """A clerk's reason fits its column on every database (PostgreSQL would refuse it mid-transaction)."""
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"the reason is {len(reason)} characters long; at most {REASON_MAX} fit")
+    return reason
+
+
 def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> dict:
+    check_reason(reason)
     with db.write() as conn:
         variant = get_variant(conn, sku)
         loc = location_by_code(conn, location)
@@ -207,6 +218,7 @@ def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: s
 
 
 def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: str = "") -> dict:
+    check_reason(reason)
     with db.write() as conn:
         variant = get_variant(conn, sku)
         loc = location_by_code(conn, location)

@@ -30,7 +30,7 @@ from pos.services import inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.cart import cart_lines, open_cart_row
+from pos.services.cart import cart_lines, check_shipping, open_cart_row
 from pos.services.catalog import display_name, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
@@ -39,8 +39,11 @@ from pos.services.payments import (
 from pos.services.payments.ledger import Ledger
 from pos.services.store import cached_currency
 from pos.services.store import currency as store_currency
+from pos.textcells import clip_chars
 
 DEFAULT_TIMEOUT_S = 30.0
+ITEM_NAME_MAX = 400  # order_item.name: a product name and a variant name (200 each) do not always fit
+REASON_MAX = 500  # payment.reason
 SETTLE_ATTEMPTS = 5  # each waits up to the busy timeout
 
 
@@ -48,6 +51,9 @@ SETTLE_ATTEMPTS = 5  # each waits up to the busy timeout
 class Shipping:
     name: str
     address: str
+
+    def __post_init__(self) -> None:
+        check_shipping(self.name, self.address)
 
 
 @dataclass(frozen=True)
@@ -125,7 +131,7 @@ def begin_checkout(
     sql.execute_many(conn, _INSERT_ITEM, [
         {
             "order_id": order_id, "variant_id": line["variant_id"], "location_id": line["location_id"],
-            "sku": line["sku"], "name": display_name(line), "quantity": line["quantity"],
+            "sku": line["sku"], "name": clip_chars(display_name(line), ITEM_NAME_MAX), "quantity": line["quantity"],
             "unit_price": line["price"], "line_total": line["price"] * line["quantity"],
         }
         for line in lines
@@ -223,7 +229,9 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
         inventory.release(conn, needs)
     sql.execute(conn, _CART_AFTER, {"id": cart_id, "status": CART_CLOSED if approved else CART_OPEN, "now": now})
     sql.execute(conn, _PAYMENT_AFTER, {
-        "id": order_id, "status": payment_status, "reason": result.reason, "reference": result.reference,
+        # A processor's reason is its own text, of any length: kept as given up to what the column holds.
+        "id": order_id, "status": payment_status, "reason": clip_chars(result.reason, REASON_MAX),
+        "reference": result.reference,
         "change": result.change_due if approved else None, "now": now,
     })
     return True
