@@ -83,10 +83,13 @@ def note(message: str) -> None:
     typer.secho(message, err=True, fg="cyan")
 
 
-def report_error(code: str, message: str, details: dict[str, Any] | None = None) -> None:
-    from pos.services.payments.card import mask_card_numbers
+def report_error(code: str, message: str, details: dict[str, Any] | None = None, *, payment: bool = False) -> None:
+    """One error line (or the JSON error). Card numbers are masked: every Luhn-valid number when the
+    command takes a payment (`payment`), elsewhere only those that cannot be a code of the catalog."""
+    from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 
-    message = mask_card_numbers(message)  # a card number typed where a SKU was expected is not echoed
+    # A card number typed where a SKU was expected is not echoed; a scanned GTIN is.
+    message = (mask_card_numbers if payment else mask_stray_card_numbers)(message)
     if STATE["json"]:
         body = {"code": code, "message": message, **(details or {})}
         print_json({"error": body})
@@ -106,6 +109,7 @@ class PosGroup(TyperGroup):
     def invoke(self, ctx):  # noqa: ANN001, ANN201
         from pos.errors import PosError
 
+        payment = _takes_payment([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
@@ -115,18 +119,29 @@ class PosGroup(TyperGroup):
             raise typer.Exit(141) from None
         except PosError as err:
             body = err.to_dict()
-            report_error(body.pop("code"), body.pop("message"), body)
+            report_error(body.pop("code"), body.pop("message"), body, payment=payment)
             raise typer.Exit(err.exit_code) from None
         except Exception as exc:
             if isinstance(getattr(exc, "message", None), str) and _passes_through(exc):
-                from pos.services.payments.card import mask_card_numbers
+                from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 
-                exc.message = mask_card_numbers(exc.message)  # "unexpected extra argument (4242...)"
+                # "unexpected extra argument (4242...)"
+                exc.message = (mask_card_numbers if payment else mask_stray_card_numbers)(exc.message)
             if _passes_through(exc) or os.environ.get("POS_DEBUG"):
                 raise
             first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
-            report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line} (POS_DEBUG=1 shows more)")
+            report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line} (POS_DEBUG=1 shows more)",
+                         payment=payment)
             raise typer.Exit(70) from None
+
+
+# Commands and options through which a card number can arrive: their errors mask every card-shaped number.
+_PAYMENT_COMMANDS = {"checkout", "batch"}
+_PAYMENT_OPTIONS = ("--card", "--pay", "--expiry")
+
+
+def _takes_payment(words: list[str]) -> bool:
+    return any(w in _PAYMENT_COMMANDS or w.startswith(_PAYMENT_OPTIONS) for w in words)
 
 
 def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:

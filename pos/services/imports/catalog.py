@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, select
 
+from pos.barcodes import lookup_barcode, normal_barcode
 from pos.errors import InvalidInput
 from pos.models import ProductCreate, VariantCreate
 from pos.models._common import utcnow
@@ -142,7 +143,7 @@ class _Import:
         if "variant_name" in self.at:
             values["name"] = cell("variant_name")
         if "barcode" in self.at:
-            values["barcode"] = cell("barcode") or None
+            values["barcode"] = _barcode(cell("barcode"))
         if "deliverable" in self.at and (answer := cell("deliverable").lower()):
             if answer not in _YES | _NO:
                 raise _Bad("deliverable", f"must be yes or no, not {answer!r}")
@@ -161,6 +162,7 @@ class _Import:
         if not rows:
             return
         codes = {r.values["sku"] for r in rows} | {r.values["barcode"] for r in rows if r.values.get("barcode")}
+        codes |= {lookup_barcode(r.values["sku"]) for r in rows}  # a SKU that is a GTIN in another form
         holders = self.conn.execute(
             select(V.c.id, V.c.sku, V.c.barcode, V.c.name, V.c.price, V.c.options, V.c.is_deliverable, V.c.product_id)
             .where(V.c.sku.in_(codes) | V.c.barcode.in_(codes))
@@ -170,8 +172,9 @@ class _Import:
         good = []
         for r in rows:
             sku, barcode = r.values["sku"], r.values.get("barcode")
-            if owner.get(sku, sku) != sku:
-                self._reject(r.line, r.raw, "sku", f"{sku} is the barcode of variant {owner[sku]}")
+            if owner.get(lookup_barcode(sku), sku) != sku or owner.get(sku, sku) != sku:
+                holder = owner.get(sku) or owner[lookup_barcode(sku)]
+                self._reject(r.line, r.raw, "sku", f"{sku} is the barcode of variant {holder}")
             elif barcode and owner.get(barcode, sku) != sku:
                 self._reject(r.line, r.raw, "barcode", f"{barcode} is already used by variant {owner[barcode]}")
             else:
@@ -255,6 +258,16 @@ class _Import:
         if renamed:
             self.conn.execute(P.update().where(P.c.id == bindparam("pid")).values(name=bindparam("new_name")), renamed)
         return {code: pid for code, (pid, _name) in found.items()}
+
+
+def _barcode(given: str) -> str | None:
+    """A GTIN in its normal form (so UPC-A and EAN-13 of one item clash as they should), else as given."""
+    if not given:
+        return None
+    try:
+        return normal_barcode(given)
+    except InvalidInput as exc:
+        raise _Bad("barcode", exc.message.removeprefix("barcode ")) from None
 
 
 def _check(schema: type, column: str, **data: object) -> None:
