@@ -71,10 +71,28 @@ def mask_stray_card_numbers(text: str) -> str:
 
     def hide(match: re.Match[str]) -> str:
         run = match.group()
+        if could_be_a_code(run):
+            return run
         digits = _SEPARATOR.sub("", run)
-        return "****" + digits[-4:] if luhn_ok(digits) and not could_be_a_code(run) else run
+        if luhn_ok(digits):
+            return "****" + digits[-4:]
+        return _hide_card_beside_quantity(run)
 
     return _CARD_LIKE.sub(hide, text)
+
+
+def _hide_card_beside_quantity(run: str) -> str:
+    """`2 4242424242424242`: a quantity and a card number typed as one, whose digits together fail Luhn."""
+    groups = _SEPARATOR.split(run)
+    if len(groups) != 2:
+        return run
+    joint = run[len(groups[0])]
+    first, second = groups
+    if len(first) <= _QUANTITY_DIGITS and len(second) >= 14 and luhn_ok(second):
+        return f"{first}{joint}****{second[-4:]}"
+    if len(second) <= _QUANTITY_DIGITS and len(first) >= 14 and luhn_ok(first):
+        return f"****{first[-4:]}{joint}{second}"
+    return run
 
 
 def brand_of(number: str) -> str:
