@@ -31,7 +31,7 @@ from pos.services.db import Database
 from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import Stage
 from pos.services.imports.catalog import _Bad, _barcode, _check, _Import, _price, _Row
-from pos.services.imports.csvsource import MAX_LISTED, CsvSource, Problem, Progress, undecodable, unguard
+from pos.services.imports.csvsource import CsvSource, Progress, undecodable, unguard
 from pos.services.imports.inventory import _parse_quantity
 from pos.models import ProductCreate, VariantCreate
 
@@ -87,14 +87,10 @@ class _ShopifyImport(_Import):
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
         return super().run(skip_invalid=skip_invalid, dry_run=dry_run, progress=progress)
 
-    def _parse(self, line: int, f: list[str]) -> _Row | None:
-        try:
-            return self._shopify_row(line, f)
-        except _Bad as bad:
-            column, message = bad.problem
-            raise _Bad(SHOWN.get(column, column), message) from None
+    def _reject(self, line: int, fields: list[str], column: str, message: str) -> None:
+        super()._reject(line, fields, SHOWN.get(column, column), message)  # problems name Shopify's columns
 
-    def _shopify_row(self, line: int, f: list[str]) -> _Row | None:
+    def _parse(self, line: int, f: list[str]) -> _Row | None:
         if len(f) != len(self.src.header):
             raise _Bad("row", f"has {len(f)} values, the header has {len(self.src.header)}")
         if undecodable(f):
@@ -160,11 +156,7 @@ class _ShopifyImport(_Import):
             return
         self.stage.check(mode="set")
         for line, (sku, _loc, quantity), column, error in self.stage.rejected_rows():
-            self.bad += 1
-            problem = Problem(line, SHOWN.get(column, column), error)
-            if len(self.problems) < MAX_LISTED:
-                self.problems.append(problem)
-            self.rejects.add([sku, quantity], problem.render(self.src.name))
+            self._reject(line, [sku, quantity], column, error)
         if self.bad and not self.skip_invalid:
             return  # the import is refused and rolled back: nothing to count or set
         if self.dry_run:
