@@ -110,6 +110,10 @@ class _ShopifyImport(_Import):
             self.products[handle] = (title, names)
         if not title:
             raise _Bad(TITLE, f"is empty: the first row of {handle!r} must name the product")
+        try:
+            _check(ProductCreate, "product", code=handle, name=title)
+        except _Bad as bad:
+            raise _Bad(TITLE, bad.problem[1]) from None  # only the name is left to be wrong
         sku = cell(SKU)
         if not sku:
             raise _Bad(SKU, "is empty: pos needs a SKU for every variant")
