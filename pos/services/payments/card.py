@@ -52,9 +52,9 @@ def could_be_a_code(run: str) -> bool:
     `5012345678900 4`): something a till line or a catalog message means as a code, not a card."""
     from pos.barcodes import is_gtin
 
-    if is_gtin(_SEPARATOR.sub("", run)):
-        return True
     groups = _SEPARATOR.split(run)
+    if len(groups) == 1:
+        return is_gtin(run)  # digits typed in groups ("3056 930902 5904") are a card's way, not a code's
     if len(groups) != 2:
         return False
     first, second = groups
