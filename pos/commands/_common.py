@@ -122,10 +122,13 @@ def emit_page(page: dict, key: str, as_json: bool, render: str, what: str) -> No
              f"or --after {page['next_after']} for the next")
 
 
-def report_error(code: str, message: str, details: dict[str, Any] | None = None) -> None:
-    from pos.services.payments.card import mask_card_numbers
+def report_error(code: str, message: str, details: dict[str, Any] | None = None, *, payment: bool = False) -> None:
+    """One error line (or the JSON error). Card numbers are masked: every Luhn-valid number when the
+    command takes a payment (`payment`), elsewhere only those that cannot be a code of the catalog."""
+    from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 
-    message = mask_card_numbers(message)  # a card number typed where a SKU was expected is not echoed
+    # A card number typed where a SKU was expected is not echoed; a scanned GTIN is.
+    message = (mask_card_numbers if payment else mask_stray_card_numbers)(message)
     if STATE["json"]:
         body = {"code": code, "message": message, **(details or {})}
         print_json({"error": body})
@@ -152,6 +155,7 @@ class PosGroup(TyperGroup):
     def invoke(self, ctx):
         from pos.errors import PosError
 
+        payment = _takes_payment([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
@@ -166,13 +170,14 @@ class PosGroup(TyperGroup):
             raise typer.Exit(141) from None
         except PosError as err:
             body = err.to_dict()
-            report_error(body.pop("code"), body.pop("message"), body)
+            report_error(body.pop("code"), body.pop("message"), body, payment=payment)
             raise typer.Exit(err.exit_code) from None
         except Exception as exc:
             if isinstance(getattr(exc, "message", None), str) and _passes_through(exc):
-                from pos.services.payments.card import mask_card_numbers
+                from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 
-                exc.message = mask_card_numbers(exc.message)  # "unexpected extra argument (4242...)"
+                # "unexpected extra argument (4242...)"
+                exc.message = (mask_card_numbers if payment else mask_stray_card_numbers)(exc.message)
             if _passes_through(exc) or os.environ.get("POS_DEBUG"):
                 raise
             first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
@@ -181,8 +186,17 @@ class PosGroup(TyperGroup):
                 saved = ("; the change was saved, do not repeat the command" if STATE["rendering"]
                          else "; changes made before it were saved, check before repeating the command")
             report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line}{saved} (POS_DEBUG=1 shows more)",
-                         {"saved": True} if saved else None)
+                         {"saved": True} if saved else None, payment=payment)
             raise typer.Exit(70) from None
+
+
+# Commands and options through which a card number can arrive: their errors mask every card-shaped number.
+_PAYMENT_COMMANDS = {"checkout", "batch"}
+_PAYMENT_OPTIONS = ("--card", "--pay", "--expiry")
+
+
+def _takes_payment(words: list[str]) -> bool:
+    return any(w in _PAYMENT_COMMANDS or w.startswith(_PAYMENT_OPTIONS) for w in words)
 
 
 def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:

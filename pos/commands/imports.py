@@ -39,17 +39,39 @@ def locations(file: File, dry_run: DryRun = False, as_json: JsonFlag = False) ->
     emit(import_locations(database(), path=file, dry_run=dry_run), as_json, _summary)
 
 
+class CatalogFormat(str, Enum):
+    native = "native"
+    shopify = "shopify"
+
+
 @app.command("catalog")
-def catalog(file: File, dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None,
-            as_json: JsonFlag = False) -> None:
+def catalog(
+    file: File,
+    format_: Annotated[CatalogFormat, typer.Option(
+        "--format", help="native: pos's own columns; shopify: a Shopify product CSV export as it comes.")
+    ] = CatalogFormat.native,
+    location: Annotated[str | None, typer.Option(
+        "--location", metavar="CODE", help="With --format shopify: set the stock on hand at this location from "
+                                           "the Variant Inventory Qty column.")] = None,
+    dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None, as_json: JsonFlag = False,
+) -> None:
     """Create or update products and variants. Columns: product, product_name, sku, price; optional
-    variant_name, barcode, deliverable (yes/no) and option:NAME columns (option:size, option:color ...)."""
-    from pos.services.imports import import_catalog
+    variant_name, barcode, deliverable (yes/no) and option:NAME columns (option:size, option:color ...).
+    With --format shopify: Handle, Title, Option1-3 Name/Value, Variant SKU, Variant Price, Variant Barcode,
+    Variant Requires Shipping (other columns are ignored)."""
+    from pos.services.imports import import_catalog, import_shopify
 
     _check_rejects(skip_invalid, rejects)
+    if location is not None and format_ is not CatalogFormat.shopify:
+        raise typer.BadParameter("--location needs --format shopify (a native catalog has no stock column; "
+                                 "use `pos import inventory`)", param_hint="--location")
     with _progress(file, as_json) as progress:
-        doc = import_catalog(database(), path=file, dry_run=dry_run, skip_invalid=skip_invalid, rejects=rejects,
-                             progress=progress)
+        if format_ is CatalogFormat.shopify:
+            doc = import_shopify(database(), path=file, location=location, dry_run=dry_run,
+                                 skip_invalid=skip_invalid, rejects=rejects, progress=progress)
+        else:
+            doc = import_catalog(database(), path=file, dry_run=dry_run, skip_invalid=skip_invalid,
+                                 rejects=rejects, progress=progress)
     emit(doc, as_json, _summary)
 
 
@@ -113,6 +135,8 @@ def _summary(doc: dict) -> str:
         head += f" ({doc['created']:,} new, {doc['updated']:,} updated)"
     if doc["kind"] == "catalog":
         head += f" ({doc['created']:,} variants new, {doc['updated']:,} updated)"
+    if doc.get("location"):
+        head += f"; stock at {doc['location']}: {doc['stock_changed']:,} {verb}"
     lines = [head + (" (dry run: nothing written)" if doc["dry_run"] else "")]
     lines += doc["errors"]
     if doc.get("rejects_file"):

@@ -32,7 +32,7 @@ def till(
     """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside."""
     from pos.errors import PosError
     from pos.receipt_text import check_width
-    from pos.services.till import HELP, TillSession, mask_card_numbers, redact
+    from pos.services.till import HELP, TillSession, is_payment_line, redact
 
     check_width(width)
     if printer:
@@ -54,7 +54,7 @@ def till(
         try:
             result = session.handle(line)
         except PosError as err:  # one line, and the till carries on with the sale as it was
-            report_error(err.code, mask_card_numbers(err.message))
+            report_error(err.code, err.message, payment=is_payment_line(line))
             continue
         except KeyboardInterrupt:
             screen.say("^C: interrupted; the sale is as shown by `total`")

@@ -17,7 +17,9 @@ def add(
     product: Annotated[str, typer.Option("--product", help="Code of the product it belongs to.")],
     price: Annotated[str, typer.Option("--price", help="Unit price as decimal text, e.g. 12.50.")],
     name: Annotated[str, typer.Option("--name", help="Variant name, e.g. 'Medium'.")] = "",
-    barcode: Annotated[str | None, typer.Option("--barcode", help="EAN/UPC that a scanner types.")] = None,
+    barcode: Annotated[str | None, typer.Option(
+        "--barcode", help="EAN/UPC/GTIN that a scanner types (check digit validated), or a code of your own with letters.",
+    )] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="name=value, repeatable: --option size=M.")] = None,
     deliverable: Annotated[bool, typer.Option("--deliverable/--not-deliverable", help="May it ship from another location?")] = True,
     as_json: JsonFlag = False,

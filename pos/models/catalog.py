@@ -118,7 +118,13 @@ class VariantCreate(VariantBase):
     def _barcode(cls, v: str | None) -> str | None:
         if v is None or not v.strip():
             return None
-        return _check_code(v, "barcode")
+        from pos.barcodes import normal_barcode
+        from pos.errors import InvalidInput
+
+        try:
+            return normal_barcode(_check_code(v, "barcode"))  # a GTIN is checked and kept in one form
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
 
 class Variant(VariantBase, table=True):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
+from pos.services.payments.card import mask_stray_card_numbers
 from pos.models.order import ORDER_PROCESSING
 from pos.services import sql
 from pos.services.sql import Sql
@@ -204,7 +205,8 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
             result = LineResult(number, ref, doc["id"], doc["status"], None, replayed)
         except PosError as err:
             order = err.details.get("order")
-            body = {"code": err.code, "message": err.message}
+            # Payment errors never repeat the card; a card number given as an item's SKU is masked too.
+            body = {"code": err.code, "message": mask_stray_card_numbers(err.message)}
             result = LineResult(
                 number, ref if ref is not None else _ref_of(text), order["id"] if order else err.details.get("order_id"),
                 order["status"] if order else "error", body, bool(err.details.get("replayed")),

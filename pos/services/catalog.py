@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
+from pos.barcodes import lookup_barcode
 from pos.errors import AlreadyExists, InvalidInput, NotFound
 from pos.models import LocationCreate, ProductCreate, VariantCreate
 from pos.models._common import utcnow
@@ -164,12 +165,14 @@ def add_variant(
 
 
 def _refuse_taken_code(conn: Connection, sku: str, barcode: str | None) -> None:
-    """SKUs and barcodes share one namespace, since either may be typed or scanned where a SKU is asked for."""
+    """SKUs and barcodes share one namespace, since either may be typed or scanned where a SKU is asked for.
+    A SKU that is a GTIN clashes with the same GTIN as a barcode in any of its forms."""
     for code, what in ((sku, "SKU"), (barcode, "barcode")):
         if code is None:
             continue
+        forms = {code, lookup_barcode(code)}
         clash = conn.execute(
-            select(t.variant.c.sku).where((t.variant.c.sku == code) | (t.variant.c.barcode == code))
+            select(t.variant.c.sku).where(t.variant.c.sku.in_(forms) | t.variant.c.barcode.in_(forms))
         ).scalar()
         if clash is not None:
             raise AlreadyExists(f"{what} {code} is already used by variant {clash}")
@@ -191,9 +194,12 @@ _VARIANT_BY_BARCODE = Sql(_VARIANT_BY + "WHERE v.barcode = :code")
 
 
 def find_variant(conn: Connection, code: str) -> dict | None:
-    """getProductVariant: by SKU first, then by barcode (a scanner types barcodes)."""
+    """getProductVariant: by SKU first, then by barcode (a scanner types barcodes). A GTIN is found in
+    any of its forms (UPC-A, EAN-13, GTIN-14); a code stored before GTINs were checked, as it was stored."""
     row = sql.one(conn, _VARIANT_BY_SKU, {"code": code})
     if row is None:
+        row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": lookup_barcode(code)})
+    if row is None and lookup_barcode(code) != code:
         row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": code})
     return row
 

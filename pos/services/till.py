@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pos.errors import CartClosed, EmptyCart, InvalidInput, PaymentDeclined, PosError, ShippingRequired
-from pos.services.payments.card import mask_card_numbers
+from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 from pos.services.db import Database
 
 HELP = """\
@@ -163,15 +163,21 @@ def _parse_pay(words: list[str]) -> Pay:
     return Pay(processor, params)
 
 
+def is_payment_line(line: str) -> bool:
+    """A `pay ...` line: the one kind of till line where a card number belongs."""
+    words = line.split()
+    return bool(words) and words[0].lower() == "pay"
+
+
 def redact(line: str) -> str:
     """The line as it may be shown again: a payment line loses card numbers, expiry dates and secrets.
 
     Digits typed in groups (`4242 4242 4242 4242`) count as one number; any number of 8 digits or more
     is shown as its last four only.
     """
+    if not is_payment_line(line):
+        return mask_stray_card_numbers(line.strip())  # a scanned GTIN is shown, a card typed as a SKU is not
     words = line.split()
-    if not words or words[0].lower() != "pay":
-        return mask_card_numbers(line.strip())
     out: list[str] = []
     digits = ""
 

@@ -31,10 +31,11 @@ class Stage:
         after = " ON COMMIT DROP" if self.pg else ""
         self.sql(f"CREATE TEMP TABLE {GOOD} (line {big} PRIMARY KEY, variant_id INTEGER, location_id INTEGER, "
                  f"quantity {big}){after}")
+        # `code`: the normal form of a GTIN given in another form (UPC-A for an EAN-13), to look it up by.
         self.sql(f"CREATE TEMP TABLE {BAD} (line {big} PRIMARY KEY, sku TEXT, location TEXT, raw TEXT, "
-                 f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER){after}")
+                 f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER, code TEXT){after}")
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
-        self.add_bad = self._writer(BAD, _BAD_COLUMNS)
+        self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code")
 
     def sql(self, statement: str, params: dict | None = None):
         return self.conn.exec_driver_sql(statement, params) if params else self.conn.exec_driver_sql(statement)
@@ -62,8 +63,9 @@ class Stage:
 
     def check(self, *, mode: str) -> None:
         # A barcode works where a SKU is asked for, as at the till.
-        self.sql(f"UPDATE {BAD} SET variant_id = (SELECT v.id FROM variant v WHERE v.barcode = {BAD}.sku) "
-                 "WHERE error IS NULL")
+        self.sql(f"UPDATE {BAD} SET variant_id = COALESCE("
+                 f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.code), "
+                 f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.sku)) WHERE error IS NULL")
         self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}) SELECT {_GOOD_COLUMNS} FROM {BAD} "
                  "WHERE error IS NULL AND variant_id IS NOT NULL")
         self.sql(f"DELETE FROM {BAD} WHERE error IS NULL AND variant_id IS NOT NULL")

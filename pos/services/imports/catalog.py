@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, select
 
+from pos.barcodes import lookup_barcode, normal_barcode
 from pos.errors import InvalidInput
 from pos.models import ProductCreate, VariantCreate
 from pos.models._common import utcnow
@@ -67,8 +68,7 @@ class _Import:
     def __init__(self, conn: Connection, src: CsvSource, rejects) -> None:
         self.conn, self.src, self.rejects = conn, src, rejects
         self.currency = store_currency(conn)
-        self.at = src.require(COLUMNS) | {c: i for c in OPTIONAL if (i := src.position(c)) is not None}
-        self.options = {h.split(":", 1)[1].strip(): i for i, h in enumerate(src.header) if h.startswith("option:")}
+        self._read_header(src)
         self.problems: list[Problem] = []
         self.bad = 0
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "products_created": 0}
@@ -80,25 +80,35 @@ class _Import:
         )
         self.pg = pg
 
+    def _read_header(self, src: CsvSource) -> None:
+        self.at = src.require(COLUMNS) | {c: i for c in OPTIONAL if (i := src.position(c)) is not None}
+        self.options = {h.split(":", 1)[1].strip(): i for i, h in enumerate(src.header) if h.startswith("option:")}
+
     def run(self, *, skip_invalid: bool, dry_run: bool, progress: Progress | None) -> dict:
         batch: list[_Row] = []
         read = 0
         for line, fields in self.src.rows():
             read += 1
             try:
-                batch.append(self._parse(line, fields))
+                row = self._parse(line, fields)
             except _Bad as bad:
                 self._reject(line, fields, *bad.problem)
+            else:
+                if row is None:  # a row that is not a variant (a Shopify image row): not counted
+                    read -= 1
+                else:
+                    batch.append(row)
             if len(batch) >= BATCH:
-                self._batch(batch)
+                self._written(self._batch(batch))
                 batch = []
                 if progress:
                     progress(self.src.bytes_read(), read)
-        self._batch(batch)
+        self._written(self._batch(batch))
         if progress:
             progress(self.src.bytes_read(), read)
         if not self.pg:
             self.conn.exec_driver_sql("DROP TABLE temp.import_seen")
+        self._finish()
         if self.bad and not skip_invalid:
             raise rejected_message(self.src.name, sorted(self.problems, key=lambda p: p.line), self.bad, read)
         c = self.counts
@@ -117,9 +127,15 @@ class _Import:
             self.problems.append(problem)
         self.rejects.add(fields, problem.render(self.src.name))
 
+    def _written(self, rows: list[_Row]) -> None:
+        """Called with the rows of each batch that were written (or found unchanged)."""
+
+    def _finish(self) -> None:
+        """Called once every row is written, before the result is decided."""
+
     # -- one row, no database ---------------------------------------------------------------------------
 
-    def _parse(self, line: int, f: list[str]) -> _Row:
+    def _parse(self, line: int, f: list[str]) -> _Row | None:
         if len(f) != len(self.src.header):
             raise _Bad("row", f"has {len(f)} values, the header has {len(self.src.header)}")
         if undecodable(f):
@@ -132,17 +148,11 @@ class _Import:
         _check(ProductCreate, "product", code=product, name=product_name or "-")
         if not product_name:
             raise _Bad("product_name", "is empty")
-        values: dict = {"sku": cell("sku")}
-        if "," in cell("price"):  # parse_money drops commas as thousands separators: "12,50" would be 1250.00
-            raise _Bad("price", f"{cell('price')!r} is ambiguous: write 12.50, with a point and no thousands separator")
-        try:
-            values["price"] = parse_money(cell("price"), self.currency, what="price")
-        except InvalidInput as exc:
-            raise _Bad("price", exc.message.removeprefix("price ")) from None
+        values: dict = {"sku": cell("sku"), "price": _price(cell("price"), self.currency)}
         if "variant_name" in self.at:
             values["name"] = cell("variant_name")
         if "barcode" in self.at:
-            values["barcode"] = cell("barcode") or None
+            values["barcode"] = _barcode(cell("barcode"))
         if "deliverable" in self.at and (answer := cell("deliverable").lower()):
             if answer not in _YES | _NO:
                 raise _Bad("deliverable", f"must be yes or no, not {answer!r}")
@@ -156,11 +166,13 @@ class _Import:
 
     # -- a batch, against the database and earlier rows -------------------------------------------------
 
-    def _batch(self, rows: list[_Row]) -> None:
+    def _batch(self, rows: list[_Row]) -> list[_Row]:
+        """Check a batch against the database and earlier rows, write it; the rows kept."""
         rows = self._unique_in_file(rows)
         if not rows:
-            return
+            return []
         codes = {r.values["sku"] for r in rows} | {r.values["barcode"] for r in rows if r.values.get("barcode")}
+        codes |= {lookup_barcode(r.values["sku"]) for r in rows}  # a SKU that is a GTIN in another form
         holders = self.conn.execute(
             select(V.c.id, V.c.sku, V.c.barcode, V.c.name, V.c.price, V.c.options, V.c.is_deliverable, V.c.product_id)
             .where(V.c.sku.in_(codes) | V.c.barcode.in_(codes))
@@ -170,8 +182,9 @@ class _Import:
         good = []
         for r in rows:
             sku, barcode = r.values["sku"], r.values.get("barcode")
-            if owner.get(sku, sku) != sku:
-                self._reject(r.line, r.raw, "sku", f"{sku} is the barcode of variant {owner[sku]}")
+            if owner.get(lookup_barcode(sku), sku) != sku or owner.get(sku, sku) != sku:
+                holder = owner.get(sku) or owner[lookup_barcode(sku)]
+                self._reject(r.line, r.raw, "sku", f"{sku} is the barcode of variant {holder}")
             elif barcode and owner.get(barcode, sku) != sku:
                 self._reject(r.line, r.raw, "barcode", f"{barcode} is already used by variant {owner[barcode]}")
             else:
@@ -201,6 +214,7 @@ class _Import:
                 changed,
             )
             self.counts["updated"] += len(changed)
+        return good
 
     def _unique_in_file(self, rows: list[_Row]) -> list[_Row]:
         """Drop (and reject) rows whose SKU or barcode appeared earlier in the file, or whose product
@@ -255,6 +269,25 @@ class _Import:
         if renamed:
             self.conn.execute(P.update().where(P.c.id == bindparam("pid")).values(name=bindparam("new_name")), renamed)
         return {code: pid for code, (pid, _name) in found.items()}
+
+
+def _price(given: str, currency: str, column: str = "price") -> int:
+    if "," in given:  # parse_money drops commas as thousands separators: "12,50" would be 1250.00
+        raise _Bad(column, f"{given!r} is ambiguous: write 12.50, with a point and no thousands separator")
+    try:
+        return parse_money(given, currency, what="price")
+    except InvalidInput as exc:
+        raise _Bad(column, exc.message.removeprefix("price ")) from None
+
+
+def _barcode(given: str, column: str = "barcode") -> str | None:
+    """A GTIN in its normal form (so UPC-A and EAN-13 of one item clash as they should), else as given."""
+    if not given:
+        return None
+    try:
+        return normal_barcode(given)
+    except InvalidInput as exc:
+        raise _Bad(column, exc.message.removeprefix("barcode ")) from None
 
 
 def _check(schema: type, column: str, **data: object) -> None:

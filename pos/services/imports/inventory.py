@@ -27,6 +27,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, select
 
+from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
 from pos.services import tables as t
 from pos.services.db import Database
@@ -110,7 +111,7 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                 elif f:  # a blank line is skipped, not counted
                     cells = [f[i].strip() if i < len(f) else "" for i in (i_sku, i_loc, i_qty)]
                     bad.append((line, *map(readable, cells), None, None, "row",
-                                f"has {len(f)} values, the header has {width}"))
+                                f"has {len(f)} values, the header has {width}", None))
             if prev == batch_start:
                 break
             read += len(good) + len(bad)
@@ -139,8 +140,12 @@ def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, mode: str
         good.append((line, variants[sku], lid, qty))
         return
     else:
-        problem = (None, None)  # perhaps a barcode: the stage resolves it with SQL, or reports it unknown
-    bad.append((line, sku, loc, qty_text, qty, lid, *problem))
+        # Perhaps a barcode: the stage resolves it with SQL (by its normal form if it is a GTIN), or
+        # reports it unknown as it was written.
+        normal = lookup_barcode(sku)
+        bad.append((line, sku, loc, qty_text, qty, lid, None, None, normal if normal != sku else None))
+        return
+    bad.append((line, sku, loc, qty_text, qty, lid, *problem, None))
 
 
 def _parse_quantity(text_: str, mode: str) -> tuple[int | None, str | None]:
