@@ -73,7 +73,7 @@ def test_a_shopify_export_on_standard_input_imports_with_stock(shop):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert (doc["file"], doc["format"], doc["created"], doc["stock_changed"]) == ("stdin", "shopify", 6, 3)
-    history = json.loads(shop("stock", "history", "MUG-WHT", "--json").stdout)
+    history = json.loads(shop("stock", "history", "MUG-WHT", "--json").stdout)["history"]
     assert history[0]["ref"] == "stdin:7"
 
 
