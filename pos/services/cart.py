@@ -25,10 +25,13 @@ def new_cart(db: Database, *, location: str) -> dict:
 
 
 _INSERT_CART = Sql(
-    f"INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, '{CART_OPEN}', :now, :now) RETURNING id"
+    "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
+    "RETURNING id"
 )
 _CART = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id")
-_CART_LOCKED = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE")
+_CART_LOCKED = Sql(
+    "SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE", only="postgresql"
+)
 _LINE = Sql("SELECT id, quantity FROM cart_item WHERE cart_id = :c AND variant_id = :v AND location_id = :l")
 _INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, quantity) VALUES (:c, :v, :l, :q)")
 _UPDATE_LINE = Sql("UPDATE cart_item SET quantity = :q WHERE id = :id")
@@ -44,8 +47,7 @@ _LINES = Sql(
 
 def create_cart(conn: Connection, *, location: str) -> int:
     loc = location_by_code(conn, location)
-    now = sql.timestamp(conn, utcnow())
-    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], "now": now})
+    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], **sql.insert_defaults(conn, t.cart)})
 
 
 def cart_row(conn: Connection, cart_id: int) -> dict:
