@@ -171,7 +171,7 @@ def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | N
 def close_cart(conn: Connection, cart_id: int) -> None:
     """Close an open cart nobody will pay (a batch order whose payment failed): no till offers to resume it."""
     conn.execute(t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CART_OPEN)
-                 .values(status=CART_CLOSED, updated_at=utcnow()))
+                 .values(status=CART_CLOSED))
 
 
 def clear_cart(db: Database, *, cart_id: int) -> dict:
@@ -179,7 +179,7 @@ def clear_cart(db: Database, *, cart_id: int) -> dict:
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
         conn.execute(
-            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None, updated_at=utcnow())
+            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None)
         )
         return cart_document(conn, cart_id)
 
@@ -202,7 +202,7 @@ def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(
             t.cart.update().where(t.cart.c.id == cart_id)
-            .values(ship_name=name.strip(), ship_address=address.strip(), updated_at=utcnow())
+            .values(ship_name=name.strip(), ship_address=address.strip())
         )
         return cart_document(conn, cart_id)
 
