@@ -37,8 +37,9 @@ class Stage:
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
         self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code")
 
-    def sql(self, statement: str, params: dict | None = None):
-        return self.conn.exec_driver_sql(statement, params) if params else self.conn.exec_driver_sql(statement)
+    def sql(self, statement: str):
+        """Run one statement of the staging: text composed in this module from constants, never from a value."""
+        return self.conn.exec_driver_sql(statement)
 
     def _writer(self, table: str, columns: str) -> Callable[[list[tuple]], None]:
         """Batched rows into a staging table: COPY on PostgreSQL, the driver's executemany on SQLite."""
@@ -114,7 +115,7 @@ class Stage:
     def problems(self, limit: int) -> list:
         from pos.services.imports.csvsource import Problem
 
-        rows = self.sql(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT {int(limit)}")
+        rows = self.conn.execute(text(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT :limit"), {"limit": limit})
         return [Problem(line, col, error) for line, col, error in rows]
 
     def rejected_rows(self) -> Iterator[tuple[int, tuple[str, str, str], str, str]]:
