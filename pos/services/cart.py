@@ -12,7 +12,7 @@ from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.catalog import display_name, get_variant, location_by_code
 from pos.services.db import Database
-from pos.services.inventory import InsufficientStock, available, check_quantity
+from pos.services.inventory import InsufficientStock, available, positive_quantity
 from pos.services.store import currency as store_currency
 
 CI = t.cart_item
@@ -71,12 +71,6 @@ def open_cart_row(conn: Connection, cart_id: int, *, lock: bool = False) -> dict
     return row
 
 
-def _positive(quantity: int) -> int:
-    if quantity <= 0:
-        raise InvalidInput(f"quantity must be a whole number above 0, not {quantity}")
-    return check_quantity(quantity)
-
-
 def add_or_update_item(
     conn: Connection, *, cart_id: int, code: str, quantity: int, from_location: str | None = None,
     replace: bool = False,
@@ -86,7 +80,7 @@ def add_or_update_item(
     Adds `quantity` to the line (or with replace=True, sets it), after checking that the resulting line
     quantity is available at the line's location. Nothing is saved when it is not.
     """
-    _positive(quantity)
+    positive_quantity(quantity)
     cart = open_cart_row(conn, cart_id, lock=True)
     variant = get_variant(conn, code)  # with is_deliverable
     if from_location is None:
@@ -116,7 +110,7 @@ def add_or_update_item(
 
 
 def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
-    _positive(quantity)
+    positive_quantity(quantity)
     with db.write() as conn:
         add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
         return cart_document(conn, cart_id)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pos.barcodes import lookup_barcode
 from pos.errors import AlreadyExists, InvalidInput, NotFound
+from pos.pairs import key_value
 from pos.models import LocationCreate, ProductCreate, VariantCreate
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
 from pos.services import sql
@@ -133,10 +134,9 @@ def add_product(db: Database, *, code: str, name: str) -> dict:
 def parse_options(pairs: list[str] | None) -> dict[str, str]:
     options: dict[str, str] = {}
     for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
+        if (kv := key_value(pair)) is None or not kv[1]:
             raise InvalidInput(f"option {pair!r} must look like name=value, e.g. size=M")
-        options[key.strip().lower()] = value.strip()
+        options[kv[0].lower()] = kv[1]
     return options
 
 

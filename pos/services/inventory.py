@@ -45,6 +45,14 @@ def check_quantity(value: int, *, what: str = "quantity", minimum: int = 0) -> i
     return value
 
 
+def positive_quantity(value: int, *, hint: str = "") -> int:
+    """A quantity to sell or add: at least 1, and no more than a stock count can hold. `hint` says what to
+    do instead (the till: void the line)."""
+    if value <= 0:
+        raise InvalidInput(f"quantity must be a whole number above 0, not {value}" + (f" ({hint})" if hint else ""))
+    return check_quantity(value)
+
+
 def sum_needs(needs: Iterable[Need]) -> list[Need]:
     """Lines drawing on the same stock level are summed, then sorted so locks are always taken in one order."""
     totals: dict[tuple[int, int], Need] = {}
