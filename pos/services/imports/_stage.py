@@ -96,14 +96,16 @@ class Stage:
             )
 
     def _move_to_bad(self, col: str, error: str, where: str) -> None:
-        """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table."""
-        moved = self.sql(
+        """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table.
+
+        `error` and `where` are SQL fragments written in this module; `col` is bound."""
+        moved = self.conn.execute(text(
             f"""INSERT INTO {BAD} ({_BAD_COLUMNS})
-                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, '{col}', {error}
+                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, :col, {error}
                 FROM {GOOD} s JOIN variant v ON v.id = s.variant_id JOIN location l ON l.id = s.location_id
                 LEFT JOIN stock_level sl ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id
                 WHERE {where}"""
-        ).rowcount
+        ), {"col": col}).rowcount
         if moved:
             self.sql(f"DELETE FROM {GOOD} WHERE line IN (SELECT line FROM {BAD})")
 
