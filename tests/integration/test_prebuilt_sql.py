@@ -69,3 +69,15 @@ def test_every_prebuilt_statement_prepares_against_the_migrated_schema(db_url):
         database.dispose()
     assert not failures, "\n".join(failures)
 
+
+
+def test_a_ledger_entry_keeps_the_kind_it_was_given_over_the_models_default(db):
+    from pos.models.payment import LEDGER_CHARGE, LEDGER_REFUND
+    from pos.services.payments import ChargeRequest, PaymentResult, PreparedPayment
+    from pos.services.payments.ledger import Ledger
+
+    ledger = Ledger(db)
+    request = ChargeRequest(1, 500, "USD", "key-7", PreparedPayment())
+    ledger.record("cash", request, PaymentResult(True, reference="r-1"), kind=LEDGER_REFUND)
+    assert ledger.find("cash", "key-7", kind=LEDGER_REFUND) is not None
+    assert ledger.find("cash", "key-7", kind=LEDGER_CHARGE) is None

@@ -68,11 +68,11 @@ class Ledger:
         """
         with self.db.write() as conn:
             sql.execute(conn, _INSERT, {
+                **sql.insert_defaults(conn, t.processor_ledger),  # first: the values given here win
                 "processor": processor, "key": request.idempotency_key, "kind": kind,
                 "status": APPROVED if result.approved else DECLINED, "amount": request.amount,
                 "currency": request.currency, "brand": request.payment.brand, "last4": request.payment.last4,
                 "reference": result.reference, "reason": result.reason, "change_due": result.change_due,
-                **sql.insert_defaults(conn, t.processor_ledger),
             })
             row = sql.one(conn, _FIND, {"processor": processor, "key": request.idempotency_key, "kind": kind})
         assert row is not None  # inserted just now, or by the first writer of this key
