@@ -8,6 +8,7 @@ printer library or rich beyond its cell-width table, so they can be tested and u
 
 from __future__ import annotations
 
+from pos.clock import local_time
 from pos.money import format_money
 from pos.textcells import cell_len, fit, pad, wrap
 
@@ -25,13 +26,6 @@ def check_width(width: int) -> int:
 
         raise InvalidInput(f"receipt width must be one of {', '.join(map(str, WIDTHS))} columns, not {width}")
     return width
-
-
-def stamp(created_at: str, zone: str | None = None) -> str:
-    """'2026-11-25T21:32:07Z' in Asia/Kolkata -> '2026-11-26 03:02 +05:30': the store's local time."""
-    from pos.clock import local_time
-
-    return local_time(created_at, zone)
 
 
 def two_sides(left: str, right: str, width: int) -> list[str]:
@@ -55,21 +49,24 @@ def _center(text: str, width: int, style: str = CENTER) -> list[Block]:
     return [(style, pad(line, width, "center").rstrip()) for line in _wrap(text, width)]
 
 
-def _payment_rows(payment: dict | None, cur: str) -> list[tuple[str, str]]:
+def payment_rows(payment: dict | None, currency: str) -> list[tuple[str, str]]:
+    """The payment lines of a receipt as (label, value), the same on paper and on screen (pos.commands._render).
+
+    A processor's reason is its own text: callers show it as data.
+    """
     if not payment:
         return []
     label = payment["processor"]
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    amount = format_money(payment["amount"], cur)
-    if payment["status"] == "approved":
-        rows = [(f"Paid by {label}", amount)]
-    else:
-        rows = [(f"{label}: {payment['status']}" + (f" ({payment['reason']})" if payment.get("reason") else ""), amount)]
+    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
+    rows = [(said, format_money(payment["amount"], currency))]
     if payment.get("tendered") is not None:
-        rows.append(("Tendered", format_money(payment["tendered"], cur)))
+        rows.append(("Tendered", format_money(payment["tendered"], currency)))
         if payment.get("change") is not None:
-            rows.append(("Change", format_money(payment["change"], cur)))
+            rows.append(("Change due", format_money(payment["change"], currency)))
+    if payment.get("reason") and payment["status"] != "approved":
+        rows.append(("Reason", payment["reason"]))
     return rows
 
 
@@ -83,7 +80,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     for part in (store.get("address") or "").splitlines():
         out += _center(part, width)
     out.append((RULE, rule))
-    head, moment = f"Order {order['id']}", stamp(order["created_at"], order.get("timezone"))
+    head, moment = f"Order {order['id']}", local_time(order["created_at"], order.get("timezone"))
     if len(head) + 1 + len(moment) <= width:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
@@ -102,8 +99,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     for label, value in rows:
         out += [(NORMAL, line) for line in two_sides(label, value, width)]
     out += [(BOLD, line) for line in two_sides(f"TOTAL {cur}", format_money(order["total"], cur), width)]
-    for label, value in _payment_rows(order.get("payment"), cur):
-        out += [(NORMAL, line) for line in two_sides(label, value, width)]
+    for label, value in payment_rows(order.get("payment"), cur):
+        # A processor's long reason wraps under its label rather than being cut to fit beside it.
+        beside = cell_len(value) <= width // 2
+        out += [(NORMAL, line) for line in (two_sides(label, value, width) if beside else _wrap(f"{label}: {value}", width))]
     if order.get("shipping"):
         out.append((RULE, rule))
         out += [(NORMAL, line) for line in _wrap(f"Ship to: {order['shipping']['name']}", width)]

@@ -200,13 +200,14 @@ def _takes_payment(words: list[str]) -> bool:
 
 
 def parse_pairs(pairs: list[str] | None, what: str) -> dict[str, str]:
+    from pos.pairs import key_value
+
     found: dict[str, str] = {}
     for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        if (kv := key_value(pair)) is None:
             from pos.errors import InvalidInput
 
             # Not echoed: what was typed may be a card number given without its "card=" key.
             raise InvalidInput(f"each {what} must look like KEY=VALUE (one had no key)")
-        found[key.strip()] = value.strip()
+        found[kv[0]] = kv[1]
     return found

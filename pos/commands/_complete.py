@@ -8,8 +8,6 @@ printing an error into the shell.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import typer
 
@@ -21,24 +19,12 @@ def _db_option(ctx: typer.Context) -> str | None:
     return (root.params or {}).get("db")
 
 
-def _sqlite_file(db: str | None) -> Path | None:
-    """The SQLite file --db / POS_DATABASE_URL / the default names, or None for a server database."""
-    value = db or os.environ.get("POS_DATABASE_URL")
-    if value is None:
-        from platformdirs import user_data_dir
-
-        return Path(user_data_dir("pos", appauthor=False)) / "pos.db"
-    if "://" not in value:
-        return Path(value).expanduser()
-    if value.startswith("sqlite:///"):
-        return Path(value.removeprefix("sqlite:///").split("?", 1)[0])
-    return None
-
-
 def _query(ctx: typer.Context, sql: str, incomplete: str, server_fallback) -> list[str]:
     db = _db_option(ctx)
     try:
-        path = _sqlite_file(db)
+        from pos.dburl import resolve_url, sqlite_file
+
+        path = sqlite_file(resolve_url(db))
         if path is None:
             return server_fallback(db, incomplete)
         if not path.exists():

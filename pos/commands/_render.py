@@ -14,14 +14,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pos.clock import local_time
 from pos.money import format_money
-
-
-def when(stamp: str, zone: str | None = None) -> str:
-    """'2026-11-25T21:32:07Z' in Europe/Berlin -> '2026-11-25 22:32 +01:00': the store's local time."""
-    from pos.clock import local_time
-
-    return local_time(stamp, zone)
+from pos.receipt_text import payment_rows
 
 
 def _m(minor: int | None, currency: str) -> str:
@@ -67,24 +62,6 @@ def cart_view(cart: dict) -> Any:
     return Group(*parts)
 
 
-def payment_line(payment: dict | None, currency: str) -> list[tuple[str, str]]:
-    if not payment:
-        return []
-    rows = []
-    label = payment["processor"]
-    if payment.get("last4"):
-        label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
-    rows.append((said, _m(payment["amount"], currency)))
-    if payment.get("tendered") is not None:
-        rows.append(("Tendered", _m(payment["tendered"], currency)))
-        if payment.get("change") is not None:
-            rows.append(("Change due", _m(payment["change"], currency)))
-    if payment.get("reason") and payment["status"] != "approved":
-        rows.append(("Reason", payment["reason"]))
-    return rows
-
-
 def receipt_view(order: dict) -> Any:
     cur = order["currency"]
     store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
@@ -102,12 +79,12 @@ def receipt_view(order: dict) -> Any:
     table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
     table.add_row(f"Tax {order['tax_rate']}%", "", "", _m(order["tax"], cur))
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
-    for label, value in payment_line(order.get("payment"), cur):
+    for label, value in payment_rows(order.get("payment"), cur):
         _row(table, label, "", "", value)  # a processor's reason is its own text
     lines: list[Any] = []
     if store.get("address"):
         lines.append(Text(store["address"]))
-    lines.append(Text(f"Order {order['id']}  {when(order['created_at'], order.get('timezone'))}  status: {order['status']}"))
+    lines.append(Text(f"Order {order['id']}  {local_time(order['created_at'], order.get('timezone'))}  status: {order['status']}"))
     lines.append(table)
     if order.get("shipping"):
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
@@ -145,7 +122,7 @@ def history_view(rows: list[dict]) -> Any:
             cause = r["source"]  # a clerk's `pos stock set/adjust`
         else:
             cause = f"{r['source']} {r['ref']}"  # "import inventory.csv:14"
-        _row(table, when(r["at"], r.get("timezone")), r["location"], change, r["on_hand"], cause, r["reason"])
+        _row(table, local_time(r["at"], r.get("timezone")), r["location"], change, r["on_hand"], cause, r["reason"])
     if not rows:
         table.add_row("(no changes recorded)", "", "", "", "", "")
     return table
@@ -204,7 +181,7 @@ def orders_view(rows: list[dict]) -> Any:
                          ("Paid by", "left"), ("Total", "right")):
         table.add_column(col, justify=justify, no_wrap=col in {"When", "Total"})
     for r in rows:
-        _row(table, r["id"], when(r["created_at"], r.get("timezone")), r["location"], r["status"],
+        _row(table, r["id"], local_time(r["created_at"], r.get("timezone")), r["location"], r["status"],
              r["payment"]["processor"] or "", _m(r["total"], r["currency"]))
     return table
 

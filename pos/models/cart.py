@@ -27,7 +27,7 @@ class Cart(SQLModel, table=True):
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
 class CartItem(SQLModel, table=True):

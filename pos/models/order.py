@@ -42,7 +42,7 @@ class Order(SQLModel, table=True):
     owner_pid: int | None = Field(default=None)
     owner_start: str | None = Field(default=None, max_length=64, description="boot id and process start ticks")
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
 class OrderItem(SQLModel, table=True):

@@ -35,7 +35,7 @@ class Payment(SQLModel, table=True):
     tendered: int | None = Field(default=None, sa_type=Money)
     change_due: int | None = Field(default=None, sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
 LEDGER_CHARGE = "charge"

@@ -12,7 +12,7 @@ from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.catalog import display_name, get_variant, location_by_code
 from pos.services.db import Database
-from pos.services.inventory import InsufficientStock, available, check_quantity
+from pos.services.inventory import InsufficientStock, available, positive_quantity
 from pos.services.store import currency as store_currency
 
 CI = t.cart_item
@@ -25,10 +25,13 @@ def new_cart(db: Database, *, location: str) -> dict:
 
 
 _INSERT_CART = Sql(
-    f"INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, '{CART_OPEN}', :now, :now) RETURNING id"
+    "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
+    "RETURNING id"
 )
 _CART = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id")
-_CART_LOCKED = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE")
+_CART_LOCKED = Sql(
+    "SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE", only="postgresql"
+)
 _LINE = Sql("SELECT id, quantity FROM cart_item WHERE cart_id = :c AND variant_id = :v AND location_id = :l")
 _INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, quantity) VALUES (:c, :v, :l, :q)")
 _UPDATE_LINE = Sql("UPDATE cart_item SET quantity = :q WHERE id = :id")
@@ -44,8 +47,7 @@ _LINES = Sql(
 
 def create_cart(conn: Connection, *, location: str) -> int:
     loc = location_by_code(conn, location)
-    now = sql.timestamp(conn, utcnow())
-    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], "now": now})
+    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], **sql.insert_defaults(conn, t.cart)})
 
 
 def cart_row(conn: Connection, cart_id: int) -> dict:
@@ -69,12 +71,6 @@ def open_cart_row(conn: Connection, cart_id: int, *, lock: bool = False) -> dict
     return row
 
 
-def _positive(quantity: int) -> int:
-    if quantity <= 0:
-        raise InvalidInput(f"quantity must be a whole number above 0, not {quantity}")
-    return check_quantity(quantity)
-
-
 def add_or_update_item(
     conn: Connection, *, cart_id: int, code: str, quantity: int, from_location: str | None = None,
     replace: bool = False,
@@ -84,7 +80,7 @@ def add_or_update_item(
     Adds `quantity` to the line (or with replace=True, sets it), after checking that the resulting line
     quantity is available at the line's location. Nothing is saved when it is not.
     """
-    _positive(quantity)
+    positive_quantity(quantity)
     cart = open_cart_row(conn, cart_id, lock=True)
     variant = get_variant(conn, code)  # with is_deliverable
     if from_location is None:
@@ -114,7 +110,7 @@ def add_or_update_item(
 
 
 def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
-    _positive(quantity)
+    positive_quantity(quantity)
     with db.write() as conn:
         add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
         return cart_document(conn, cart_id)
@@ -169,7 +165,7 @@ def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | N
 def close_cart(conn: Connection, cart_id: int) -> None:
     """Close an open cart nobody will pay (a batch order whose payment failed): no till offers to resume it."""
     conn.execute(t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CART_OPEN)
-                 .values(status=CART_CLOSED, updated_at=utcnow()))
+                 .values(status=CART_CLOSED))
 
 
 def clear_cart(db: Database, *, cart_id: int) -> dict:
@@ -177,7 +173,7 @@ def clear_cart(db: Database, *, cart_id: int) -> dict:
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
         conn.execute(
-            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None, updated_at=utcnow())
+            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None)
         )
         return cart_document(conn, cart_id)
 
@@ -200,7 +196,7 @@ def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(
             t.cart.update().where(t.cart.c.id == cart_id)
-            .values(ship_name=name.strip(), ship_address=address.strip(), updated_at=utcnow())
+            .values(ship_name=name.strip(), ship_address=address.strip())
         )
         return cart_document(conn, cart_id)
 

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from pos.barcodes import lookup_barcode
 from pos.errors import AlreadyExists, InvalidInput, NotFound
+from pos.pairs import key_value
 from pos.models import LocationCreate, ProductCreate, VariantCreate
-from pos.models._common import utcnow
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
 from pos.services import sql
 from pos.services import tables as t
@@ -66,7 +66,7 @@ def add_location(
         )
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
-        conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
+        conn.execute(t.location.insert().values(**data.model_dump()))
         return location_document(_location_row(conn, data.code))
 
 
@@ -127,17 +127,16 @@ def add_product(db: Database, *, code: str, name: str) -> dict:
     with db.write() as conn:
         if conn.execute(select(t.product.c.id).where(t.product.c.code == data.code)).first():
             raise AlreadyExists(f"product {data.code} already exists")
-        conn.execute(t.product.insert().values(**data.model_dump(), created_at=utcnow()))
+        conn.execute(t.product.insert().values(**data.model_dump()))
     return {"code": data.code, "name": data.name, "variants": []}
 
 
 def parse_options(pairs: list[str] | None) -> dict[str, str]:
     options: dict[str, str] = {}
     for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value.strip():
+        if (kv := key_value(pair)) is None or not kv[1]:
             raise InvalidInput(f"option {pair!r} must look like name=value, e.g. size=M")
-        options[key.strip().lower()] = value.strip()
+        options[kv[0].lower()] = kv[1]
     return options
 
 
@@ -158,7 +157,7 @@ def add_variant(
         _refuse_taken_code(conn, data.sku, data.barcode)
         values = data.model_dump(exclude={"product_code"})
         try:
-            conn.execute(t.variant.insert().values(**values, product_id=product_id, created_at=utcnow()))
+            conn.execute(t.variant.insert().values(**values, product_id=product_id))
         except IntegrityError:
             raise AlreadyExists(f"SKU {data.sku} or barcode {data.barcode} is already taken") from None
         return variant_document(get_variant(conn, data.sku), cur)

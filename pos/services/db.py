@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError, ProgrammingError
 
+from pos.dburl import resolve_url
 from pos.errors import DatabaseBusy, DatabaseUnavailable, InvalidInput, NotInitialised, require_extra
 
 # The newest migration in pos/migrations/versions. A test keeps the two in step.
@@ -36,25 +37,6 @@ def _env_seconds(name: str, default: str) -> float:
 
 
 BUSY_TIMEOUT_S = _env_seconds("POS_BUSY_TIMEOUT", "30")
-
-
-def default_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("pos", appauthor=False)) / "pos.db"
-
-
-def resolve_url(db: str | None) -> str:
-    """`--db`, then POS_DATABASE_URL, then a file in the user's data directory.
-
-    A value without `://` is a file path. `postgresql://` means the psycopg (version 3) driver.
-    """
-    value = db or os.environ.get("POS_DATABASE_URL") or str(default_path())
-    if "://" not in value:
-        return f"sqlite:///{Path(value).expanduser().resolve()}"
-    if value.startswith(("postgresql://", "postgres://")):
-        value = "postgresql+psycopg://" + value.split("://", 1)[1]
-    return value
 
 
 def describe_url(url: str) -> str:

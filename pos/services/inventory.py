@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 
 from pos.errors import InsufficientStock, InvalidInput
-from pos.models._common import iso, utcnow
+from pos.models._common import iso
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -45,6 +45,14 @@ def check_quantity(value: int, *, what: str = "quantity", minimum: int = 0) -> i
     return value
 
 
+def positive_quantity(value: int, *, hint: str = "") -> int:
+    """A quantity to sell or add: at least 1, and no more than a stock count can hold. `hint` says what to
+    do instead (the till: void the line)."""
+    if value <= 0:
+        raise InvalidInput(f"quantity must be a whole number above 0, not {value}" + (f" ({hint})" if hint else ""))
+    return check_quantity(value)
+
+
 def sum_needs(needs: Iterable[Need]) -> list[Need]:
     """Lines drawing on the same stock level are summed, then sorted so locks are always taken in one order."""
     totals: dict[tuple[int, int], Need] = {}
@@ -60,6 +68,9 @@ _ENSURE = Sql(
     "ON CONFLICT (variant_id, location_id) DO NOTHING"
 )
 _LEVEL = Sql("SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l")
+_LEVEL_LOCKED = Sql(
+    "SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l FOR UPDATE", only="postgresql"
+)
 _MOVEMENT = Sql(
     "INSERT INTO stock_movement (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref) "
     "VALUES (:created_at, :variant_id, :location_id, :delta, :on_hand_after, :reason, :source, :source_ref)"
@@ -83,11 +94,9 @@ def ensure_level(conn: Connection, variant_id: int, location_id: int) -> None:
 
 def level(conn: Connection, variant_id: int, location_id: int, *, for_update: bool = False) -> tuple[int, int]:
     """(on_hand, reserved); (0, 0) where the variant has never been stocked at the location."""
-    if for_update:  # row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already excludes writers
-        stmt = select(SL.c.on_hand, SL.c.reserved).where(SL.c.variant_id == variant_id, SL.c.location_id == location_id)
-        locked = conn.execute(stmt.with_for_update()).first()
-        return (locked[0], locked[1]) if locked else (0, 0)
-    row = sql.one(conn, _LEVEL, {"v": variant_id, "l": location_id})
+    # A row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already excludes writers.
+    statement = _LEVEL_LOCKED if for_update and conn.dialect.name == "postgresql" else _LEVEL
+    row = sql.one(conn, statement, {"v": variant_id, "l": location_id})
     return (row["on_hand"], row["reserved"]) if row else (0, 0)
 
 
@@ -99,8 +108,8 @@ def available(conn: Connection, variant_id: int, location_id: int) -> int:
 def record_movements(conn: Connection, rows: list[dict]) -> None:
     """Append history rows: variant_id, location_id, delta, on_hand_after, source, source_ref, reason."""
     if rows:
-        now = sql.timestamp(conn, utcnow())
-        sql.execute_many(conn, _MOVEMENT, [{"created_at": now, "reason": "", **r} for r in rows])
+        defaults = sql.insert_defaults(conn, t.stock_movement)
+        sql.execute_many(conn, _MOVEMENT, [{**defaults, **r} for r in rows])
 
 
 # -- reservations, as checkout uses them ------------------------------------------------------------------

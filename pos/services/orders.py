@@ -74,14 +74,12 @@ def order_totals(lines: list[Mapping], tax_rate: int) -> tuple[int, int, int]:
 
 
 _TAX_RATE = Sql("SELECT tax_rate FROM location WHERE id = :id")
-_CART_TO_CHECKOUT = Sql(
-    f"UPDATE cart SET status = '{CART_CHECKOUT}', updated_at = :now WHERE id = :id AND status = '{CART_OPEN}'"
-)
+_CART_TO_CHECKOUT = Sql("UPDATE cart SET status = :checkout, updated_at = :now WHERE id = :id AND status = :open")
 _INSERT_ORDER = Sql(
     "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
     "ship_address, idempotency_key, request_hash, owner_host, owner_pid, owner_start, created_at, updated_at) "
-    f"VALUES (:cart_id, :location_id, '{ORDER_PENDING}', :currency, :subtotal, :tax, :total, :tax_rate, :ship_name, "
-    ":ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :now, :now) RETURNING id"
+    "VALUES (:cart_id, :location_id, :status, :currency, :subtotal, :tax, :total, :tax_rate, :ship_name, "
+    ":ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
@@ -89,8 +87,8 @@ _INSERT_ITEM = Sql(
 )
 _INSERT_PAYMENT = Sql(
     "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
-    f"created_at, updated_at) VALUES (:order_id, :processor, '{PAYMENT_PENDING}', :amount, :currency, :key, :brand, "
-    ":last4, :tendered, :now, :now)"
+    "created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, :brand, "
+    ":last4, :tendered, :created_at, :updated_at)"
 )
 
 
@@ -117,16 +115,18 @@ def begin_checkout(
     tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
     subtotal, tax, total = order_totals(lines, tax_rate)
-    now = sql.timestamp(conn, utcnow())
+    moment = utcnow()
     # No other checkout of this cart may run at the same time: the status flips only from open.
-    if sql.execute(conn, _CART_TO_CHECKOUT, {"id": cart_id, "now": now}) != 1:
+    flip = {"id": cart_id, "now": sql.timestamp(conn, moment), "checkout": CART_CHECKOUT, "open": CART_OPEN}
+    if sql.execute(conn, _CART_TO_CHECKOUT, flip) != 1:
         open_cart_row(conn, cart_id)  # raises the precise CartClosed
     me = owner.current()  # so that a reconcile can tell whether this process is still paying
     order_id = sql.scalar(conn, _INSERT_ORDER, {
         "cart_id": cart_id, "location_id": cart["location_id"], "currency": currency, "subtotal": subtotal,
         "tax": tax, "total": total, "tax_rate": tax_rate, "ship_name": shipping.name if shipping else None,
         "ship_address": shipping.address if shipping else None, "key": idempotency_key, "hash": request_hash,
-        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, "now": now,
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start,
+        **sql.insert_defaults(conn, t.orders, now=moment),
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {
@@ -138,7 +138,8 @@ def begin_checkout(
     ])
     sql.execute(conn, _INSERT_PAYMENT, {
         "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
-        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, "now": now,
+        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered,
+        **sql.insert_defaults(conn, t.payment, now=moment),
     })
     inventory.reserve(conn, [
         inventory.Need(line["variant_id"], line["location_id"], line["quantity"], line["sku"], line["location"])
@@ -200,11 +201,10 @@ def call_processor(
 
 
 _SETTLE_ORDER = Sql(
-    f"UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = '{ORDER_PENDING}' "
-    "RETURNING cart_id"
+    "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending RETURNING cart_id"
 )
 _ORDER_NEEDS = Sql("SELECT variant_id, location_id, quantity, sku FROM order_item WHERE order_id = :id")
-_CART_AFTER = Sql(f"UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = '{CART_CHECKOUT}'")
+_CART_AFTER = Sql("UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = :checkout")
 _PAYMENT_AFTER = Sql(
     "UPDATE payment SET status = :status, reason = :reason, reference = :reference, change_due = :change, "
     "updated_at = :now WHERE order_id = :id"
@@ -216,7 +216,7 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
     approved = payment_status == PAYMENT_APPROVED
     now = sql.timestamp(conn, utcnow())
     status = ORDER_PROCESSING if approved else ORDER_PAYMENT_FAILED
-    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now})
+    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": ORDER_PENDING})
     if cart_id is None:
         return False
     needs = [
@@ -227,7 +227,9 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
         inventory.take_reserved(conn, needs, source="sale", source_ref=f"order {order_id}")
     else:
         inventory.release(conn, needs)
-    sql.execute(conn, _CART_AFTER, {"id": cart_id, "status": CART_CLOSED if approved else CART_OPEN, "now": now})
+    sql.execute(conn, _CART_AFTER, {
+        "id": cart_id, "status": CART_CLOSED if approved else CART_OPEN, "now": now, "checkout": CART_CHECKOUT,
+    })
     sql.execute(conn, _PAYMENT_AFTER, {
         # A processor's reason is its own text, of any length: kept as given up to what the column holds.
         "id": order_id, "status": payment_status, "reason": clip_chars(result.reason, REASON_MAX),

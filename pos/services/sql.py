@@ -11,21 +11,37 @@ for psycopg they are rewritten to `%(name)s` once per statement.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, DateTime, Table
+
+from pos.models._common import utcnow
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
 
-class Sql:
-    __slots__ = ("sqlite", "_pg")
+REGISTRY: list[Sql] = []
+"""Every prebuilt statement, in the order the modules defining them were imported; a test prepares each."""
 
-    def __init__(self, text: str) -> None:
+
+class Sql:
+    """One named, prebuilt statement with `:name` parameters. `only` names the one dialect that runs it
+    (a `FOR UPDATE` that SQLite does not need); `where` says which module defines it, for test reports."""
+
+    __slots__ = ("sqlite", "_pg", "only", "where")
+
+    def __init__(self, text: str, *, only: str | None = None) -> None:
         self.sqlite = " ".join(text.split())
         self._pg: str | None = None
+        self.only = only
+        self.where = sys._getframe(1).f_globals.get("__name__", "?")
+        REGISTRY.append(self)
+
+    def __repr__(self) -> str:
+        return f"<Sql {self.where}: {self.sqlite[:60]}>"
 
     def text_for(self, dialect: str) -> str:
         if dialect == "sqlite":
@@ -78,6 +94,45 @@ def all_rows(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None
     names = [d[0] for d in cur.description] if cur.description else []
     cur.close()
     return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def insert_defaults(conn: Connection, table: Table, *, now: datetime | None = None) -> dict[str, Any]:
+    """The values a new row of `table` takes when the statement does not say: the defaults declared once on
+    the table models (`status`, `created_at`, `updated_at`...), as parameters for a prebuilt INSERT.
+
+    Every timestamp default gets the same moment (`now`, or the current time), in the column's stored form.
+    """
+    fixed, stamps = _defaults_of(table)
+    moment = timestamp(conn, now or utcnow()) if stamps else None
+    return {**fixed, **dict.fromkeys(stamps, moment)}
+
+
+_DEFAULTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
+
+
+def _defaults_of(table: Table) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """(scalar defaults by column, columns whose default is the current time), worked out once per table."""
+    known = _DEFAULTS.get(table.name)
+    if known is None:
+        fixed: dict[str, Any] = {}
+        stamps: list[str] = []
+        for column in table.columns:
+            default: Any = column.default
+            if default is None or column.primary_key:
+                continue
+            if default.is_scalar:
+                fixed[column.name] = default.arg
+            elif default.is_callable and _is_timestamp(column):
+                stamps.append(column.name)
+            else:
+                raise TypeError(f"{table.name}.{column.name}: a default prebuilt statements cannot give")
+        known = _DEFAULTS[table.name] = (fixed, tuple(stamps))
+    return known
+
+
+def _is_timestamp(column: Any) -> bool:
+    kind = column.type
+    return isinstance(getattr(kind, "impl_instance", kind), DateTime)  # SQLModel wraps DateTime in a decorator
 
 
 def timestamp(conn: Connection, moment: datetime) -> Any:

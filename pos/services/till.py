@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from pos.errors import CartClosed, EmptyCart, InvalidInput, PaymentDeclined, PosError, ShippingRequired
+from pos.pairs import key_value
 from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
 from pos.services.db import Database
+from pos.services.inventory import positive_quantity
 
 HELP = """\
 SKU or barcode        add one              3*SKU or 3 SKU     add three
@@ -70,6 +72,7 @@ Action = Add | Remove | SetQuantity | Pay | Ship | Command
 _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit"}
 _TIMES = re.compile(r"^(\d+)\s*[*xX]\s*(\S+)$")
 _EXPIRY = re.compile(r"^\d{1,2}/(\d{2}|\d{4})$")
+_VOID_HINT = "use `void SKU` to remove a line"
 _SENSITIVE_KEYS = {"card", "number", "pan", "cvc", "cvv", "expiry", "exp", "pin", "track"}
 _LONG_DIGITS = re.compile(r"\d[\d -]{6,}\d")
 
@@ -118,17 +121,11 @@ def parse_line(line: str) -> Action:
         if len(words) < 3:
             raise InvalidInput("a delivery line is `from LOCATION SKU` (or `from LOCATION 3*SKU`)")
         quantity, code = _quantity_and_code(words[2:])
-        return Add(code, _positive(quantity), from_location=words[1])
+        return Add(code, positive_quantity(quantity, hint=_VOID_HINT), from_location=words[1])
     if len(words) == 1 and text.startswith("-") and len(text) > 1:
         return Remove(text[1:])
     quantity, code = _quantity_and_code(words)
-    return Add(code, _positive(quantity))
-
-
-def _positive(quantity: int) -> int:
-    if quantity <= 0:
-        raise InvalidInput("quantity must be 1 or more (use `void SKU` to remove a line)")
-    return quantity
+    return Add(code, positive_quantity(quantity, hint=_VOID_HINT))
 
 
 def _parse_pay(words: list[str]) -> Pay:
@@ -138,9 +135,8 @@ def _parse_pay(words: list[str]) -> Pay:
     params: dict[str, str] = {}
     bare: list[str] = []
     for word in rest:
-        key, sep, value = word.partition("=")
-        if sep and key:
-            params[key.lower()] = value
+        if kv := key_value(word):
+            params[kv[0].lower()] = kv[1]
         else:
             bare.append(word)
     if processor == "cash":

@@ -87,3 +87,27 @@ def test_the_sale_in_progress_shows_lines_and_the_running_total():
     text = sale_text(sale)
     assert "2 x TSHIRT-M" in text and "1 x CROISSANT" in text
     assert "3 items" in text and "TOTAL 46.80" in text
+
+
+def test_paper_and_screen_receipts_word_the_payment_the_same():
+    import io
+
+    from rich.console import Console
+
+    from pos.commands._render import receipt_view
+
+    cash = {"processor": "cash", "status": "approved", "amount": 4680, "reason": None, "reference": "c",
+            "tendered": 5000, "change": 320}
+    screen = io.StringIO()
+    Console(file=screen, width=100, color_system=None).print(receipt_view(order(payment=cash)))
+    paper = receipt_text(order(payment=cash), 42)
+    for words in ("Paid by cash", "Tendered", "Change due"):
+        assert words in paper and words in screen.getvalue()
+
+
+def test_a_long_decline_reason_wraps_on_paper_instead_of_being_cut():
+    reason = "processor_error: acme-payments gave an invalid answer"
+    failed = dict(order()["payment"], status="failed", reason=reason)
+    lines = receipt_text(order(status="payment_failed", payment=failed), 32).splitlines()
+    assert all(len(line) <= 32 for line in lines)
+    assert reason in " ".join(line.strip() for line in lines if not line.startswith("-"))

@@ -4,6 +4,7 @@ import io
 
 from rich.console import Console
 
+from pos.clock import local_time
 from pos.commands import _render as r
 
 
@@ -111,4 +112,4 @@ def test_history_shows_signed_changes_and_what_caused_them():
 
 
 def test_timestamps_without_a_zone_are_shown_to_the_minute_with_a_utc_offset():
-    assert r.when("2026-11-25T21:32:07Z") == "2026-11-25 21:32 +00:00"
+    assert local_time("2026-11-25T21:32:07Z", None) == "2026-11-25 21:32 +00:00"

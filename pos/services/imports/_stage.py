@@ -37,8 +37,9 @@ class Stage:
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
         self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code")
 
-    def sql(self, statement: str, params: dict | None = None):
-        return self.conn.exec_driver_sql(statement, params) if params else self.conn.exec_driver_sql(statement)
+    def sql(self, statement: str):
+        """Run one statement of the staging: text composed in this module from constants, never from a value."""
+        return self.conn.exec_driver_sql(statement)
 
     def _writer(self, table: str, columns: str) -> Callable[[list[tuple]], None]:
         """Batched rows into a staging table: COPY on PostgreSQL, the driver's executemany on SQLite."""
@@ -95,14 +96,16 @@ class Stage:
             )
 
     def _move_to_bad(self, col: str, error: str, where: str) -> None:
-        """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table."""
-        moved = self.sql(
+        """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table.
+
+        `error` and `where` are SQL fragments written in this module; `col` is bound."""
+        moved = self.conn.execute(text(
             f"""INSERT INTO {BAD} ({_BAD_COLUMNS})
-                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, '{col}', {error}
+                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, :col, {error}
                 FROM {GOOD} s JOIN variant v ON v.id = s.variant_id JOIN location l ON l.id = s.location_id
                 LEFT JOIN stock_level sl ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id
                 WHERE {where}"""
-        ).rowcount
+        ), {"col": col}).rowcount
         if moved:
             self.sql(f"DELETE FROM {GOOD} WHERE line IN (SELECT line FROM {BAD})")
 
@@ -114,7 +117,7 @@ class Stage:
     def problems(self, limit: int) -> list:
         from pos.services.imports.csvsource import Problem
 
-        rows = self.sql(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT {int(limit)}")
+        rows = self.conn.execute(text(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT :limit"), {"limit": limit})
         return [Problem(line, col, error) for line, col, error in rows]
 
     def rejected_rows(self) -> Iterator[tuple[int, tuple[str, str, str], str, str]]:

@@ -18,7 +18,6 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindp
 from pos.barcodes import lookup_barcode, normal_barcode
 from pos.errors import InvalidInput
 from pos.models import ProductCreate, VariantCreate
-from pos.models._common import utcnow
 from pos.money import parse_money
 from pos.services import tables as t
 from pos.services.catalog import validation_message
@@ -195,8 +194,7 @@ class _Import:
             values = {**r.values, "product_id": products[r.product]}
             old = by_sku.get(values["sku"])
             if old is None:
-                new.append({"name": "", "barcode": None, "options": "{}", "is_deliverable": True, **values,
-                            "created_at": utcnow()})
+                new.append({"name": "", "barcode": None, "options": "{}", "is_deliverable": True, **values})
             elif any(old[k] != v for k, v in values.items()):
                 changed.append({**{k: old[k] for k in ("name", "price", "barcode", "options", "is_deliverable",
                                                         "product_id")}, **values, "old_id": old["id"]})
@@ -258,7 +256,7 @@ class _Import:
         found = {code: (pid, name) for pid, code, name in self.conn.execute(
             select(P.c.id, P.c.code, P.c.name).where(P.c.code.in_(names))
         )}
-        missing = [{"code": c, "name": n, "created_at": utcnow()} for c, n in names.items() if c not in found]
+        missing = [{"code": c, "name": n} for c, n in names.items() if c not in found]
         if missing:
             self.conn.execute(P.insert(), missing)
             self.counts["products_created"] += len(missing)

@@ -13,7 +13,6 @@ from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput, PosError
 from pos.models import LocationCreate
-from pos.models._common import utcnow
 from pos.money import parse_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import validation_message
@@ -64,7 +63,7 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
         values = data.model_dump(include=given)
         row = conn.execute(select(t.location).where(t.location.c.code == data.code)).mappings().first()
         if row is None:
-            conn.execute(t.location.insert().values(**data.model_dump(), created_at=utcnow()))
+            conn.execute(t.location.insert().values(**data.model_dump()))
             created += 1
         elif any(row[k] != v for k, v in values.items()):
             conn.execute(t.location.update().where(t.location.c.id == row["id"]).values(**values))

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos.models._common import utcnow
 from pos.models.payment import LEDGER_CHARGE
 from pos.services import sql
+from pos.services import tables as t
 from pos.services.db import Database
 from pos.services.payments import ChargeRequest, PaymentResult
 from pos.services.sql import Sql
@@ -27,7 +27,7 @@ DECLINED = "declined"
 _INSERT = Sql(
     "INSERT INTO processor_ledger (processor, idempotency_key, kind, status, amount, currency, brand, last4, "
     "reference, reason, change_due, created_at) VALUES (:processor, :key, :kind, :status, :amount, :currency, "
-    ":brand, :last4, :reference, :reason, :change_due, :now) ON CONFLICT (processor, idempotency_key, kind) DO NOTHING"
+    ":brand, :last4, :reference, :reason, :change_due, :created_at) ON CONFLICT (processor, idempotency_key, kind) DO NOTHING"
 )
 _FIND = Sql(
     "SELECT status, amount, currency, reference, reason, change_due FROM processor_ledger "
@@ -68,11 +68,11 @@ class Ledger:
         """
         with self.db.write() as conn:
             sql.execute(conn, _INSERT, {
+                **sql.insert_defaults(conn, t.processor_ledger),  # first: the values given here win
                 "processor": processor, "key": request.idempotency_key, "kind": kind,
                 "status": APPROVED if result.approved else DECLINED, "amount": request.amount,
                 "currency": request.currency, "brand": request.payment.brand, "last4": request.payment.last4,
                 "reference": result.reference, "reason": result.reason, "change_due": result.change_due,
-                "now": sql.timestamp(conn, utcnow()),
             })
             row = sql.one(conn, _FIND, {"processor": processor, "key": request.idempotency_key, "kind": kind})
         assert row is not None  # inserted just now, or by the first writer of this key

@@ -1,0 +1,30 @@
+"""Prebuilt INSERTs take their defaults (status, timestamps) from the table models, the one place they are declared."""
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from pos.models.cart import Cart
+from pos.models.order import Order
+from pos.services import sql
+from pos.services import tables as t
+
+SQLITE = SimpleNamespace(dialect=SimpleNamespace(name="sqlite"))
+MOMENT = datetime(2026, 11, 26, 10, 30, 5, 123456, tzinfo=UTC)
+
+
+def test_a_new_order_is_pending_and_created_and_updated_at_one_moment():
+    values = sql.insert_defaults(SQLITE, t.orders, now=MOMENT)  # type: ignore[arg-type]
+    assert values == {
+        "status": Order().status,
+        "created_at": "2026-11-26 10:30:05.123456",
+        "updated_at": "2026-11-26 10:30:05.123456",
+    }
+
+
+def test_a_new_cart_is_open_as_the_model_declares():
+    assert sql.insert_defaults(SQLITE, t.cart, now=MOMENT)["status"] == Cart().status == "open"  # type: ignore[arg-type]
+
+
+def test_history_rows_default_to_no_reason_and_no_reference():
+    values = sql.insert_defaults(SQLITE, t.stock_movement, now=MOMENT)  # type: ignore[arg-type]
+    assert values["reason"] == "" and values["source_ref"] == "" and values["created_at"].startswith("2026-11-26")
