@@ -8,6 +8,8 @@ printer library or rich beyond its cell-width table, so they can be tested and u
 
 from __future__ import annotations
 
+from pos.models.order import OrderStatus
+from pos.models.payment import PaymentStatus
 from pos.money import format_money
 from pos.textcells import cell_len, fit, pad, wrap
 
@@ -62,7 +64,7 @@ def _payment_rows(payment: dict | None, cur: str) -> list[tuple[str, str]]:
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
     amount = format_money(payment["amount"], cur)
-    if payment["status"] == "approved":
+    if payment["status"] == PaymentStatus.APPROVED:
         rows = [(f"Paid by {label}", amount)]
     else:
         rows = [(f"{label}: {payment['status']}" + (f" ({payment['reason']})" if payment.get("reason") else ""), amount)]
@@ -88,7 +90,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
-    if order["status"] != "processing":
+    if order["status"] != OrderStatus.PROCESSING:
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
     out.append((RULE, rule))
     for item in order["items"]:

@@ -14,6 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pos.models.order import OrderStatus
+from pos.models.payment import PaymentStatus
 from pos.money import format_money
 
 
@@ -74,13 +76,13 @@ def payment_line(payment: dict | None, currency: str) -> list[tuple[str, str]]:
     label = payment["processor"]
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
+    said = f"Paid by {label}" if payment["status"] == PaymentStatus.APPROVED else f"{label}: {payment['status']}"
     rows.append((said, _m(payment["amount"], currency)))
     if payment.get("tendered") is not None:
         rows.append(("Tendered", _m(payment["tendered"], currency)))
         if payment.get("change") is not None:
             rows.append(("Change due", _m(payment["change"], currency)))
-    if payment.get("reason") and payment["status"] != "approved":
+    if payment.get("reason") and payment["status"] != PaymentStatus.APPROVED:
         rows.append(("Reason", payment["reason"]))
     return rows
 
@@ -113,7 +115,7 @@ def receipt_view(order: dict) -> Any:
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
-    style = "green" if order["status"] == "processing" else ("red" if order["status"] == "payment_failed" else "yellow")
+    style = {OrderStatus.PROCESSING: "green", OrderStatus.PAYMENT_FAILED: "red"}.get(order["status"], "yellow")
     return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 
 
