@@ -74,7 +74,7 @@ def test_a_shopify_export_on_standard_input_imports_with_stock(shop):
     doc = json.loads(result.stdout)
     assert (doc["file"], doc["format"], doc["created"], doc["stock_changed"]) == ("stdin", "shopify", 6, 3)
     history = json.loads(shop("stock", "history", "MUG-WHT", "--json").stdout)
-    assert history[0]["ref"] == "stdin:7"
+    assert history["history"][0]["ref"] == "stdin:7"
 
 
 def test_a_shopify_summary_names_the_stock_it_set(shop):
