@@ -23,7 +23,6 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "payment list": "processor-list",
     "batch": "batch-result",
     "import locations": "import", "import catalog": "import", "import inventory": "import",
-    "import shopify": "import",
     "export catalog": "export", "export inventory": "export", "export orders": "export",
 }
 
