@@ -34,7 +34,7 @@ def test_a_scan_of_any_form_of_the_code_finds_the_same_variant(soup, scanned):
     c = cart.new_cart(soup, location="STORE-1")
     doc = cart.add_item(soup, cart_id=c["id"], code=scanned, quantity=2)
     assert [(i["sku"], i["quantity"]) for i in doc["items"]] == [("SOUP-1", 2)]
-    assert inventory.check_stock(soup, sku=scanned)["sku"] == "SOUP-1"
+    assert inventory.check_stock(soup, sku=scanned).sku == "SOUP-1"
 
 
 def test_the_same_gtin_in_another_form_is_already_taken(soup):
@@ -84,7 +84,7 @@ def test_the_inventory_import_finds_a_variant_by_another_form_of_its_gtin(soup, 
     path = _csv(tmp_path, f"sku,location,quantity\n{GTIN_14},STORE-1,7\n", "stock.csv")
     result = import_inventory(soup, path=path)
     assert (result["applied"], result["rejected"]) == (1, 0)
-    assert inventory.check_stock(soup, sku="SOUP-1", location="STORE-1")["on_hand"] == 7
+    assert inventory.check_stock(soup, sku="SOUP-1", location="STORE-1").on_hand == 7
 
 
 def test_barcodes_stored_by_an_older_version_are_normalised_by_pos_init(db_url):
@@ -110,7 +110,7 @@ def test_barcodes_stored_by_an_older_version_are_normalised_by_pos_init(db_url):
         assert stored == {"SOUP-1": EAN_13, "SOUP-2": "1234567890123", "SOUP-3": "SHELF-12A"}
         for scanned, sku in ((UPC_A, "SOUP-1"), (GTIN_14, "SOUP-1"), ("1234567890123", "SOUP-2"),
                              ("SHELF-12A", "SOUP-3")):
-            assert inventory.check_stock(db, sku=scanned)["sku"] == sku
+            assert inventory.check_stock(db, sku=scanned).sku == sku
     finally:
         db.dispose()
 
@@ -130,7 +130,7 @@ def test_the_migration_leaves_a_second_form_of_a_taken_gtin_findable_as_stored(d
     assert CliRunner().invoke(app, ["--db", db_url, "init"]).exit_code == 0
     db = Database(db_url)
     try:
-        assert inventory.check_stock(db, sku=GTIN_14)["sku"] == "SOUP-1"
+        assert inventory.check_stock(db, sku=GTIN_14).sku == "SOUP-1"
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT barcode FROM variant WHERE sku = 'SOUP-2'")).scalar() == UPC_A
     finally:

@@ -56,7 +56,7 @@ def _reaped_pid() -> int:
 
 
 def _level(store):
-    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]
+    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].model_dump()
 
 
 def test_a_young_order_of_a_process_that_is_gone_is_settled_at_once_as_its_processor_says(store):
