@@ -25,8 +25,8 @@ def soup(store):
 
 
 def test_a_barcode_given_as_upc_a_is_stored_and_shown_as_ean13(soup):
-    variant = catalog.show_product(soup, code="SOUP")["variants"][0]
-    assert variant["barcode"] == EAN_13
+    variant = catalog.show_product(soup, code="SOUP").variants[0]
+    assert variant.barcode == EAN_13
 
 
 @pytest.mark.parametrize("scanned", [UPC_A, EAN_13, GTIN_14])
@@ -49,12 +49,12 @@ def test_the_same_gtin_in_another_form_is_already_taken(soup):
 def test_a_barcode_that_is_no_valid_gtin_is_refused_naming_it(store, barcode, why):
     with pytest.raises(InvalidInput, match=f"barcode '{barcode}' {why}"):
         catalog.add_variant(store, sku="NEW-1", product="TSHIRT", price="1", barcode=barcode)
-    assert "NEW-1" not in {v["sku"] for v in catalog.show_product(store, code="TSHIRT")["variants"]}
+    assert "NEW-1" not in {v.sku for v in catalog.show_product(store, code="TSHIRT").variants}
 
 
 def test_an_internal_code_with_letters_is_kept_as_given(store):
     doc = catalog.add_variant(store, sku="NEW-1", product="TSHIRT", price="1", barcode="SHELF-12A")
-    assert doc["barcode"] == "SHELF-12A"
+    assert doc.barcode == "SHELF-12A"
 
 
 def _csv(tmp_path, body: str, name: str) -> str:
@@ -67,7 +67,7 @@ def test_the_catalog_import_stores_gtins_in_normal_form_and_names_a_bad_check_di
     header = "product,product_name,sku,price,barcode\n"
     good = _csv(tmp_path, header + f"SOUP,Soup,SOUP-1,1.99,{UPC_A}\n", "good.csv")
     import_catalog(store, path=good)
-    assert catalog.show_product(store, code="SOUP")["variants"][0]["barcode"] == EAN_13
+    assert catalog.show_product(store, code="SOUP").variants[0].barcode == EAN_13
     bad = _csv(tmp_path, header + "SOUP,Soup,SOUP-2,1.99,1234567890123\n", "bad.csv")
     with pytest.raises(InvalidInput, match="bad.csv:2: barcode: '1234567890123' has a wrong check digit"):
         import_catalog(store, path=bad)

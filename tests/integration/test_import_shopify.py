@@ -24,7 +24,8 @@ def _csv(tmp_path, body: str, name: str = "products_export.csv") -> str:
 
 
 def _variants(db) -> dict[str, dict]:
-    return {v["sku"]: {**v, "product_name": p["name"]} for p in catalog.list_products(db) for v in p["variants"]}
+    return {v.sku: {**v.model_dump(exclude_unset=True), "product_name": p.name}
+            for p in catalog.list_products(db) for v in p.variants}
 
 
 def test_a_shopify_export_becomes_products_and_their_variants(store):

@@ -111,7 +111,7 @@ def test_a_sku_or_barcode_cannot_be_used_twice(store):
 
 def test_a_variant_price_is_parsed_exactly(store):
     doc = catalog.add_variant(store, sku="TSHIRT-L", product="TSHIRT", price="21.10")
-    assert doc["price"] == 2110
+    assert doc.price == 2110
     with pytest.raises(InvalidInput):
         catalog.add_variant(store, sku="TSHIRT-XL", product="TSHIRT", price="21.105")
 
