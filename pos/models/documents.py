@@ -56,7 +56,7 @@ class ExportReport(Document):
 
     kind: Literal["catalog", "inventory", "orders"]
     rows: int
-    output: str
+    output: str | None = Field(default=None, description="the file written (set by the command)")
 
 
 class ErrorBody(Document):

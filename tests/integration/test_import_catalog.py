@@ -105,7 +105,7 @@ def test_orders_export_has_one_row_per_line_with_totals_and_payment(store):
     cart.add_item(store, cart_id=c["id"], code="CROISSANT")
     orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "50"})
     out = io.StringIO()
-    assert export_orders(store, out=out)["rows"] == 2
+    assert export_orders(store, out=out).rows == 2
     import csv
 
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
