@@ -9,6 +9,7 @@ import typer
 from pos.commands import batch, cart, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
+from pos.commands import schema as schema_cmd
 from pos.commands import store
 from pos.commands._common import PosGroup, reset_state
 
@@ -59,6 +60,7 @@ app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
+app.command("schema")(schema_cmd.schema)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ printer library or rich beyond its cell-width table, so they can be tested and u
 from __future__ import annotations
 
 from pos.clock import local_time
+from pos.models.order import OrderStatus
+from pos.models.payment import PaymentStatus
 from pos.money import format_money
 from pos.textcells import cell_len, fit, pad, wrap
 
@@ -59,13 +61,13 @@ def payment_rows(payment: dict | None, currency: str) -> list[tuple[str, str]]:
     label = payment["processor"]
     if payment.get("last4"):
         label = f"{payment.get('brand') or 'card'} ****{payment['last4']}"
-    said = f"Paid by {label}" if payment["status"] == "approved" else f"{label}: {payment['status']}"
+    said = f"Paid by {label}" if payment["status"] == PaymentStatus.APPROVED else f"{label}: {payment['status']}"
     rows = [(said, format_money(payment["amount"], currency))]
     if payment.get("tendered") is not None:
         rows.append(("Tendered", format_money(payment["tendered"], currency)))
         if payment.get("change") is not None:
             rows.append(("Change due", format_money(payment["change"], currency)))
-    if payment.get("reason") and payment["status"] != "approved":
+    if payment.get("reason") and payment["status"] != PaymentStatus.APPROVED:
         rows.append(("Reason", payment["reason"]))
     return rows
 
@@ -85,7 +87,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
-    if order["status"] != "processing":
+    if order["status"] != OrderStatus.PROCESSING:
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
     out.append((RULE, rule))
     for item in order["items"]:

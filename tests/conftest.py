@@ -115,13 +115,19 @@ def _dispose_cli_databases() -> Iterator[None]:
 
 @pytest.fixture
 def cli(db_url):
-    """Run `pos --db <this test's database> ...` in-process; returns typer's Result (stdout, stderr, exit_code)."""
+    """Run `pos --db <this test's database> ...` in-process; returns typer's Result (stdout, stderr, exit_code).
+
+    Whatever it prints with --json is validated against the schema of its document (`pos schema`)."""
     from typer.testing import CliRunner
 
     from pos.cli import app
 
+    from schemas import check_json_output
+
     def run(*args: str):
-        return CliRunner().invoke(app, ["--db", db_url, *[str(a) for a in args]])
+        result = CliRunner().invoke(app, ["--db", db_url, *[str(a) for a in args]])
+        check_json_output(list(args), result.stdout)  # any --json output matches its published schema
+        return result
 
     return run
 

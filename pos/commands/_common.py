@@ -86,10 +86,20 @@ def views():
     return _render
 
 
+def plain(doc: Any) -> Any:
+    """A typed document (pos.models) as the JSON it prints: keys it was not given stay absent."""
+    if hasattr(doc, "model_dump"):
+        return doc.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if isinstance(doc, list):
+        return [plain(d) for d in doc]
+    return doc
+
+
 def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
     """Data goes to stdout: the JSON document, or what `render` (a function, or the name of one in
-    pos.commands._render) makes of it for people."""
+    pos.commands._render) makes of it for people. Views take the plain document, as JSON has it."""
     STATE["rendering"] = True  # the service has returned: whatever it saved is saved
+    doc = plain(doc)
     if as_json:
         print_json(doc)
     else:
@@ -113,9 +123,10 @@ AfterOption = Annotated[
 ]
 
 
-def emit_page(page: dict, key: str, as_json: bool, render: str, what: str) -> None:
+def emit_page(page: Any, key: str, as_json: bool, render: str, what: str) -> None:
     """A list that may be cut: the rows (or, with --json, the page document), then on stderr, when it was
     cut, how many were left out and how to get them."""
+    page = plain(page)
     emit(page if as_json else page[key], as_json, render)
     if page["truncated"]:
         note(f"showing {page['count']} of {page['total']} {what}; --all for every one, "

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pos.clock import local_time
+from pos.models.order import OrderStatus
 from pos.money import format_money
 from pos.receipt_text import payment_rows
 
@@ -90,7 +91,7 @@ def receipt_view(order: dict) -> Any:
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
-    style = "green" if order["status"] == "processing" else ("red" if order["status"] == "payment_failed" else "yellow")
+    style = {OrderStatus.PROCESSING: "green", OrderStatus.PAYMENT_FAILED: "red"}.get(order["status"], "yellow")
     return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 
 

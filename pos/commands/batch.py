@@ -24,6 +24,7 @@ def batch(
     "payment": {"processor": "card", "card": "4242424242424242"}, "shipping": {"name": "...", "address": "..."}}
     """
     from pos.errors import InvalidInput
+    from pos.models.order import OrderStatus
     from pos.services.batch import run_batch
 
     try:
@@ -40,7 +41,7 @@ def batch(
     with stream, _progress(show_bar) as advance:
         for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout):
             counts["lines"] += 1
-            counts["ok" if result.status == "processing" else "failed"] += 1
+            counts["ok" if result.status == OrderStatus.PROCESSING else "failed"] += 1
             counts["replayed"] += result.replayed
             if as_json:
                 print_json(result.to_dict())

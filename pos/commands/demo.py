@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pos.commands._common import console
+from pos.commands._common import console, plain
 
 
 def run_demo(data_dir: str | None) -> None:
@@ -49,7 +49,7 @@ def run_demo(data_dir: str | None) -> None:
               f"{loaded['inventory']['applied']} stock levels from {escape(str(folder))}")
 
     step("Stock of a T-shirt, per location")
-    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M")))
+    out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M"))))
 
     step("At STORE-1: 2 T-shirts, and a mug by its barcode")
     c = cart.new_cart(db, location="STORE-1")
@@ -61,12 +61,12 @@ def run_demo(data_dir: str | None) -> None:
 
     step("A declined card: the order is payment_failed; stock and cart are untouched")
     expect_refusal(lambda: orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4000000000000002"}))
-    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
+    out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
 
     step("A good card: the order is processing and the stock goes down")
     paid = orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4242 4242 4242 4242"})
     out.print(r.receipt_view(paid))
-    out.print(r.stock_view(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1")))
+    out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
 
     step("A delivery line: 2 desk lamps shipped from the warehouse WH-1")
     d = cart.new_cart(db, location="STORE-1")

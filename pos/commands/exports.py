@@ -7,7 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, Annotated, Any
 
 import typer
 
@@ -47,18 +47,19 @@ def orders(output: Output = None, location: Location = None, as_json: JsonFlag =
     _run(lambda out: export_orders(database(), out=out, location=location), output, as_json)
 
 
-def _run(export: Callable[[IO[str]], dict], output: str | None, as_json: bool) -> None:
+def _run(export: Callable[[IO[str]], Any], output: str | None, as_json: bool) -> None:
     if output is None or output == "-":
         if as_json:
             raise typer.BadParameter("--json needs --output FILE (stdout carries the CSV)", param_hint="--json")
         export(sys.stdout)
         sys.stdout.flush()
         return
-    doc = {**_to_file(export, Path(output)), "output": output}
+    doc = _to_file(export, Path(output))
+    doc.output = output
     emit(doc, as_json, lambda d: note(f"wrote {d['rows']:,} {d['kind']} rows to {d['output']}"))
 
 
-def _to_file(export: Callable[[IO[str]], dict], target: Path) -> dict:
+def _to_file(export: Callable[[IO[str]], Any], target: Path) -> Any:
     """Write beside the target and rename at the end, so a failed export never leaves half a file."""
     from pos.errors import InvalidInput
 

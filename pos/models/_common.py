@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Integer
 
 # Money in minor units: 64-bit on PostgreSQL (INTEGER there ends at 21,474,836.47); SQLite's INTEGER is 64-bit.
@@ -16,3 +17,15 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="seconds") + "Z"
+
+
+class Document(BaseModel):
+    """A document that a service returns and `--json` prints: its fields are the JSON keys, in order, and
+    nothing else (an unexpected key fails validation, so the published schema stays true)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Shipping(Document):
+    name: str | None
+    address: str | None

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import utcnow
+from pos.models._common import Document, Shipping, utcnow
 
-CART_OPEN = "open"
-CART_CHECKOUT = "checkout"  # a payment is being taken; nothing may change
-CART_CLOSED = "closed"
+
+
+class CartStatus(StrEnum):
+    OPEN = "open"
+    CHECKOUT = "checkout"  # a payment is being taken; nothing may change
+    CLOSED = "closed"
+
+
+CART_OPEN, CART_CHECKOUT, CART_CLOSED = CartStatus.OPEN, CartStatus.CHECKOUT, CartStatus.CLOSED
 
 
 class Cart(SQLModel, table=True):
@@ -41,3 +48,26 @@ class CartItem(SQLModel, table=True):
     variant_id: int = Field(foreign_key="variant.id")
     location_id: int = Field(foreign_key="location.id")
     quantity: int
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+class CartItemPublic(Document):
+    sku: str
+    name: str
+    quantity: int
+    location: str = Field(description="where the stock comes from")
+    unit_price: int
+    line_total: int
+    delivery: bool = Field(description="drawn from another location than the cart's, so shipped")
+
+
+class CartPublic(Document):
+    id: int | None
+    location: str
+    status: CartStatus
+    items: list[CartItemPublic]
+    subtotal: int
+    currency: str
+    shipping: Shipping | None

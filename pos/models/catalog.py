@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import Money, utcnow
+from pos.models._common import Document, Money, utcnow
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 
@@ -134,3 +134,40 @@ class Variant(VariantBase, table=True):
     barcode: str | None = Field(default=None, max_length=64, unique=True)
     product_id: int = Field(foreign_key="product.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+class LocationPublic(Document):
+    code: str
+    name: str
+    tax_rate: str = Field(description="percent, as text: '8.25'")
+    address: str
+    receipt_footer: str
+    timezone: str
+
+
+class StockAtLocation(Document):
+    location: str
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class VariantPublic(Document):
+    sku: str
+    product: str = Field(description="the product's code")
+    name: str = Field(description="the product's name and the variant's, as a till shows it")
+    price: int = Field(description="minor units")
+    currency: str
+    barcode: str | None
+    options: dict[str, str]
+    is_deliverable: bool
+    levels: list[StockAtLocation] | None = Field(default=None, description="stock per location (`pos product show`)")
+
+
+class ProductPublic(Document):
+    code: str
+    name: str
+    variants: list[VariantPublic]

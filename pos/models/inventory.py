@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import utcnow
+from pos.models._common import Document, utcnow
+from pos.models.catalog import StockAtLocation
 
 
 class StockLevel(SQLModel, table=True):
@@ -41,3 +42,43 @@ class StockMovement(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     source: str = Field(max_length=32, description="set, adjust, sale, import, ...")
     source_ref: str = Field(default="", max_length=500, description="order id, file:line, ...")
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+class StockPublic(Document):
+    """A variant's stock: per location, and summed."""
+
+    sku: str
+    name: str
+    levels: list[StockAtLocation]
+    on_hand: int
+    available: int
+    change: int | None = Field(default=None, description="what `pos stock set/adjust` changed on hand by")
+
+
+class StockMovementPublic(Document):
+    id: int
+    at: str = Field(description="UTC, ISO 8601 with Z")
+    timezone: str = Field(description="the location's zone, in which views show `at`")
+    sku: str
+    location: str
+    change: int
+    on_hand: int = Field(description="on hand after the change")
+    source: str
+    ref: str
+    reason: str
+
+
+class Page(Document):
+    """A list that may be cut: `truncated` says so, `next_after` is the cursor for the rest."""
+
+    count: int
+    total: int
+    truncated: bool
+    next_after: int | None
+
+
+class StockHistoryPage(Page):
+    history: list[StockMovementPublic]

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import Money, utcnow
+from typing import Literal
 
-ORDER_PENDING = "pending"
-ORDER_PROCESSING = "processing"
-ORDER_PAYMENT_FAILED = "payment_failed"
-ORDER_STATUSES = (ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED)
+from pydantic import ConfigDict
+
+from pos.models._common import Document, Money, Shipping, utcnow
+from pos.models.payment import PaymentStatus
+
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"  # placed, its payment not settled yet
+    PROCESSING = "processing"  # paid: stock taken, to be fulfilled
+    PAYMENT_FAILED = "payment_failed"
+
+
+ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED = (
+    OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PAYMENT_FAILED,
+)
+ORDER_STATUSES = tuple(OrderStatus)
 
 
 class Order(SQLModel, table=True):
@@ -60,3 +74,160 @@ class OrderItem(SQLModel, table=True):
     quantity: int
     unit_price: int = Field(sa_type=Money)
     line_total: int = Field(sa_type=Money)
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+class OrderStore(Document):
+    """The selling location, as its receipts show it."""
+
+    code: str
+    name: str
+    address: str
+    receipt_footer: str
+    timezone: str
+
+
+class OrderItemPublic(Document):
+    sku: str
+    name: str
+    quantity: int
+    location: str
+    unit_price: int
+    line_total: int
+    delivery: bool
+
+
+class OrderPayment(Document):
+    """The payment of an order: card payments add brand and last4, cash adds tendered and change."""
+
+    processor: str
+    status: PaymentStatus
+    amount: int
+    reason: str | None
+    reference: str | None
+    brand: str | None = None
+    last4: str | None = None
+    tendered: int | None = None
+    change: int | None = None
+
+
+class OrderPublic(Document):
+    id: int
+    status: OrderStatus
+    cart_id: int
+    location: str
+    store: OrderStore
+    created_at: str = Field(description="UTC, ISO 8601 with Z")
+    timezone: str = Field(description="the store's zone, in which views show created_at")
+    items: list[OrderItemPublic]
+    subtotal: int
+    tax_rate: str = Field(description="percent, as text")
+    tax: int
+    total: int
+    currency: str
+    payment: OrderPayment | None
+    shipping: Shipping | None
+    idempotency_key: str
+
+
+class OrderSummaryPayment(Document):
+    processor: str | None
+    status: PaymentStatus | None
+
+
+class OrderSummary(Document):
+    """An order in a list."""
+
+    id: int
+    status: OrderStatus
+    cart_id: int
+    location: str
+    created_at: str
+    timezone: str
+    subtotal: int
+    tax: int
+    total: int
+    currency: str
+    payment: OrderSummaryPayment
+
+
+class OrderPage(Document):
+    orders: list[OrderSummary]
+    count: int
+    total: int
+    truncated: bool
+    next_after: int | None
+
+
+class ReconcileOwner(Document):
+    host: str
+    pid: int | None
+    state: str
+
+
+class ReconcileResult(Document):
+    """What `pos order reconcile` did with one pending order."""
+
+    order_id: int
+    processor: str
+    eligible_at: str | None
+    owner: ReconcileOwner | None
+    outcome: Literal["paid", "failed", "already_settled", "waiting", "unknown", "error"]
+    status: OrderStatus
+    reason: str | None
+
+
+# -- pos batch: one JSON object per line in, one result per line out ----------------------------------------
+
+
+class BatchLineItem(Document):
+    sku: str
+    qty: int = Field(default=1, gt=0)
+    from_: str | None = Field(default=None, alias="from", description="the location the stock comes from")
+
+
+class BatchLinePayment(Document):
+    """The processor, and its parameters (e.g. card, expiry; tendered for cash)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    processor: str
+
+
+class BatchLine(Document):
+    """One line of the input of `pos batch`."""
+
+    ref: str = Field(min_length=1, max_length=180, description="identifies the order: a re-run replays it")
+    location: str = Field(min_length=1)
+    items: list[BatchLineItem] = Field(min_length=1)
+    payment: BatchLinePayment
+    shipping: Shipping | None = None
+
+
+class BatchError(Document):
+    code: str
+    message: str
+
+
+class BatchLineResult(Document):
+    line: int
+    ref: str | None
+    order_id: int | None
+    status: OrderStatus | Literal["error"]
+    error: BatchError | None
+    replayed: bool
+
+
+class BatchSummary(Document):
+    """The last line of `pos batch --json`."""
+
+    summary: Literal[True]
+    lines: int
+    ok: int
+    failed: int
+    replayed: int
+    seconds: float
+    orders_per_second: float | None
+

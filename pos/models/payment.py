@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import Money, utcnow
+from pos.models._common import Document, Money, utcnow
 
-PAYMENT_PENDING = "pending"
-PAYMENT_APPROVED = "approved"
-PAYMENT_DECLINED = "declined"
-PAYMENT_FAILED = "failed"  # the processor raised, timed out or answered nonsense
+
+
+class PaymentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    FAILED = "failed"  # the processor raised, timed out or answered nonsense
+
+
+class RefundStatus(StrEnum):
+    """A refund's outcome at the processor (refunds come with the returns issue)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    DECLINED = "declined"
+
+
+PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED = (
+    PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.DECLINED, PaymentStatus.FAILED,
+)
 
 
 class Payment(SQLModel, table=True):
@@ -67,3 +84,17 @@ class ProcessorLedger(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
     change_due: int | None = Field(default=None, sa_type=Money)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# -- documents ------------------------------------------------------------------------------------------
+
+
+class ProcessorPublic(Document):
+    """An installed payment processor (`pos payment list`)."""
+
+    name: str
+    description: str
+    parameters: dict[str, str] = Field(description="parameter name to what it means")
+    module: str = Field(description="the entry point: module:Class")
+    distribution: str | None = Field(description="the package that provides it, and its version")
+    error: str | None = Field(description="why it cannot be loaded, when it cannot")

@@ -14,6 +14,7 @@ from pos.barcodes import lookup_barcode
 from pos.errors import AlreadyExists, InvalidInput, NotFound
 from pos.pairs import key_value
 from pos.models import LocationCreate, ProductCreate, VariantCreate
+from pos.models.catalog import LocationPublic, ProductPublic, StockAtLocation, VariantPublic
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
 from pos.services import sql
 from pos.services import tables as t
@@ -39,21 +40,17 @@ def _validated(schema: Any, **data: Any):
 # -- locations -----------------------------------------------------------------------------------------
 
 
-def location_document(row: Mapping[Any, Any]) -> dict:
-    return {
-        "code": row["code"],
-        "name": row["name"],
-        "tax_rate": format_tax_rate(row["tax_rate"]),
-        "address": row["address"],
-        "receipt_footer": row["receipt_footer"],
-        "timezone": row["timezone"],
-    }
+def location_document(row: Mapping[Any, Any]) -> LocationPublic:
+    return LocationPublic(
+        code=row["code"], name=row["name"], tax_rate=format_tax_rate(row["tax_rate"]), address=row["address"],
+        receipt_footer=row["receipt_footer"], timezone=row["timezone"],
+    )
 
 
 def add_location(
     db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = "",
     timezone: str | None = None,
-) -> dict:
+) -> LocationPublic:
     """A new location; without `timezone` it takes the store's (see `pos init`)."""
     from pos.clock import check_zone
     from pos.services.store import default_zone
@@ -73,7 +70,7 @@ def add_location(
 def update_location(
     db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
     address: str | None = None, receipt_footer: str | None = None, timezone: str | None = None,
-) -> dict:
+) -> LocationPublic:
     changes: dict[str, Any] = {}
     if timezone is not None:
         from pos.clock import check_zone
@@ -99,7 +96,7 @@ def update_location(
         return location_document(_location_row(conn, code))
 
 
-def list_locations(db: Database) -> list[dict]:
+def list_locations(db: Database) -> list[LocationPublic]:
     with db.read() as conn:
         rows = conn.execute(select(t.location).order_by(t.location.c.code)).mappings()
         return [location_document(r) for r in rows]
@@ -122,13 +119,13 @@ def location_by_code(conn: Connection, code: str) -> dict:
 # -- products and variants ------------------------------------------------------------------------------
 
 
-def add_product(db: Database, *, code: str, name: str) -> dict:
+def add_product(db: Database, *, code: str, name: str) -> ProductPublic:
     data = _validated(ProductCreate, code=code, name=name)
     with db.write() as conn:
         if conn.execute(select(t.product.c.id).where(t.product.c.code == data.code)).first():
             raise AlreadyExists(f"product {data.code} already exists")
         conn.execute(t.product.insert().values(**data.model_dump()))
-    return {"code": data.code, "name": data.name, "variants": []}
+    return ProductPublic(code=data.code, name=data.name, variants=[])
 
 
 def parse_options(pairs: list[str] | None) -> dict[str, str]:
@@ -143,7 +140,7 @@ def parse_options(pairs: list[str] | None) -> dict[str, str]:
 def add_variant(
     db: Database, *, sku: str, product: str, price: str, name: str = "", barcode: str | None = None,
     options: dict[str, str] | None = None, deliverable: bool = True,
-) -> dict:
+) -> VariantPublic:
     with db.write() as conn:
         cur = store_currency(conn)
         data = _validated(
@@ -214,20 +211,14 @@ def display_name(row: Mapping[Any, Any]) -> str:
     return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
-def variant_document(row: Mapping[Any, Any], currency: str) -> dict:
-    return {
-        "sku": row["sku"],
-        "product": row["product_code"],
-        "name": display_name(row),
-        "price": row["price"],
-        "currency": currency,
-        "barcode": row["barcode"],
-        "options": json.loads(row["options"] or "{}"),
-        "is_deliverable": bool(row["is_deliverable"]),
-    }
+def variant_document(row: Mapping[Any, Any], currency: str) -> VariantPublic:
+    return VariantPublic(
+        sku=row["sku"], product=row["product_code"], name=display_name(row), price=row["price"], currency=currency,
+        barcode=row["barcode"], options=json.loads(row["options"] or "{}"), is_deliverable=bool(row["is_deliverable"]),
+    )
 
 
-def list_products(db: Database) -> list[dict]:
+def list_products(db: Database) -> list[ProductPublic]:
     with db.read() as conn:
         cur = store_currency(conn)
         products = conn.execute(select(t.product).order_by(t.product.c.code)).mappings().all()
@@ -236,16 +227,13 @@ def list_products(db: Database) -> list[dict]:
             .join(t.product, t.product.c.id == t.variant.c.product_id)
             .order_by(t.product.c.code, t.variant.c.sku)
         ).mappings()
-        by_product: dict[str, list[dict]] = {}
+        by_product: dict[str, list[VariantPublic]] = {}
         for v in variants:
             by_product.setdefault(v["product_code"], []).append(variant_document(v, cur))
-        return [
-            {"code": p["code"], "name": p["name"], "variants": by_product.get(p["code"], [])}
-            for p in products
-        ]
+        return [ProductPublic(code=p["code"], name=p["name"], variants=by_product.get(p["code"], [])) for p in products]
 
 
-def show_product(db: Database, *, code: str) -> dict:
+def show_product(db: Database, *, code: str) -> ProductPublic:
     with db.read() as conn:
         cur = store_currency(conn)
         product = conn.execute(select(t.product).where(t.product.c.code == code)).mappings().first()
@@ -264,13 +252,13 @@ def show_product(db: Database, *, code: str) -> dict:
             .order_by(t.variant.c.sku)
         ).mappings()
         docs = [variant_document(v, cur) for v in variants]
-        stock = _stock_by_variant(conn, [d["sku"] for d in docs])
+        stock = _stock_by_variant(conn, [d.sku for d in docs])
         for d in docs:
-            d["levels"] = stock.get(d["sku"], [])
-        return {"code": product["code"], "name": product["name"], "variants": docs}
+            d.levels = stock.get(d.sku, [])
+        return ProductPublic(code=product["code"], name=product["name"], variants=docs)
 
 
-def _stock_by_variant(conn: Connection, skus: list[str]) -> dict[str, list[dict]]:
+def _stock_by_variant(conn: Connection, skus: list[str]) -> dict[str, list[StockAtLocation]]:
     if not skus:
         return {}
     rows = conn.execute(
@@ -280,10 +268,10 @@ def _stock_by_variant(conn: Connection, skus: list[str]) -> dict[str, list[dict]
         .where(t.variant.c.sku.in_(skus))
         .order_by(t.location.c.code)
     )
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[StockAtLocation]] = {}
     for sku, loc, on_hand, reserved in rows:
         found.setdefault(sku, []).append(
-            {"location": loc, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+            StockAtLocation(location=loc, on_hand=on_hand, reserved=reserved, available=on_hand - reserved)
         )
     return found
 

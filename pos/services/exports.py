@@ -16,6 +16,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, select
 
 from pos.models._common import iso
+from pos.models.documents import ExportReport
 from pos.money import format_money, format_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import location_by_code
@@ -37,7 +38,7 @@ def _write(out: IO[str], header: list[str], rows: Iterable[Sequence[Any]]) -> in
     return count
 
 
-def export_catalog(db: Database, *, out: IO[str]) -> dict:
+def export_catalog(db: Database, *, out: IO[str]) -> ExportReport:
     """One row per variant, with an option:NAME column for every option any variant has."""
     with db.read() as conn:
         cur = store_currency(conn)
@@ -62,10 +63,10 @@ def export_catalog(db: Database, *, out: IO[str]) -> dict:
                        "yes" if deliverable else "no", *(chosen.get(n, "") for n in option_names)]
 
         count = _write(out, header, rows())
-    return {"kind": "catalog", "rows": count}
+    return ExportReport(kind="catalog", rows=count)
 
 
-def export_inventory(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+def export_inventory(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:
     """On-hand stock per SKU and location: the columns of `pos import inventory`."""
     with db.read() as conn:
         stmt = (
@@ -77,10 +78,10 @@ def export_inventory(db: Database, *, out: IO[str], location: str | None = None)
         if location:
             stmt = stmt.where(SL.c.location_id == location_by_code(conn, location)["id"])
         count = _write(out, ["sku", "location", "quantity"], conn.execution_options(**STREAM).execute(stmt))
-    return {"kind": "inventory", "rows": count}
+    return ExportReport(kind="inventory", rows=count)
 
 
-def export_orders(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+def export_orders(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:
     """One row per order line, with its order's status, totals and payment."""
     O, I, PAY = t.orders, t.order_item, t.payment
     line_loc = L.alias("line_location")
@@ -103,7 +104,7 @@ def export_orders(db: Database, *, out: IO[str], location: str | None = None) ->
         if location:
             stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
         count = _write(out, header, _order_rows(conn, stmt))
-    return {"kind": "orders", "rows": count}
+    return ExportReport(kind="orders", rows=count)
 
 
 def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:

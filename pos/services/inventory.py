@@ -13,6 +13,8 @@ from sqlalchemy import Connection, func, select
 
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
+from pos.models.catalog import StockAtLocation
+from pos.models.inventory import StockPublic
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -212,7 +214,7 @@ def check_reason(reason: str) -> str:
     return reason
 
 
-def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> dict:
+def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> StockPublic:
     check_reason(reason)
     with db.write() as conn:
         variant = get_variant(conn, sku)
@@ -222,11 +224,11 @@ def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: s
             sku=variant["sku"], location=loc["code"],
         )
         doc = _stock_document(conn, variant)
-    doc["change"] = delta
+    doc.change = delta
     return doc
 
 
-def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: str = "") -> dict:
+def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: str = "") -> StockPublic:
     check_reason(reason)
     with db.write() as conn:
         variant = get_variant(conn, sku)
@@ -236,11 +238,11 @@ def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: s
             sku=variant["sku"], location=loc["code"],
         )
         doc = _stock_document(conn, variant)
-    doc["change"] = delta
+    doc.change = delta
     return doc
 
 
-def check_stock(db: Database, *, sku: str, location: str | None = None) -> dict:
+def check_stock(db: Database, *, sku: str, location: str | None = None) -> StockPublic:
     """checkInventory: on-hand, reserved and available per location."""
     with db.read() as conn:
         variant = get_variant(conn, sku)
@@ -248,7 +250,7 @@ def check_stock(db: Database, *, sku: str, location: str | None = None) -> dict:
         return _stock_document(conn, variant, loc_id)
 
 
-def _stock_document(conn: Connection, variant, location_id: int | None = None) -> dict:
+def _stock_document(conn: Connection, variant, location_id: int | None = None) -> StockPublic:
     stmt = (
         select(t.location.c.code, SL.c.on_hand, SL.c.reserved)
         .join(t.location, t.location.c.id == SL.c.location_id)
@@ -258,19 +260,16 @@ def _stock_document(conn: Connection, variant, location_id: int | None = None) -
     if location_id is not None:
         stmt = stmt.where(SL.c.location_id == location_id)
     levels = [
-        {"location": code, "on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+        StockAtLocation(location=code, on_hand=on_hand, reserved=reserved, available=on_hand - reserved)
         for code, on_hand, reserved in conn.execute(stmt)
     ]
     if location_id is not None and not levels:
-        code = conn.execute(select(t.location.c.code).where(t.location.c.id == location_id)).scalar()
-        levels = [{"location": code, "on_hand": 0, "reserved": 0, "available": 0}]
-    return {
-        "sku": variant["sku"],
-        "name": display_name(variant),
-        "levels": levels,
-        "on_hand": sum(lv["on_hand"] for lv in levels),
-        "available": sum(lv["available"] for lv in levels),
-    }
+        code = conn.execute(select(t.location.c.code).where(t.location.c.id == location_id)).scalar_one()
+        levels = [StockAtLocation(location=code, on_hand=0, reserved=0, available=0)]
+    return StockPublic(
+        sku=variant["sku"], name=display_name(variant), levels=levels,
+        on_hand=sum(lv.on_hand for lv in levels), available=sum(lv.available for lv in levels),
+    )
 
 
 def stock_history(

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pos.errors import InvalidInput, PrinterError, require_extra
+from pos.models.order import OrderStatus
 from pos.receipt_text import BOLD, CENTER, TITLE, receipt_blocks
 
 KINDS = ("file", "network", "usb", "dummy")
@@ -117,7 +118,7 @@ def print_receipt(order: dict, *, spec: str, width: int = 42) -> str:
     try:
         send(parsed, data)
     except PrinterError as err:
-        kept = "paid and kept" if order["status"] == "processing" else "unchanged"
+        kept = "paid and kept" if order["status"] == OrderStatus.PROCESSING else "unchanged"
         raise PrinterError(
             f"printer {parsed} failed: {err.message}; order {order['id']} is {kept}, reprint with "
             f"`pos receipt {order['id']} --printer {spec}`",

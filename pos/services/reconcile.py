@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from pos.errors import PosError
 from pos.models._common import iso, utcnow
-from pos.models.order import ORDER_PENDING
+from pos.models.order import ORDER_PENDING, ReconcileResult
 from pos.models.payment import PAYMENT_APPROVED, PAYMENT_FAILED, PAYMENT_PENDING
 from pos.services import sql
 from pos.services import tables as t
@@ -69,7 +69,7 @@ def _waiting(row: dict, state: OwnerState, older_than: float) -> dict | None:
 def reconcile(
     db: Database, *, older_than: float = DEFAULT_MIN_AGE_S, unknown_as_failed: bool = False,
     timeout: float | None = DEFAULT_TIMEOUT_S,
-) -> list[dict]:
+) -> list[ReconcileResult]:
     """One result per pending order: settled (paid, failed, already_settled), or left pending (waiting,
     unknown, error) with the reason."""
     results = []
@@ -115,4 +115,4 @@ def reconcile(
             "status": now,
             "reason": answer.reason if answer else None,
         })
-    return results
+    return [ReconcileResult.model_validate(r) for r in results]

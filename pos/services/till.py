@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pos.errors import CartClosed, EmptyCart, InvalidInput, PaymentDeclined, PosError, ShippingRequired
 from pos.pairs import key_value
 from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+from pos.models.cart import CartStatus
 from pos.services.db import Database
 from pos.services.inventory import positive_quantity
 
@@ -282,7 +283,7 @@ class TillSession:
         from pos.services.cart import show_cart
 
         if self.cart_id is None:
-            return self._sale({"id": None, "location": self.location, "status": "open", "items": [],
+            return self._sale({"id": None, "location": self.location, "status": CartStatus.OPEN, "items": [],
                                "subtotal": 0, "currency": self.currency, "shipping": None})
         return self._sale(show_cart(self.db, cart_id=self.cart_id))
 
@@ -335,7 +336,7 @@ class TillSession:
             status = show_cart(self.db, cart_id=self.cart_id)["status"]
         except PosError:
             return
-        if status == "checkout":
+        if status == CartStatus.CHECKOUT:
             sale, self.cart_id = self.cart_id, None
             if isinstance(exc, KeyboardInterrupt):
                 raise CartClosed(

@@ -7,6 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from pos.cli import app
+from schemas import check_json_output
 
 
 def test_batch_json_output_is_one_object_per_line_then_a_summary(store, db_url, tmp_path):
@@ -19,6 +20,7 @@ def test_batch_json_output_is_one_object_per_line_then_a_summary(store, db_url, 
                     "payment": {"processor": "card", "card": "4000000000000002"}}),
     ]) + "\n")
     result = CliRunner().invoke(app, ["--db", db_url, "batch", str(file), "--json"])
+    check_json_output(["batch", str(file), "--json"], result.stdout)
     assert result.exit_code == 1  # one line failed
     docs = [json.loads(x) for x in result.stdout.splitlines()]
     assert [(d["line"], d["ref"], d["status"]) for d in docs[:2]] == [(1, "R1", "processing"), (3, "R2", "payment_failed")]
@@ -50,6 +52,7 @@ def test_a_line_that_is_not_utf8_fails_alone(store, db_url, tmp_path):
     file = tmp_path / "mixed.jsonl"
     file.write_bytes(b'{"ref": "U1\xff", "location": "STORE-1"}\n' + good + b"\n")
     result = CliRunner().invoke(app, ["--db", db_url, "batch", str(file), "--json"])
+    check_json_output(["batch", str(file), "--json"], result.stdout)
     assert result.exit_code == 1
     first, second, summary = (json.loads(x) for x in result.stdout.splitlines())
     assert first["error"] == {"code": "invalid_input", "message": "the line is not UTF-8 text"}

@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from pos.cli import app
+from schemas import check_json_output
 
 WIDTHS = (32, 42, 48)
 
@@ -38,6 +39,7 @@ def pos(db_url):
     def run(*args: str, input: str | None = None, ok: bool = True):
         result = CliRunner().invoke(app, ["--db", db_url, *map(str, args)], input=input, env={"COLUMNS": "5000"})
         assert result.exit_code != 70, result.output
+        check_json_output(list(args), result.stdout)
         if ok:
             assert result.exit_code == 0, (args, result.output)
         return result

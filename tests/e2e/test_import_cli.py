@@ -24,7 +24,7 @@ def run(db, *args: str, input: str | None = None):
 
 
 def _on_hand(db, sku: str) -> dict[str, int]:
-    return {lv["location"]: lv["on_hand"] for lv in inventory.check_stock(db, sku=sku)["levels"]}
+    return {lv.location: lv.on_hand for lv in inventory.check_stock(db, sku=sku).levels}
 
 
 def test_standard_input_with_json_prints_exactly_one_summary_document(store):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from schemas import check_json_output
+
 POS = Path(sys.executable).parent / "pos"
 
 PLUGIN = '''
@@ -52,6 +54,7 @@ def plugin_env(tmp_path):
 
 def pos(env, *args, check=True):
     result = subprocess.run([str(POS), *args], capture_output=True, text=True, env=env, timeout=120)
+    check_json_output(list(args), result.stdout)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result

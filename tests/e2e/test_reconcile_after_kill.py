@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 from plugins import env_with, pos_executable, write_plugin
+from schemas import check_json_output
 
 PLUGIN = """
     import os
@@ -39,7 +40,9 @@ PLUGIN = """
 
 
 def _pos(env, db, *args):
-    return subprocess.run([pos_executable(), "--db", db, *args], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([pos_executable(), "--db", db, *args], env=env, capture_output=True, text=True, timeout=120)
+    check_json_output(list(args), result.stdout)
+    return result
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from schemas import check_json_output
 
 POS = Path(sys.executable).parent / "pos"
 
 
 def run(*args, env=None, check=True, timeout=120):
     result = subprocess.run([str(POS), *args], capture_output=True, text=True, env=env, timeout=timeout)
+    check_json_output(list(args), result.stdout)
     if check:
         assert result.returncode == 0, result.stdout + result.stderr
     return result

@@ -64,7 +64,7 @@ def run_till(db_url: str, script: str, *args: str) -> subprocess.CompletedProces
 
 
 def levels(db, sku: str) -> dict[str, int]:
-    return {lv["location"]: lv["on_hand"] for lv in check_stock(db, sku=sku)["levels"]}
+    return {lv.location: lv.on_hand for lv in check_stock(db, sku=sku).levels}
 
 
 def test_a_scripted_shift_ends_with_the_right_orders_stock_and_receipts(store, tmp_path):

@@ -20,7 +20,7 @@ def line(ref, qty=1, sku="TSHIRT-M", card=GOOD_CARD, **extra):
 
 
 def on_hand(store, location="STORE-1"):
-    return inventory.check_stock(store, sku="TSHIRT-M", location=location)["levels"][0]["on_hand"]
+    return inventory.check_stock(store, sku="TSHIRT-M", location=location).levels[0].on_hand
 
 
 def test_each_line_reports_its_own_outcome_and_bad_lines_do_not_stop_the_rest(store):

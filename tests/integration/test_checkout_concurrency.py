@@ -28,7 +28,7 @@ def test_eight_tills_racing_for_five_croissants_sell_exactly_five(store, db_url,
         outcomes = list(pool.map(till, carts))
     assert outcomes.count("sold") == 5 and outcomes.count("refused") == 3
     assert len(fake_processor.calls) == 5  # the three refused were never charged
-    level = inventory.check_stock(store, sku="CROISSANT", location="STORE-1")["levels"][0]
+    level = inventory.check_stock(store, sku="CROISSANT", location="STORE-1").levels[0].model_dump()
     assert (level["on_hand"], level["reserved"]) == (0, 0)
     sales = [h for h in inventory.stock_history(store, sku="CROISSANT") if h["source"] == "sale"]
     assert sorted(h["on_hand"] for h in sales) == [0, 1, 2, 3, 4]

@@ -14,7 +14,7 @@ GOOD_CARD = {"card": "4242424242424242", "expiry": "12/40"}
 
 
 def levels(db, sku):
-    return {lv["location"]: (lv["on_hand"], lv["reserved"]) for lv in inventory.check_stock(db, sku=sku)["levels"]}
+    return {lv.location: (lv.on_hand, lv.reserved) for lv in inventory.check_stock(db, sku=sku).levels}
 
 
 def new_cart(db, *lines, location="STORE-1"):

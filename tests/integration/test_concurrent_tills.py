@@ -38,7 +38,7 @@ def test_eight_tills_racing_for_100_units_sell_exactly_100(store, db_url):
     assert sum(r["paid"] for r in results) == STOCK
     assert sum(r["insufficient_stock"] for r in results) == TILLS * CHECKOUTS_EACH - STOCK
 
-    level = inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]
+    level = inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].model_dump()
     assert level == {"location": "STORE-1", "on_hand": 0, "reserved": 0, "available": 0}
     with store.read() as conn:
         paid = conn.execute(select(func.count()).select_from(t.orders).where(t.orders.c.status == "processing")).scalar()

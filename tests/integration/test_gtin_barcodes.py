@@ -25,8 +25,8 @@ def soup(store):
 
 
 def test_a_barcode_given_as_upc_a_is_stored_and_shown_as_ean13(soup):
-    variant = catalog.show_product(soup, code="SOUP")["variants"][0]
-    assert variant["barcode"] == EAN_13
+    variant = catalog.show_product(soup, code="SOUP").variants[0]
+    assert variant.barcode == EAN_13
 
 
 @pytest.mark.parametrize("scanned", [UPC_A, EAN_13, GTIN_14])
@@ -34,7 +34,7 @@ def test_a_scan_of_any_form_of_the_code_finds_the_same_variant(soup, scanned):
     c = cart.new_cart(soup, location="STORE-1")
     doc = cart.add_item(soup, cart_id=c["id"], code=scanned, quantity=2)
     assert [(i["sku"], i["quantity"]) for i in doc["items"]] == [("SOUP-1", 2)]
-    assert inventory.check_stock(soup, sku=scanned)["sku"] == "SOUP-1"
+    assert inventory.check_stock(soup, sku=scanned).sku == "SOUP-1"
 
 
 def test_the_same_gtin_in_another_form_is_already_taken(soup):
@@ -49,12 +49,12 @@ def test_the_same_gtin_in_another_form_is_already_taken(soup):
 def test_a_barcode_that_is_no_valid_gtin_is_refused_naming_it(store, barcode, why):
     with pytest.raises(InvalidInput, match=f"barcode '{barcode}' {why}"):
         catalog.add_variant(store, sku="NEW-1", product="TSHIRT", price="1", barcode=barcode)
-    assert "NEW-1" not in {v["sku"] for v in catalog.show_product(store, code="TSHIRT")["variants"]}
+    assert "NEW-1" not in {v.sku for v in catalog.show_product(store, code="TSHIRT").variants}
 
 
 def test_an_internal_code_with_letters_is_kept_as_given(store):
     doc = catalog.add_variant(store, sku="NEW-1", product="TSHIRT", price="1", barcode="SHELF-12A")
-    assert doc["barcode"] == "SHELF-12A"
+    assert doc.barcode == "SHELF-12A"
 
 
 def _csv(tmp_path, body: str, name: str) -> str:
@@ -67,7 +67,7 @@ def test_the_catalog_import_stores_gtins_in_normal_form_and_names_a_bad_check_di
     header = "product,product_name,sku,price,barcode\n"
     good = _csv(tmp_path, header + f"SOUP,Soup,SOUP-1,1.99,{UPC_A}\n", "good.csv")
     import_catalog(store, path=good)
-    assert catalog.show_product(store, code="SOUP")["variants"][0]["barcode"] == EAN_13
+    assert catalog.show_product(store, code="SOUP").variants[0].barcode == EAN_13
     bad = _csv(tmp_path, header + "SOUP,Soup,SOUP-2,1.99,1234567890123\n", "bad.csv")
     with pytest.raises(InvalidInput, match="bad.csv:2: barcode: '1234567890123' has a wrong check digit"):
         import_catalog(store, path=bad)
@@ -84,7 +84,7 @@ def test_the_inventory_import_finds_a_variant_by_another_form_of_its_gtin(soup, 
     path = _csv(tmp_path, f"sku,location,quantity\n{GTIN_14},STORE-1,7\n", "stock.csv")
     result = import_inventory(soup, path=path)
     assert (result["applied"], result["rejected"]) == (1, 0)
-    assert inventory.check_stock(soup, sku="SOUP-1", location="STORE-1")["on_hand"] == 7
+    assert inventory.check_stock(soup, sku="SOUP-1", location="STORE-1").on_hand == 7
 
 
 def test_barcodes_stored_by_an_older_version_are_normalised_by_pos_init(db_url):
@@ -110,7 +110,7 @@ def test_barcodes_stored_by_an_older_version_are_normalised_by_pos_init(db_url):
         assert stored == {"SOUP-1": EAN_13, "SOUP-2": "1234567890123", "SOUP-3": "SHELF-12A"}
         for scanned, sku in ((UPC_A, "SOUP-1"), (GTIN_14, "SOUP-1"), ("1234567890123", "SOUP-2"),
                              ("SHELF-12A", "SOUP-3")):
-            assert inventory.check_stock(db, sku=scanned)["sku"] == sku
+            assert inventory.check_stock(db, sku=scanned).sku == sku
     finally:
         db.dispose()
 
@@ -130,7 +130,7 @@ def test_the_migration_leaves_a_second_form_of_a_taken_gtin_findable_as_stored(d
     assert CliRunner().invoke(app, ["--db", db_url, "init"]).exit_code == 0
     db = Database(db_url)
     try:
-        assert inventory.check_stock(db, sku=GTIN_14)["sku"] == "SOUP-1"
+        assert inventory.check_stock(db, sku=GTIN_14).sku == "SOUP-1"
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT barcode FROM variant WHERE sku = 'SOUP-2'")).scalar() == UPC_A
     finally:

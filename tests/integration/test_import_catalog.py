@@ -26,10 +26,10 @@ def test_new_products_and_variants_are_created_and_existing_ones_updated(store, 
                                    "CROISSANT,Croissant,CROISSANT,3.25,,,no,\n")
     result = import_catalog(store, path=path)
     assert (result["created"], result["updated"], result["unchanged"], result["rejected"]) == (1, 1, 1, 0)
-    products = {p["code"]: p for p in catalog.list_products(store)}
-    assert products["TSHIRT"]["variants"][0]["price"] == 2150
-    mug = products["MUG"]["variants"][0]
-    assert (mug["sku"], mug["barcode"], mug["is_deliverable"]) == ("MUG-1", "5012345678900", True)
+    products = {p.code: p for p in catalog.list_products(store)}
+    assert products["TSHIRT"].variants[0].price == 2150
+    mug = products["MUG"].variants[0]
+    assert (mug.sku, mug.barcode, mug.is_deliverable) == ("MUG-1", "5012345678900", True)
 
 
 BAD = [
@@ -50,7 +50,7 @@ def test_each_kind_of_bad_catalog_row_is_reported_and_nothing_is_written(store, 
     with pytest.raises(InvalidInput) as err:
         import_catalog(store, path=path)
     assert f"catalog.csv:3: {column}: {why}" in err.value.message
-    assert "MUG" not in {p["code"] for p in catalog.list_products(store)}
+    assert "MUG" not in {p.code for p in catalog.list_products(store)}
 
 
 def test_a_sku_twice_in_the_file_names_the_first_line(store, tmp_path):
@@ -70,7 +70,7 @@ def test_skip_invalid_creates_the_good_rows_and_writes_rejects(store, tmp_path):
 def test_dry_run_creates_nothing(store, tmp_path):
     result = import_catalog(store, path=_csv(tmp_path, HEADER + "MUG,Mug,MUG-1,1.00,,,yes,\n"), dry_run=True)
     assert result["created"] == 1
-    assert "MUG" not in {p["code"] for p in catalog.list_products(store)}
+    assert "MUG" not in {p.code for p in catalog.list_products(store)}
 
 
 def test_export_then_import_changes_nothing(store, tmp_path):
@@ -105,7 +105,7 @@ def test_orders_export_has_one_row_per_line_with_totals_and_payment(store):
     cart.add_item(store, cart_id=c["id"], code="CROISSANT")
     orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "50"})
     out = io.StringIO()
-    assert export_orders(store, out=out)["rows"] == 2
+    assert export_orders(store, out=out).rows == 2
     import csv
 
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))

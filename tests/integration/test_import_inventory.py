@@ -20,7 +20,7 @@ def _csv(tmp_path, text: str, name: str = "stock.csv", encoding: str = "utf-8") 
 
 
 def _on_hand(db, sku: str) -> dict[str, int]:
-    return {lv["location"]: lv["on_hand"] for lv in inventory.check_stock(db, sku=sku)["levels"]}
+    return {lv.location: lv.on_hand for lv in inventory.check_stock(db, sku=sku).levels}
 
 
 def _movements(db) -> int:

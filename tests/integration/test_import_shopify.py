@@ -24,7 +24,8 @@ def _csv(tmp_path, body: str, name: str = "products_export.csv") -> str:
 
 
 def _variants(db) -> dict[str, dict]:
-    return {v["sku"]: {**v, "product_name": p["name"]} for p in catalog.list_products(db) for v in p["variants"]}
+    return {v.sku: {**v.model_dump(exclude_unset=True), "product_name": p.name}
+            for p in catalog.list_products(db) for v in p.variants}
 
 
 def test_a_shopify_export_becomes_products_and_their_variants(store):
@@ -50,16 +51,16 @@ def test_importing_the_same_export_again_changes_nothing(store):
 def test_with_a_location_the_inventory_quantities_become_stock_with_file_and_line(store):
     result = import_shopify(store, path=SAMPLE, location="WH-1")
     assert result["stock_changed"] == 3  # 12, 8 and 30; the 0 of TS-M-BLK changes nothing
-    assert inventory.check_stock(store, sku="TS-S-WHT", location="WH-1")["on_hand"] == 12
+    assert inventory.check_stock(store, sku="TS-S-WHT", location="WH-1").on_hand == 12
     # The first product row spans lines 2-3 (its description has a line break): the next starts at 4.
     history = inventory.stock_history(store, sku="TS-M-WHT", location="WH-1")
     assert [(h["change"], h["source"], h["ref"]) for h in history] == [(8, "import", "shopify_products.csv:4")]
-    assert inventory.check_stock(store, sku="0036000291452", location="WH-1")["on_hand"] == 30
+    assert inventory.check_stock(store, sku="0036000291452", location="WH-1").on_hand == 30
 
 
 def test_without_a_location_no_stock_is_touched(store):
     import_shopify(store, path=SAMPLE)
-    assert inventory.check_stock(store, sku="TS-S-WHT")["on_hand"] == 0
+    assert inventory.check_stock(store, sku="TS-S-WHT").on_hand == 0
 
 
 def test_an_unknown_location_or_a_file_without_quantities_is_refused_before_anything_is_written(store, tmp_path):
@@ -100,7 +101,7 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_bad_ones_with_their_r
     assert (result["created"], result["rejected"], result["stock_changed"]) == (1, 1, 1)
     rows = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8"))))
     assert rows[0]["error"] == "products_export.csv:3: Variant SKU: is empty: pos needs a SKU for every variant"
-    assert inventory.check_stock(store, sku="CUP-1", location="STORE-1")["on_hand"] == 5
+    assert inventory.check_stock(store, sku="CUP-1", location="STORE-1").on_hand == 5
 
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(store):
@@ -126,4 +127,4 @@ def test_a_stock_count_below_what_checkouts_hold_reserved_is_refused_with_its_li
                              "(SELECT id FROM variant WHERE sku = 'TSHIRT-M')")
     with pytest.raises(InvalidInput, match="products_export.csv:2: Variant Inventory Qty: is below the 3 units held"):
         import_shopify(store, path=path, location="STORE-1")
-    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["on_hand"] == 10
+    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").on_hand == 10

@@ -19,7 +19,7 @@ def _cart_with(store, qty=2):
 
 
 def _level(store):
-    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]
+    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].model_dump()
 
 
 @pytest.mark.parametrize(

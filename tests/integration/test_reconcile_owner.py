@@ -56,7 +56,7 @@ def _reaped_pid() -> int:
 
 
 def _level(store):
-    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]
+    return inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].model_dump()
 
 
 def test_a_young_order_of_a_process_that_is_gone_is_settled_at_once_as_its_processor_says(store):
@@ -65,12 +65,12 @@ def test_a_young_order_of_a_process_that_is_gone_is_settled_at_once_as_its_proce
     for order in (charged, not_charged):
         _set_owner(store, order.order_id, owner.host_name(), _reaped_pid(), owner.current().start)
 
-    results = {r["order_id"]: r for r in reconcile(store)}  # the default 120 s threshold
+    results = {r.order_id: r for r in reconcile(store)}  # the default 120 s threshold
 
-    assert results[charged.order_id]["outcome"] == "paid" and results[charged.order_id]["status"] == "processing"
-    assert results[not_charged.order_id]["outcome"] == "failed"
-    assert results[not_charged.order_id]["reason"] == "no_such_charge"
-    assert results[charged.order_id]["owner"]["state"] == "gone"
+    assert results[charged.order_id].outcome == "paid" and results[charged.order_id].status == "processing"
+    assert results[not_charged.order_id].outcome == "failed"
+    assert results[not_charged.order_id].reason == "no_such_charge"
+    assert results[charged.order_id].owner.state == "gone"
     assert _level(store) == {"location": "STORE-1", "on_hand": 8, "reserved": 0, "available": 8}
 
 
@@ -79,7 +79,7 @@ def test_a_pid_now_used_by_another_process_counts_as_gone(store):
     boot = owner.current().start.rsplit(":", 1)[0]
     _set_owner(store, pending.order_id, owner.host_name(), os.getpid(), f"{boot}:1")  # this pid, another start
     [result] = reconcile(store)
-    assert result["outcome"] == "failed" and result["status"] == "payment_failed"
+    assert result.outcome == "failed" and result.status == "payment_failed"
 
 
 def test_an_order_of_a_live_process_is_left_alone_with_the_reason_and_when_it_becomes_eligible(store):
@@ -87,11 +87,11 @@ def test_an_order_of_a_live_process_is_left_alone_with_the_reason_and_when_it_be
 
     [result] = reconcile(store)
 
-    assert result["outcome"] == "waiting" and result["status"] == "pending"
-    assert f"process {os.getpid()}" in result["reason"] and "still running" in result["reason"]
-    eligible = datetime.fromisoformat(result["eligible_at"].replace("Z", "+00:00"))
+    assert result.outcome == "waiting" and result.status == "pending"
+    assert f"process {os.getpid()}" in result.reason and "still running" in result.reason
+    eligible = datetime.fromisoformat(result.eligible_at.replace("Z", "+00:00"))
     assert timedelta(seconds=100) < eligible - datetime.now(eligible.tzinfo) <= timedelta(seconds=121)
-    assert result["eligible_at"] in result["reason"]
+    assert result.eligible_at in result.reason
     assert orders.show_order(store, order_id=pending.order_id)["status"] == "pending"
     assert _level(store)["reserved"] == 2
 
@@ -101,11 +101,11 @@ def test_an_order_of_another_machine_waits_for_the_threshold_then_is_settled(sto
     _set_owner(store, pending.order_id, "till-7.example", 4242, "boot:1")
 
     [waiting] = reconcile(store)
-    assert waiting["outcome"] == "waiting" and "process 4242 on till-7.example" in waiting["reason"]
-    assert waiting["eligible_at"] in waiting["reason"]
+    assert waiting.outcome == "waiting" and "process 4242 on till-7.example" in waiting.reason
+    assert waiting.eligible_at in waiting.reason
 
     [settled] = reconcile(store, older_than=0)
-    assert settled["outcome"] == "failed" and settled["status"] == "payment_failed"
+    assert settled.outcome == "failed" and settled.status == "payment_failed"
 
 
 def test_an_unreadable_processor_answer_is_reported_not_hidden_as_nothing_pending(store):
@@ -114,7 +114,7 @@ def test_an_unreadable_processor_answer_is_reported_not_hidden_as_nothing_pendin
         conn.execute(text("UPDATE payment SET processor = 'gone-plugin' WHERE order_id = :id"), {"id": pending.order_id})
     _set_owner(store, pending.order_id, owner.host_name(), _reaped_pid(), None)
     [result] = reconcile(store)
-    assert result["outcome"] == "unknown" and result["status"] == "pending"
+    assert result.outcome == "unknown" and result.status == "pending"
 
 
 @pytest.mark.parametrize(("drawer_opened", "outcome", "on_hand"), [(True, "paid", 8), (False, "failed", 10)])
@@ -125,7 +125,7 @@ def test_cash_of_a_dead_till_is_paid_only_if_the_drawer_opened(store, drawer_ope
         assert _charge(store, pending, "cash", params).change_due == 10000 - pending.amount
     _set_owner(store, pending.order_id, owner.host_name(), _reaped_pid(), None)
     [result] = reconcile(store)
-    assert result["outcome"] == outcome
+    assert result.outcome == outcome
     assert _level(store)["on_hand"] == on_hand
 
 

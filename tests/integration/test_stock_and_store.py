@@ -10,22 +10,22 @@ from pos.services.store import init_store
 
 def test_setting_stock_records_the_change_and_the_reason(store):
     doc = inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=7, reason="count")
-    assert doc["change"] == -3
-    assert {lv["location"]: lv["on_hand"] for lv in doc["levels"]} == {"STORE-1": 7, "WH-1": 50}
+    assert doc.change == -3
+    assert {lv.location: lv.on_hand for lv in doc.levels} == {"STORE-1": 7, "WH-1": 50}
     latest = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0]
     assert (latest["change"], latest["on_hand"], latest["source"], latest["reason"]) == (-3, 7, "set", "count")
 
 
 def test_setting_the_same_count_again_writes_no_history(store):
     before = inventory.stock_history(store, sku="TSHIRT-M")
-    assert inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=10)["change"] == 0
+    assert inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=10).change == 0
     assert inventory.stock_history(store, sku="TSHIRT-M") == before
 
 
 def test_adjusting_adds_and_removes_with_history(store):
     inventory.adjust_stock(store, sku="TSHIRT-M", location="STORE-1", delta=5, reason="delivery")
     doc = inventory.adjust_stock(store, sku="TSHIRT-M", location="STORE-1", delta=-2, reason="breakage")
-    assert {lv["location"]: lv["on_hand"] for lv in doc["levels"]}["STORE-1"] == 13
+    assert {lv.location: lv.on_hand for lv in doc.levels}["STORE-1"] == 13
     hist = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")
     assert [(h["change"], h["on_hand"], h["source"], h["reason"]) for h in hist[:2]] == [
         (-2, 13, "adjust", "breakage"), (5, 15, "adjust", "delivery")]
@@ -35,7 +35,7 @@ def test_stock_never_goes_below_zero_by_adjustment(store):
     with pytest.raises(InsufficientStock) as err:
         inventory.adjust_stock(store, sku="CROISSANT", location="STORE-1", delta=-6)
     assert err.value.details["available"] == 5
-    assert inventory.check_stock(store, sku="CROISSANT", location="STORE-1")["levels"][0]["on_hand"] == 5
+    assert inventory.check_stock(store, sku="CROISSANT", location="STORE-1").levels[0].on_hand == 5
 
 
 def test_removing_stock_where_there_never_was_any_is_refused(store):
@@ -46,7 +46,7 @@ def test_removing_stock_where_there_never_was_any_is_refused(store):
 def test_a_negative_count_is_refused_and_changes_nothing(store):
     with pytest.raises(InvalidInput):
         inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=-1)
-    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]["on_hand"] == 10
+    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].on_hand == 10
 
 
 def test_an_adjustment_of_zero_is_refused(store):
@@ -69,13 +69,13 @@ def test_unknown_skus_and_locations_are_not_found(store, call):
 
 def test_barcodes_work_for_stock_commands(store):
     inventory.adjust_stock(store, sku="4006381333948", location="STORE-1", delta=1)
-    assert inventory.check_stock(store, sku="4006381333948")["sku"] == "TSHIRT-M"
+    assert inventory.check_stock(store, sku="4006381333948").sku == "TSHIRT-M"
     assert inventory.stock_history(store, sku="4006381333948")[0]["change"] == 1
 
 
 def test_check_shows_a_location_where_the_variant_was_never_stocked_as_zero(store):
     doc = inventory.check_stock(store, sku="CROISSANT", location="WH-1")
-    assert doc["levels"] == [{"location": "WH-1", "on_hand": 0, "reserved": 0, "available": 0}]
+    assert [lv.model_dump() for lv in doc.levels] == [{"location": "WH-1", "on_hand": 0, "reserved": 0, "available": 0}]
 
 
 def test_history_can_be_limited_to_one_location_newest_first(store):
@@ -111,7 +111,7 @@ def test_a_sku_or_barcode_cannot_be_used_twice(store):
 
 def test_a_variant_price_is_parsed_exactly(store):
     doc = catalog.add_variant(store, sku="TSHIRT-L", product="TSHIRT", price="21.10")
-    assert doc["price"] == 2110
+    assert doc.price == 2110
     with pytest.raises(InvalidInput):
         catalog.add_variant(store, sku="TSHIRT-XL", product="TSHIRT", price="21.105")
 
@@ -120,7 +120,7 @@ def test_init_twice_is_harmless_and_keeps_the_data(store):
     again = init_store(store)
     assert again["created"] is False
     assert again["currency"] == "USD"
-    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1")["levels"][0]["on_hand"] == 10
+    assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].on_hand == 10
 
 
 def test_the_currency_cannot_change_once_there_are_products(store):
