@@ -30,7 +30,7 @@ from pos.services import inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.cart import cart_document, cart_lines, check_shipping, open_cart_row
+from pos.services.cart import add_or_update_item, cart_document, cart_lines, check_shipping, open_cart_row
 from pos.services.catalog import display_name, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
@@ -92,6 +92,13 @@ def price_cart(db: Database, cart: dict) -> dict:
     """priced_cart for a document the cart service just returned (`add_item`, `set_shipping`...)."""
     with db.read() as conn:
         return priced_cart(conn, cart)
+
+
+def add_to_sale(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
+    """`cart.add_item` priced in the same transaction: a till's scan, one round trip to the database."""
+    with db.write() as conn:
+        add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
+        return priced_cart(conn, cart_document(conn, cart_id))
 
 
 def show_priced_cart(db: Database, *, cart_id: int) -> dict:

@@ -64,12 +64,13 @@ class TillSession:
         if isinstance(action, Pay):
             return self._pay(action)
         from pos.services import cart
-        from pos.services.orders import price_cart
+        from pos.services.orders import add_to_sale, price_cart
 
-        if isinstance(action, Add):
-            doc = cart.add_item(self.db, cart_id=self._cart(), code=action.code, quantity=action.quantity,
-                              from_location=action.from_location)
-        elif isinstance(action, Remove):
+        if isinstance(action, Add):  # a scan: the line and the priced sale in one transaction
+            sale = add_to_sale(self.db, cart_id=self._cart(), code=action.code, quantity=action.quantity,
+                               from_location=action.from_location)
+            return Result("sale", sale=sale)
+        if isinstance(action, Remove):
             doc = cart.remove_item(self.db, cart_id=self._require_cart(), code=action.code)
         elif isinstance(action, SetQuantity):
             doc = cart.set_item(self.db, cart_id=self._require_cart(), code=action.code, quantity=action.quantity)
@@ -80,7 +81,9 @@ class TillSession:
     def current(self) -> dict:
         """The sale as it is now; before the first line, an empty one."""
         if self.cart_id is None:
-            return {"id": None, "location": self.location, "status": "open", "items": [], "subtotal": 0,
+            from pos.models.cart import CART_OPEN
+
+            return {"id": None, "location": self.location, "status": CART_OPEN, "items": [], "subtotal": 0,
                     "currency": self.currency, "shipping": None, "tax": 0, "total": 0}
         return self._priced(self.cart_id)
 
