@@ -1,6 +1,6 @@
 """pos till: a scan-speed interactive sale loop for one store.
 
-Every line goes to `TillSession.handle` (pos/services/till.py), which uses the same cart and checkout
+Every line goes to `TillSession.handle` (pos/services/till/), which uses the same cart and checkout
 services as `pos cart` and `pos checkout`. At a terminal the sale is drawn with rich after each line; with
 standard input piped from a file the session prints plain text, each input line echoed first (card numbers
 masked), so a scripted shift reads like a transcript.

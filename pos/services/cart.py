@@ -248,3 +248,16 @@ def cart_document(conn: Connection, cart_id: int) -> dict:
         "currency": store_currency(conn),
         "shipping": shipping,
     }
+
+
+def unfinished_cart(db: Database, *, location: str) -> int | None:
+    """The newest open cart of this store that has lines (a sale left unfinished at a till), or None."""
+    from sqlalchemy import exists
+
+    with db.read() as conn:
+        return conn.execute(
+            select(t.cart.c.id)
+            .where(t.cart.c.location_id == location_by_code(conn, location)["id"], t.cart.c.status == CART_OPEN,
+                   exists().where(CI.c.cart_id == t.cart.c.id))
+            .order_by(t.cart.c.id.desc()).limit(1)
+        ).scalar()

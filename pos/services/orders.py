@@ -30,7 +30,7 @@ from pos.services import inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.cart import cart_lines, check_shipping, open_cart_row
+from pos.services.cart import add_or_update_item, cart_document, cart_lines, check_shipping, open_cart_row
 from pos.services.catalog import display_name, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
@@ -67,13 +67,74 @@ class PendingOrder:
 def order_totals(lines: list[Mapping], tax_rate: int) -> tuple[int, int, int]:
     """(subtotal, tax, total): tax is rounded half-up once per order, never per line."""
     subtotal = sum(line["price"] * line["quantity"] for line in lines)
-    tax = tax_for(subtotal, tax_rate)
-    if subtotal + tax > MAX_MINOR:
+    tax, total = tax_and_total(subtotal, tax_rate)
+    if total > MAX_MINOR:
         raise InvalidInput("this order's total is larger than pos can take in one payment")
-    return subtotal, tax, subtotal + tax
+    return subtotal, tax, total
+
+
+def tax_and_total(subtotal: int, tax_rate: int) -> tuple[int, int]:
+    tax = tax_for(subtotal, tax_rate)
+    return tax, subtotal + tax
 
 
 _TAX_RATE = Sql("SELECT tax_rate FROM location WHERE id = :id")
+_CART_TAX_RATE = Sql("SELECT l.tax_rate FROM cart c JOIN location l ON l.id = c.location_id WHERE c.id = :id")
+
+
+def priced_cart(conn: Connection, cart: dict) -> dict:
+    """A cart document with `tax` and `total` at its store's tax rate as it is now: what checkout would charge."""
+    tax, total = tax_and_total(cart["subtotal"], sql.scalar(conn, _CART_TAX_RATE, {"id": cart["id"]}))
+    return {**cart, "tax": tax, "total": total}
+
+
+def price_cart(db: Database, cart: dict) -> dict:
+    """priced_cart for a document the cart service just returned (`add_item`, `set_shipping`...)."""
+    with db.read() as conn:
+        return priced_cart(conn, cart)
+
+
+def add_to_sale(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
+    """`cart.add_item` priced in the same transaction: a till's scan, one round trip to the database."""
+    with db.write() as conn:
+        add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
+        return priced_cart(conn, cart_document(conn, cart_id))
+
+
+def show_priced_cart(db: Database, *, cart_id: int) -> dict:
+    with db.read() as conn:
+        return priced_cart(conn, cart_document(conn, cart_id))
+
+
+def checkout_total(db: Database, *, cart_id: int, shipping: Shipping | None = None) -> int:
+    """The total checkout would charge for this cart now, after checkout's own refusals (an empty cart, a
+    delivery line that cannot be delivered or has no shipping details): what exact cash hands over."""
+    with db.read() as conn:
+        cart = open_cart_row(conn, cart_id)
+        lines = cart_lines(conn, cart_id)
+        checked_shipping(cart, lines, shipping)
+        return order_totals(lines, sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]}))[2]
+
+
+def checked_shipping(cart: Mapping, lines: list[Mapping], shipping: Shipping | None) -> Shipping | None:
+    """Refuse a cart checkout cannot take (empty; a delivery line that cannot be delivered or has nowhere to
+    go); the shipping details the order gets (given, or the cart's own)."""
+    if not lines:
+        raise EmptyCart(f"cart {cart['id']} is empty: add something with `pos cart add`")
+    delivery = [line for line in lines if line["location_id"] != cart["location_id"]]
+    for line in delivery:
+        if not line["is_deliverable"]:
+            raise NotDeliverable(f"{line['sku']} cannot be delivered from {line['location']}")
+    if shipping is None and cart["ship_name"] and cart["ship_address"]:
+        shipping = Shipping(cart["ship_name"], cart["ship_address"])
+    if delivery and shipping is None:
+        raise ShippingRequired(
+            f"the delivery lines ({', '.join(line['sku'] for line in delivery)}) need shipping details: "
+            "a name and an address"
+        )
+    return shipping
+
+
 _CART_TO_CHECKOUT = Sql("UPDATE cart SET status = :checkout, updated_at = :now WHERE id = :id AND status = :open")
 _INSERT_ORDER = Sql(
     "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
@@ -99,19 +160,7 @@ def begin_checkout(
     """Create the pending order, its items and payment record, and reserve its stock, in the caller's transaction."""
     cart = open_cart_row(conn, cart_id, lock=True)
     lines = cart_lines(conn, cart_id)
-    if not lines:
-        raise EmptyCart(f"cart {cart_id} is empty: add something with `pos cart add`")
-    delivery = [line for line in lines if line["location_id"] != cart["location_id"]]
-    for line in delivery:
-        if not line["is_deliverable"]:
-            raise NotDeliverable(f"{line['sku']} cannot be delivered from {line['location']}")
-    if shipping is None and cart["ship_name"] and cart["ship_address"]:
-        shipping = Shipping(cart["ship_name"], cart["ship_address"])
-    if delivery and shipping is None:
-        raise ShippingRequired(
-            f"the delivery lines ({', '.join(line['sku'] for line in delivery)}) need shipping details: "
-            "a name and an address"
-        )
+    shipping = checked_shipping(cart, lines, shipping)
     tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
     subtotal, tax, total = order_totals(lines, tax_rate)

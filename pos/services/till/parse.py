@@ -1,0 +1,198 @@
+"""The till's language: a line typed or scanned at the counter becomes one action. Pure: no database.
+
+`parse_line` turns text into an action, `redact` gives the line as it may be shown again. What an action
+does is session.py's business, and the rules it meets are the cart and order services'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pos.errors import InvalidInput
+from pos.pairs import key_value
+from pos.services.inventory import positive_quantity
+from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+
+HELP = """\
+SKU or barcode        add one              3*SKU or 3 SKU     add three
+-SKU or void SKU      remove the line      qty SKU N          set the quantity (0 removes)
+from WH-1 SKU         a delivery line from another location (deliverable items only)
+ship NAME / ADDRESS   shipping details for delivery lines
+total                 show the sale        cancel             empty the sale
+pay cash [AMOUNT]     cash (no amount: exact)
+pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
+help                  this text            quit or Ctrl-D     end (an unpaid sale stays open)"""
+
+# -- actions --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Add:
+    code: str
+    quantity: int = 1
+    from_location: str | None = None
+
+
+@dataclass(frozen=True)
+class Remove:
+    code: str
+
+
+@dataclass(frozen=True)
+class SetQuantity:
+    code: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Pay:
+    processor: str
+    params: dict[str, str] = field(default_factory=dict, repr=False)  # may hold a card number: never shown
+
+
+@dataclass(frozen=True)
+class Ship:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A word with no argument: total, cancel, help, quit, or nothing at all (an empty line)."""
+
+    name: str
+
+
+Action = Add | Remove | SetQuantity | Pay | Ship | Command
+
+# Single letters are left alone: they could be SKUs.
+_WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit"}
+_TIMES = re.compile(r"^(\d+)\s*[*xX]\s*(\S+)$")
+_VOID_HINT = "use `void SKU` to remove a line"
+_EXPIRY = re.compile(r"^\d{1,2}/(\d{2}|\d{4})$")
+_SENSITIVE_KEYS = {"card", "number", "pan", "cvc", "cvv", "expiry", "exp", "pin", "track"}
+_LONG_DIGITS = re.compile(r"\d[\d -]{6,}\d")
+
+
+def _count(text: str, what: str = "quantity") -> int:
+    if not text.isdigit():
+        raise InvalidInput(f"{what} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def _quantity_and_code(words: list[str]) -> tuple[int, str]:
+    """['SKU'], ['3*SKU'], ['3', 'SKU'] -> (quantity, code)."""
+    if len(words) == 1:
+        match = _TIMES.match(words[0])
+        return (int(match.group(1)), match.group(2)) if match else (1, words[0])
+    if len(words) == 2 and words[0].isdigit():
+        return int(words[0]), words[1]
+    raise InvalidInput("a line is a SKU or barcode, `3*SKU`, or a command (type `help`)")
+
+
+def parse_line(line: str) -> Action:
+    """Turn one line from the keyboard or a scanner into an action. Raises InvalidInput when it is not one."""
+    text = line.strip()
+    if not text:
+        return Command("nothing")
+    words = text.split()
+    head = words[0].lower()
+    if len(words) == 1 and head in _WORDS:
+        return Command(_WORDS[head])
+    if head == "pay":
+        return _parse_pay(words[1:])
+    if head == "ship":
+        name, sep, address = text[len(words[0]):].partition("/")
+        if not sep or not name.strip() or not address.strip():
+            raise InvalidInput("shipping is `ship NAME / ADDRESS`")
+        return Ship(name.strip(), address.strip())
+    if head in {"void", "remove"}:
+        if len(words) != 2:
+            raise InvalidInput("remove a line with `void SKU` or `-SKU`")
+        return Remove(words[1])
+    if head == "qty":
+        if len(words) != 3:
+            raise InvalidInput("set a quantity with `qty SKU N`")
+        return SetQuantity(words[1], _count(words[2]))
+    if head == "from":
+        if len(words) < 3:
+            raise InvalidInput("a delivery line is `from LOCATION SKU` (or `from LOCATION 3*SKU`)")
+        quantity, code = _quantity_and_code(words[2:])
+        return Add(code, positive_quantity(quantity, hint=_VOID_HINT), from_location=words[1])
+    if len(words) == 1 and text.startswith("-") and len(text) > 1:
+        return Remove(text[1:])
+    quantity, code = _quantity_and_code(words)
+    return Add(code, positive_quantity(quantity, hint=_VOID_HINT))
+
+
+def _parse_pay(words: list[str]) -> Pay:
+    if not words:
+        raise InvalidInput("pay how? `pay cash 50`, `pay card NUMBER` or `pay NAME KEY=VALUE ...`")
+    processor, rest = words[0].lower(), words[1:]
+    params: dict[str, str] = {}
+    bare: list[str] = []
+    for word in rest:
+        if kv := key_value(word):
+            params[kv[0].lower()] = kv[1]
+        else:
+            bare.append(word)
+    if processor == "cash":
+        if len(bare) > 1:
+            raise InvalidInput("cash is `pay cash AMOUNT` (or `pay cash` for the exact amount)")
+        if bare:
+            params["tendered"] = bare[0]
+    elif processor == "card":
+        expiry = [w for w in bare if _EXPIRY.match(w)]
+        digits = [w for w in bare if not _EXPIRY.match(w)]
+        if len(expiry) > 1:
+            raise InvalidInput("give one expiry date, MM/YY")
+        if digits:
+            params["card"] = "".join(digits)
+        if expiry:
+            params["expiry"] = expiry[0]
+    elif bare:
+        # Never repeat the words back: they may be a card number typed in the wrong place.
+        raise InvalidInput(f"`pay {processor}` takes KEY=VALUE parameters only (see `pos payment list`)")
+    return Pay(processor, params)
+
+
+def is_payment_line(line: str) -> bool:
+    """A `pay ...` line: the one kind of till line where a card number belongs."""
+    words = line.split()
+    return bool(words) and words[0].lower() == "pay"
+
+
+def redact(line: str) -> str:
+    """The line as it may be shown again: a payment line loses card numbers, expiry dates and secrets.
+
+    Digits typed in groups (`4242 4242 4242 4242`) count as one number; any number of 8 digits or more
+    is shown as its last four only.
+    """
+    if not is_payment_line(line):
+        return mask_stray_card_numbers(line.strip())  # a scanned GTIN is shown, a card typed as a SKU is not
+    words = line.split()
+    out: list[str] = []
+    digits = ""
+
+    def flush() -> None:
+        nonlocal digits
+        if digits:
+            out.append("****" + digits[-4:] if len(digits) >= 8 else digits)
+            digits = ""
+
+    for word in words:
+        key, sep, _value = word.partition("=")
+        if re.fullmatch(r"[\d-]+", word) and any(c.isdigit() for c in word):
+            digits += word.replace("-", "")
+            continue
+        flush()
+        if sep and key.lower() in _SENSITIVE_KEYS:
+            word = f"{key}=****"
+        elif _EXPIRY.match(word):
+            word = "**/**"
+        elif sep and _LONG_DIGITS.search(word):
+            word = f"{key}=****"
+        out.append(word)
+    flush()
+    return mask_card_numbers(" ".join(out))  # a number glued to a word ("card4242...") too

@@ -1,0 +1,166 @@
+"""The till's session: one till at one store, and the sale in progress between lines.
+
+A sale in progress is an ordinary open cart in the database, so a crash loses nothing and the next
+`pos till` can resume it. The session only keeps which cart that is: every line is carried out by the
+very functions `pos cart ...` and `pos checkout` use, and the sale it shows (tax and total at the
+store's rate as it is now) is the order service's `priced_cart`, the total checkout charges. It holds
+no rules and no SQL of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pos.errors import CartClosed, InvalidInput, PaymentDeclined, PosError, ShippingRequired
+from pos.services.db import Database
+from pos.services.till.parse import Add, Command, Pay, Remove, SetQuantity, parse_line
+
+
+@dataclass
+class Result:
+    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `help`, `quit`, `nothing`."""
+
+    kind: str
+    sale: dict | None = None
+    order: dict | None = None
+
+
+class TillSession:
+    """One till at one store. The sale in progress is the open cart `cart_id` (created at the first line)."""
+
+    def __init__(self, db: Database, *, location: str) -> None:
+        from pos.services.catalog import location_by_code
+        from pos.services.store import currency
+
+        self.db = db
+        with db.read() as conn:  # an unknown store is refused before the first line
+            self.location = location_by_code(conn, location)["code"]
+            self.currency = currency(conn)
+        self.cart_id: int | None = None
+
+    # -- resuming ---------------------------------------------------------------------------------------
+
+    def open_sale(self) -> dict | None:
+        """The newest open cart of this store that has lines: a sale left unfinished, or None."""
+        from pos.services.cart import unfinished_cart
+
+        found = unfinished_cart(self.db, location=self.location)
+        return None if found is None else self._priced(found)
+
+    def resume(self, cart_id: int) -> dict:
+        sale = self._priced(cart_id)
+        if sale["location"] != self.location:
+            raise InvalidInput(f"cart {cart_id} belongs to {sale['location']}, not {self.location}")
+        self.cart_id = cart_id
+        return sale
+
+    # -- lines ------------------------------------------------------------------------------------------
+
+    def handle(self, line: str) -> Result:
+        """Carry out one line. Domain errors propagate and leave the sale as it was."""
+        action = parse_line(line)
+        if isinstance(action, Command):
+            return self._command(action.name)
+        if isinstance(action, Pay):
+            return self._pay(action)
+        from pos.services import cart
+        from pos.services.orders import add_to_sale, price_cart
+
+        if isinstance(action, Add):  # a scan: the line and the priced sale in one transaction
+            sale = add_to_sale(self.db, cart_id=self._cart(), code=action.code, quantity=action.quantity,
+                               from_location=action.from_location)
+            return Result("sale", sale=sale)
+        if isinstance(action, Remove):
+            doc = cart.remove_item(self.db, cart_id=self._require_cart(), code=action.code)
+        elif isinstance(action, SetQuantity):
+            doc = cart.set_item(self.db, cart_id=self._require_cart(), code=action.code, quantity=action.quantity)
+        else:
+            doc = cart.set_shipping(self.db, cart_id=self._cart(), name=action.name, address=action.address)
+        return Result("sale", sale=price_cart(self.db, doc))
+
+    def current(self) -> dict:
+        """The sale as it is now; before the first line, an empty one."""
+        if self.cart_id is None:
+            from pos.models.cart import CartStatus
+
+            return {"id": None, "location": self.location, "status": CartStatus.OPEN, "items": [], "subtotal": 0,
+                    "currency": self.currency, "shipping": None, "tax": 0, "total": 0}
+        return self._priced(self.cart_id)
+
+    def _command(self, name: str) -> Result:
+        if name == "cancel":
+            if self.cart_id is not None:
+                from pos.services.cart import clear_cart
+
+                from pos.services.orders import price_cart
+
+                return Result("sale", sale=price_cart(self.db, clear_cart(self.db, cart_id=self.cart_id)))
+            return Result("sale", sale=self.current())
+        if name == "total":
+            return Result("sale", sale=self.current())
+        if name == "quit":
+            return Result("quit", sale=self.current() if self.cart_id is not None else None)
+        return Result(name)
+
+    def _pay(self, action: Pay) -> Result:
+        from pos.services.orders import checkout, checkout_total
+
+        # Before the first line there is no cart yet: the sale's own (empty) cart gets checkout's refusal.
+        cart_id = self._cart()
+        params = dict(action.params)
+        try:
+            if action.processor == "cash" and "tendered" not in params:
+                from pos.money import format_money
+
+                # Exact cash: the total checkout charges now, at the store's current tax rate.
+                params["tendered"] = format_money(checkout_total(self.db, cart_id=cart_id), self.currency)
+            order = checkout(self.db, cart_id=cart_id, processor=action.processor, params=params)
+        except ShippingRequired as err:
+            err.message += " (`ship NAME / ADDRESS`)"  # as `pos checkout` names its own options
+            raise
+        except PaymentDeclined:
+            raise  # the sale is open as it was: pay another way
+        except (PosError, KeyboardInterrupt) as exc:
+            self._set_aside_if_paying(exc)
+            raise
+        self.cart_id = None  # paid: the next line starts a new sale
+        return Result("paid", order=order)
+
+    def _set_aside_if_paying(self, exc: BaseException) -> None:
+        """A payment that ended neither paid nor declined (interrupted, or not recorded) leaves its sale
+        pending for `pos order reconcile`: the till starts a new sale instead of being stuck on it."""
+        from pos.models.cart import CartStatus
+        from pos.services.cart import show_cart
+
+        if self.cart_id is None:
+            return
+        try:
+            status = show_cart(self.db, cart_id=self.cart_id)["status"]
+        except PosError:
+            return
+        if status == CartStatus.CHECKOUT:
+            sale, self.cart_id = self.cart_id, None
+            if isinstance(exc, KeyboardInterrupt):
+                raise CartClosed(
+                    f"the payment for sale {sale} was interrupted; it is pending until `pos order reconcile` "
+                    "settles it. A new sale starts."
+                ) from None
+            if isinstance(exc, PosError):
+                exc.message += f" (sale {sale} is set aside; a new sale starts)"
+
+    def _priced(self, cart_id: int) -> dict:
+        from pos.services.orders import show_priced_cart
+
+        return show_priced_cart(self.db, cart_id=cart_id)
+
+    def _cart(self) -> int:
+        if self.cart_id is None:
+            from pos.services.cart import new_cart
+
+            self.cart_id = new_cart(self.db, location=self.location)["id"]
+        return self.cart_id
+
+    def _require_cart(self) -> int:
+        if self.cart_id is None:
+            raise InvalidInput("the sale is empty")
+        return self.cart_id
