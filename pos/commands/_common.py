@@ -125,7 +125,7 @@ def emit_page(page: dict, key: str, as_json: bool, render: str, what: str) -> No
 def report_error(code: str, message: str, details: dict[str, Any] | None = None, *, payment: bool = False) -> None:
     """One error line (or the JSON error). Card numbers are masked: every Luhn-valid number when the
     command takes a payment (`payment`), elsewhere only those that cannot be a code of the catalog."""
-    from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+    from pos.redact import mask_card_numbers, mask_stray_card_numbers
 
     # A card number typed where a SKU was expected is not echoed; a scanned GTIN is.
     message = (mask_card_numbers if payment else mask_stray_card_numbers)(message)
@@ -174,7 +174,7 @@ class PosGroup(TyperGroup):
             raise typer.Exit(err.exit_code) from None
         except Exception as exc:
             if isinstance(getattr(exc, "message", None), str) and _passes_through(exc):
-                from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+                from pos.redact import mask_card_numbers, mask_stray_card_numbers
 
                 # "unexpected extra argument (4242...)"
                 exc.message = (mask_card_numbers if payment else mask_stray_card_numbers)(exc.message)

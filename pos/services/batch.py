@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
-from pos.services.payments.card import mask_stray_card_numbers
+from pos.redact import mask_stray_card_numbers
 from pos.models.order import ORDER_PROCESSING
 from pos.services import sql
 from pos.services.sql import Sql

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from pos.errors import CartClosed, EmptyCart, InvalidInput, PaymentDeclined, PosError, ShippingRequired
-from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+from pos.redact import mask_card_numbers, mask_stray_card_numbers
 from pos.services.db import Database
 
 HELP = """\
