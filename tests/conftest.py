@@ -113,6 +113,15 @@ def _dispose_cli_databases() -> Iterator[None]:
     dbmod._DATABASES.clear()
 
 
+@pytest.fixture(autouse=True)
+def _forget_registered_processors() -> Iterator[None]:
+    """A processor a test registers (tests/fakes.py `install`) is gone for the next test."""
+    yield
+    from pos.services.payments import unregister_all
+
+    unregister_all()
+
+
 @pytest.fixture
 def cli(db_url):
     """Run `pos --db <this test's database> ...` in-process; returns typer's Result (stdout, stderr, exit_code)."""
@@ -127,14 +136,12 @@ def cli(db_url):
 
 
 @pytest.fixture
-def fake_processor(monkeypatch):
+def fake_processor():
     """A processor named `fake` that records each ChargeRequest; `fake.approve = False` makes it decline.
 
-    It is found by name exactly as an installed plugin would be, by standing in for the registry lookup
-    the OrderService does.
+    It is registered through the public registry, so checkout, batch and reconcile all find it by name.
     """
-    from pos.services import orders
-    from pos.services.payments import PaymentProcessor, PaymentResult
+    from pos.services.payments import PaymentProcessor, PaymentResult, registered
 
     class Fake(PaymentProcessor):
         name = "fake"
@@ -154,7 +161,5 @@ def fake_processor(monkeypatch):
                 return PaymentResult(True, reference=f"fake-{request.order_id}")
             return PaymentResult(False, reason=self.reason)
 
-    fake = Fake()
-    real = orders.get_processor
-    monkeypatch.setattr(orders, "get_processor", lambda name: fake if name == "fake" else real(name))
-    return fake
+    with registered(Fake()) as fake:
+        yield fake

@@ -50,9 +50,8 @@ def hanging(seconds: float) -> Callable[[ChargeRequest], object]:
     return answer
 
 
-def install(monkeypatch, processor: PaymentProcessor) -> PaymentProcessor:
-    """Make `processor` the one pos finds under its name, for this test only."""
+def install(processor: PaymentProcessor) -> PaymentProcessor:
+    """Make `processor` the one pos finds under its name, for this test only (conftest resets the registry)."""
     from pos.services import payments
 
-    monkeypatch.setitem(payments._LOADED, processor.name, processor)
-    return processor
+    return payments.register(processor)
