@@ -141,7 +141,7 @@ def fake_processor():
 
     It is registered through the public registry, so checkout, batch and reconcile all find it by name.
     """
-    from pos.services.payments import PaymentProcessor, PaymentResult, registered
+    from pos.plugin import PaymentProcessor, PaymentResult, registered
 
     class Fake(PaymentProcessor):
         name = "fake"

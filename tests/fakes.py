@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult
+from pos.plugin import ChargeRequest, PaymentProcessor, PaymentResult, register
 
 
 class FakeProcessor(PaymentProcessor):
@@ -52,6 +52,4 @@ def hanging(seconds: float) -> Callable[[ChargeRequest], object]:
 
 def install(processor: PaymentProcessor) -> PaymentProcessor:
     """Make `processor` the one pos finds under its name, for this test only (conftest resets the registry)."""
-    from pos.services import payments
-
-    return payments.register(processor)
+    return register(processor)
