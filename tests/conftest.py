@@ -100,20 +100,6 @@ def store(db) -> Database:
 
 
 @pytest.fixture(autouse=True)
-def _dispose_cli_databases() -> Iterator[None]:
-    """The CLI caches one engine per URL for the life of the process; close them after each test.
-
-    Without this every CliRunner test against PostgreSQL would leave a connection open until the run ends.
-    """
-    yield
-    from pos.services import db as dbmod
-
-    for database in list(dbmod._DATABASES.values()):
-        database.dispose()
-    dbmod._DATABASES.clear()
-
-
-@pytest.fixture(autouse=True)
 def _forget_registered_processors() -> Iterator[None]:
     """A processor a test registers (tests/fakes.py `install`) is gone for the next test."""
     yield
