@@ -211,7 +211,8 @@ def get_variant(conn: Connection, code: str) -> dict:
     return row
 
 
-def display_name(row: Mapping[Any, Any]) -> str:
+def variant_label(row: Mapping[Any, Any]) -> str:
+    """A variant as people read it: the product's name and the variant's own (`T-shirt M`)."""
     return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
@@ -219,7 +220,7 @@ def variant_document(row: Mapping[Any, Any], currency: str) -> dict:
     return {
         "sku": row["sku"],
         "product": row["product_code"],
-        "name": display_name(row),
+        "name": variant_label(row),
         "price": row["price"],
         "currency": currency,
         "barcode": row["barcode"],
