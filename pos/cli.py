@@ -9,7 +9,7 @@ import typer
 from pos.commands import batch, cart, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
-from pos.commands import store
+from pos.commands import setup
 from pos.commands._common import PosGroup, invocation
 
 app = typer.Typer(
@@ -45,8 +45,8 @@ def root(
     invocation(ctx).db = db
 
 
-app.command("init")(store.init)
-app.command("demo")(store.demo)
+app.command("init")(setup.init)
+app.command("demo")(setup.demo)
 app.add_typer(location.app, name="location")
 app.add_typer(product.app, name="product")
 app.add_typer(variant.app, name="variant")

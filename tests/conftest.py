@@ -72,7 +72,7 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def db(db_url) -> Iterator[Database]:
     """An initialised, empty store (USD)."""
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     database = Database(db_url)
     init_store(database, currency="USD")

@@ -24,7 +24,7 @@ from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
 )
 from pos.services.payments import PreparedPayment, get_processor, prepare
-from pos.services.store import cached_currency
+from pos.services.settings import cached_currency
 
 MAX_REF = 180
 

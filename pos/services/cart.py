@@ -13,7 +13,7 @@ from pos.services.sql import Sql
 from pos.services.catalog import variant_label, get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.inventory import InsufficientStock, available, check_quantity
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 CI = t.cart_item
 

@@ -19,7 +19,7 @@ from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.db import Database
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -56,7 +56,7 @@ def add_location(
 ) -> dict:
     """A new location; without `timezone` it takes the store's (see `pos init`)."""
     from pos.clock import check_zone
-    from pos.services.store import default_zone
+    from pos.services.settings import default_zone
 
     zone = check_zone(timezone) if timezone is not None else None
     with db.write() as conn:

@@ -37,8 +37,8 @@ from pos.services.payments import (
     ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
 )
 from pos.services.payments.ledger import Ledger
-from pos.services.store import cached_currency
-from pos.services.store import currency as store_currency
+from pos.services.settings import cached_currency
+from pos.services.settings import currency as store_currency
 from pos.textcells import clip_chars
 
 DEFAULT_TIMEOUT_S = 30.0
