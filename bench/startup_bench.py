@@ -66,7 +66,7 @@ app()
 def make_store(path: Path) -> None:
     from pos.services import catalog, inventory
     from pos.services.db import Database
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     db = Database(f"sqlite:///{path}")
     init_store(db, currency="USD")

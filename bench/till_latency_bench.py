@@ -96,7 +96,7 @@ def main() -> int:
     from pos.commands.till import sale_view, till_console
     from pos.receipt_text import sale_text
     from pos.services.db import Database
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
     from pos.services.till import TillSession
 
     with tempfile.TemporaryDirectory() as tmp:

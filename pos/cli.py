@@ -10,8 +10,8 @@ from pos.commands import batch, cart, location, order, payment, product, receipt
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
 from pos.commands import schema as schema_cmd
-from pos.commands import store
-from pos.commands._common import PosGroup, reset_state
+from pos.commands import setup
+from pos.commands._common import PosGroup, invocation
 
 app = typer.Typer(
     name="pos",
@@ -35,6 +35,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
+    ctx: typer.Context,
     db: Annotated[
         str | None,
         typer.Option("--db", help="Database: a file path or a SQLAlchemy URL (postgresql://...). Default: "
@@ -42,11 +43,11 @@ def root(
     ] = None,
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", callback=_version, is_eager=True)] = False,
 ) -> None:
-    reset_state(db)
+    invocation(ctx).db = db
 
 
-app.command("init")(store.init)
-app.command("demo")(store.demo)
+app.command("init")(setup.init)
+app.command("demo")(setup.demo)
 app.add_typer(location.app, name="location")
 app.add_typer(product.app, name="product")
 app.add_typer(variant.app, name="variant")

@@ -72,7 +72,7 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def db(db_url) -> Iterator[Database]:
     """An initialised, empty store (USD)."""
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     database = Database(db_url)
     init_store(database, currency="USD")
@@ -100,17 +100,12 @@ def store(db) -> Database:
 
 
 @pytest.fixture(autouse=True)
-def _dispose_cli_databases() -> Iterator[None]:
-    """The CLI caches one engine per URL for the life of the process; close them after each test.
-
-    Without this every CliRunner test against PostgreSQL would leave a connection open until the run ends.
-    """
+def _forget_registered_processors() -> Iterator[None]:
+    """A processor a test registers (tests/fakes.py `install`) is gone for the next test."""
     yield
-    from pos.services import db as dbmod
+    from pos.services.payments import unregister_all
 
-    for database in list(dbmod._DATABASES.values()):
-        database.dispose()
-    dbmod._DATABASES.clear()
+    unregister_all()
 
 
 @pytest.fixture
@@ -133,14 +128,12 @@ def cli(db_url):
 
 
 @pytest.fixture
-def fake_processor(monkeypatch):
+def fake_processor():
     """A processor named `fake` that records each ChargeRequest; `fake.approve = False` makes it decline.
 
-    It is found by name exactly as an installed plugin would be, by standing in for the registry lookup
-    the OrderService does.
+    It is registered through the public registry, so checkout, batch and reconcile all find it by name.
     """
-    from pos.services import orders
-    from pos.services.payments import PaymentProcessor, PaymentResult
+    from pos.plugin import PaymentProcessor, PaymentResult, registered
 
     class Fake(PaymentProcessor):
         name = "fake"
@@ -160,7 +153,5 @@ def fake_processor(monkeypatch):
                 return PaymentResult(True, reference=f"fake-{request.order_id}")
             return PaymentResult(False, reason=self.reason)
 
-    fake = Fake()
-    real = orders.get_processor
-    monkeypatch.setattr(orders, "get_processor", lambda name: fake if name == "fake" else real(name))
-    return fake
+    with registered(Fake()) as fake:
+        yield fake

@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult
+from pos.plugin import ChargeRequest, PaymentProcessor, PaymentResult, register
 
 
 class FakeProcessor(PaymentProcessor):
@@ -50,9 +50,6 @@ def hanging(seconds: float) -> Callable[[ChargeRequest], object]:
     return answer
 
 
-def install(monkeypatch, processor: PaymentProcessor) -> PaymentProcessor:
-    """Make `processor` the one pos finds under its name, for this test only."""
-    from pos.services import payments
-
-    monkeypatch.setitem(payments._LOADED, processor.name, processor)
-    return processor
+def install(processor: PaymentProcessor) -> PaymentProcessor:
+    """Make `processor` the one pos finds under its name, for this test only (conftest resets the registry)."""
+    return register(processor)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -14,26 +15,60 @@ from typer.core import TyperGroup
 if TYPE_CHECKING:
     from pos.services.db import Database
 
-# Per invocation: set by the root callback, the --json option's callback and `emit`.
-STATE: dict[str, Any] = {"db": None, "json": False, "writes_before": 0, "rendering": False}
-
 
 def _writes_committed() -> int:
     db_module = sys.modules.get("pos.services.db")  # not loaded yet: nothing can have been written
     return db_module.writes_committed() if db_module else 0
 
 
-def reset_state(db: str | None) -> None:
-    STATE["db"] = db
-    STATE["json"] = False
-    STATE["writes_before"] = _writes_committed()
-    STATE["rendering"] = False
+@dataclass
+class Invocation:
+    """What one run of `pos` knows beyond its arguments: Typer's context object (`ctx.obj`).
+
+    PosGroup makes it before anything is parsed; the root callback fills in `--db`, the --json option's
+    callback `json`, and `emit` `rendering`. The database is opened on first use and closed when the
+    command ends, so nothing outlives the invocation (CliRunner tests run many in one process).
+    """
+
+    db: str | None = None  # --db as given: resolved to a URL when the database is first opened
+    json: bool = False  # errors come out as the JSON error document too
+    writes_before: int = 0  # write transactions committed in this process before the command started
+    rendering: bool = False  # the service has returned: whatever it saved is saved
+    _database: Database | None = field(default=None, repr=False)
+
+    def database(self) -> Database:
+        if self._database is None:
+            from pos.services.db import open_database
+
+            self._database = open_database(self.db)
+        return self._database
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
+
+    def change_saved(self) -> bool:
+        """Has this command committed a write transaction? Then a later failure (a closed pipe, a bug while
+        printing) must say that the change was saved, so nobody repeats it."""
+        return _writes_committed() > self.writes_before
 
 
-def change_saved() -> bool:
-    """Has this command committed a write transaction? Then a later failure (a closed pipe, a bug while
-    printing) must say that the change was saved, so nobody repeats it."""
-    return _writes_committed() > STATE["writes_before"]
+def invocation(ctx: typer.Context | None = None) -> Invocation:
+    """This run's Invocation, from `ctx` or else from the context of the command being run.
+
+    Typer (0.26+) vendors Click and re-exports no accessor for the current context; this is the one place
+    that reaches for it. Outside any command (a unit test calling a helper) a fresh Invocation stands in.
+    """
+    from typer._click.globals import get_current_context
+
+    current = ctx if ctx is not None else get_current_context(silent=True)
+    if current is None:
+        return Invocation()
+    root = current.find_root()
+    if not isinstance(root.obj, Invocation):
+        root.obj = Invocation()
+    return root.obj
 
 
 def command_group(**settings: Any) -> typer.Typer:
@@ -43,9 +78,9 @@ def command_group(**settings: Any) -> typer.Typer:
     return typer.Typer(rich_markup_mode=None, **settings)
 
 
-def _mark_json(value: bool) -> bool:
+def _mark_json(ctx: typer.Context, value: bool) -> bool:
     if value:
-        STATE["json"] = True
+        invocation(ctx).json = True
     return value
 
 
@@ -55,9 +90,8 @@ JsonFlag = Annotated[
 
 
 def database() -> Database:
-    from pos.services.db import get_database
-
-    return get_database(STATE["db"])
+    """The database of this invocation (`--db`, else POS_DATABASE_URL, else the default file)."""
+    return invocation().database()
 
 
 def print_json(doc: Any) -> None:
@@ -98,7 +132,7 @@ def plain(doc: Any) -> Any:
 def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
     """Data goes to stdout: the JSON document, or what `render` (a function, or the name of one in
     pos.commands._render) makes of it for people. Views take the plain document, as JSON has it."""
-    STATE["rendering"] = True  # the service has returned: whatever it saved is saved
+    invocation().rendering = True  # the service has returned: whatever it saved is saved
     doc = plain(doc)
     if as_json:
         print_json(doc)
@@ -133,14 +167,15 @@ def emit_page(page: Any, key: str, as_json: bool, render: str, what: str) -> Non
              f"or --after {page['next_after']} for the next")
 
 
-def report_error(code: str, message: str, details: dict[str, Any] | None = None, *, payment: bool = False) -> None:
+def report_error(code: str, message: str, details: dict[str, Any] | None = None, *, payment: bool = False,
+                 as_json: bool = False) -> None:
     """One error line (or the JSON error). Card numbers are masked: every Luhn-valid number when the
     command takes a payment (`payment`), elsewhere only those that cannot be a code of the catalog."""
-    from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+    from pos.redact import mask_card_numbers, mask_stray_card_numbers
 
     # A card number typed where a SKU was expected is not echoed; a scanned GTIN is.
     message = (mask_card_numbers if payment else mask_stray_card_numbers)(message)
-    if STATE["json"]:
+    if as_json:
         body = {"code": code, "message": message, **(details or {})}
         print_json({"error": body})
     else:
@@ -164,8 +199,16 @@ class PosGroup(TyperGroup):
     """The one place where domain errors become a one-line message (or JSON error) and an exit status."""
 
     def invoke(self, ctx):
+        ctx.obj = Invocation(writes_before=_writes_committed())
+        try:
+            return self._invoke(ctx)
+        finally:
+            ctx.obj.close()
+
+    def _invoke(self, ctx):
         from pos.errors import PosError
 
+        state: Invocation = ctx.obj
         payment = _takes_payment([*getattr(ctx, "_protected_args", []), *ctx.args])
         try:
             return super().invoke(ctx)
@@ -175,17 +218,17 @@ class PosGroup(TyperGroup):
             # add the cart line or the stock a second time).
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            if change_saved():
+            if state.change_saved():
                 _tell("note: the change was saved; only its output was cut off (the reader closed the pipe)")
                 raise typer.Exit(0) from None
             raise typer.Exit(141) from None
         except PosError as err:
             body = err.to_dict()
-            report_error(body.pop("code"), body.pop("message"), body, payment=payment)
+            report_error(body.pop("code"), body.pop("message"), body, payment=payment, as_json=state.json)
             raise typer.Exit(err.exit_code) from None
         except Exception as exc:
             if isinstance(getattr(exc, "message", None), str) and _passes_through(exc):
-                from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+                from pos.redact import mask_card_numbers, mask_stray_card_numbers
 
                 # "unexpected extra argument (4242...)"
                 exc.message = (mask_card_numbers if payment else mask_stray_card_numbers)(exc.message)
@@ -193,11 +236,11 @@ class PosGroup(TyperGroup):
                 raise
             first_line = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
             saved = ""
-            if change_saved():
-                saved = ("; the change was saved, do not repeat the command" if STATE["rendering"]
+            if state.change_saved():
+                saved = ("; the change was saved, do not repeat the command" if state.rendering
                          else "; changes made before it were saved, check before repeating the command")
             report_error("internal_error", f"unexpected {type(exc).__name__}: {first_line}{saved} (POS_DEBUG=1 shows more)",
-                         {"saved": True} if saved else None, payment=payment)
+                         {"saved": True} if saved else None, payment=payment, as_json=state.json)
             raise typer.Exit(70) from None
 
 

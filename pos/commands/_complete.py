@@ -59,9 +59,9 @@ def _server_locations(db: str | None, incomplete: str) -> list[str]:
     from sqlalchemy import select
 
     from pos.services import tables as t
-    from pos.services.db import get_database
+    from pos.services.db import open_database
 
-    with get_database(db).read() as conn:
+    with open_database(db).read() as conn:
         stmt = select(t.location.c.code).where(t.location.c.code.startswith(incomplete, autoescape=True))
         return list(conn.execute(stmt.order_by(t.location.c.code).limit(LIMIT)).scalars())
 
@@ -70,9 +70,9 @@ def _server_skus(db: str | None, incomplete: str) -> list[str]:
     from sqlalchemy import select
 
     from pos.services import tables as t
-    from pos.services.db import get_database
+    from pos.services.db import open_database
 
-    with get_database(db).read() as conn:
+    with open_database(db).read() as conn:
         stmt = select(t.variant.c.sku).where(t.variant.c.sku.startswith(incomplete, autoescape=True))
         return list(conn.execute(stmt.order_by(t.variant.c.sku).limit(LIMIT)).scalars())
 

@@ -18,7 +18,7 @@ def run_demo(data_dir: str | None) -> None:
     from pos.errors import PosError
     from pos.services import cart, inventory, orders, sample
     from pos.services.db import Database
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     out = console()
     path = Path(tempfile.mkdtemp(prefix="pos-demo-")) / "demo.db"

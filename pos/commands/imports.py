@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, STATE, command_group, database, emit
+from pos.commands._common import JsonFlag, command_group, database, emit, invocation
 
 app = command_group(
     help="Import locations, the catalog or stock from CSV. All-or-nothing unless --skip-invalid.", no_args_is_help=True
@@ -102,7 +102,7 @@ def _check_rejects(skip_invalid: bool, rejects: str | None) -> None:
 @contextmanager
 def _progress(file: str, as_json: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A bar on stderr, only when a person watches: a terminal, a real file, and no --json."""
-    if as_json or STATE["json"] or file == "-" or not sys.stderr.isatty():
+    if as_json or invocation().json or file == "-" or not sys.stderr.isatty():
         yield None
         return
     import os

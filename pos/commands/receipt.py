@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import STATE, JsonFlag, database, emit, note
+from pos.commands._common import JsonFlag, database, emit, invocation, note
 
 
 class Format(str, Enum):
@@ -16,9 +16,9 @@ class Format(str, Enum):
     json = "json"
 
 
-def _mark_json(value: Format | None) -> Format | None:
+def _mark_json(ctx: typer.Context, value: Format | None) -> Format | None:
     if value == Format.json:
-        STATE["json"] = True  # errors come out as JSON too
+        invocation(ctx).json = True  # errors come out as JSON too
     return value
 
 

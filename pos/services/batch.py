@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
-from pos.services.payments.card import mask_stray_card_numbers
+from pos.redact import mask_stray_card_numbers
 from pos.models.order import ORDER_PROCESSING
 from pos.services import sql
 from pos.services.sql import Sql
@@ -24,7 +24,7 @@ from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
 )
 from pos.services.payments import PreparedPayment, get_processor, prepare
-from pos.services.store import cached_currency
+from pos.services.settings import cached_currency
 
 MAX_REF = 180
 

@@ -10,10 +10,10 @@ from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.catalog import display_name, get_variant, location_by_code
+from pos.services.catalog import variant_label, get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.inventory import InsufficientStock, available, positive_quantity
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 CI = t.cart_item
 
@@ -227,7 +227,7 @@ def cart_document(conn: Connection, cart_id: int) -> dict:
     items = [
         {
             "sku": line["sku"],
-            "name": display_name(line),
+            "name": variant_label(line),
             "quantity": line["quantity"],
             "location": line["location"],
             "unit_price": line["price"],

@@ -20,7 +20,7 @@ from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.db import Database
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -53,7 +53,7 @@ def add_location(
 ) -> LocationPublic:
     """A new location; without `timezone` it takes the store's (see `pos init`)."""
     from pos.clock import check_zone
-    from pos.services.store import default_zone
+    from pos.services.settings import default_zone
 
     zone = check_zone(timezone) if timezone is not None else None
     with db.write() as conn:
@@ -207,13 +207,14 @@ def get_variant(conn: Connection, code: str) -> dict:
     return row
 
 
-def display_name(row: Mapping[Any, Any]) -> str:
+def variant_label(row: Mapping[Any, Any]) -> str:
+    """A variant as people read it: the product's name and the variant's own (`T-shirt M`)."""
     return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
 def variant_document(row: Mapping[Any, Any], currency: str) -> VariantPublic:
     return VariantPublic(
-        sku=row["sku"], product=row["product_code"], name=display_name(row), price=row["price"], currency=currency,
+        sku=row["sku"], product=row["product_code"], name=variant_label(row), price=row["price"], currency=currency,
         barcode=row["barcode"], options=json.loads(row["options"] or "{}"), is_deliverable=bool(row["is_deliverable"]),
     )
 

@@ -183,7 +183,6 @@ class Database:
         return before, SCHEMA_HEAD
 
 
-_DATABASES: dict[str, Database] = {}
 _COMMITTED = [0]  # write transactions this process has committed
 
 
@@ -199,12 +198,10 @@ def writes_committed() -> int:
     return _COMMITTED[0]
 
 
-def get_database(db: str | None = None) -> Database:
-    url = resolve_url(db)
-    found = _DATABASES.get(url)
-    if found is None:
-        found = _DATABASES[url] = Database(url)
-    return found
+def open_database(db: str | None = None) -> Database:
+    """The Database for `--db` (or its defaults). Not cached here: the CLI opens one per invocation
+    (`Invocation.database` in pos/commands/_common.py) and disposes of it when the command ends."""
+    return Database(resolve_url(db))
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -22,7 +22,7 @@ from pos.services import tables as t
 from pos.services.catalog import location_by_code
 from pos.services.db import Database
 from pos.services.imports.csvsource import guard
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 V, P, L, SL = t.variant, t.product, t.location, t.stock_level
 STREAM = {"stream_results": True, "yield_per": 5_000}

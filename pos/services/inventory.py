@@ -18,7 +18,7 @@ from pos.models.inventory import StockPublic
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.catalog import display_name, get_variant, location_by_code
+from pos.services.catalog import variant_label, get_variant, location_by_code
 from pos.services.db import Database
 
 SL = t.stock_level
@@ -267,7 +267,7 @@ def _stock_document(conn: Connection, variant, location_id: int | None = None) -
         code = conn.execute(select(t.location.c.code).where(t.location.c.id == location_id)).scalar_one()
         levels = [StockAtLocation(location=code, on_hand=0, reserved=0, available=0)]
     return StockPublic(
-        sku=variant["sku"], name=display_name(variant), levels=levels,
+        sku=variant["sku"], name=variant_label(variant), levels=levels,
         on_hand=sum(lv.on_hand for lv in levels), available=sum(lv.available for lv in levels),
     )
 

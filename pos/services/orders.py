@@ -31,14 +31,14 @@ from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.cart import add_or_update_item, cart_document, cart_lines, check_shipping, open_cart_row
-from pos.services.catalog import display_name, location_by_code
+from pos.services.catalog import location_by_code, variant_label
 from pos.services.db import Database
 from pos.services.payments import (
     ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
 )
 from pos.services.payments.ledger import Ledger
-from pos.services.store import cached_currency
-from pos.services.store import currency as store_currency
+from pos.services.settings import cached_currency
+from pos.services.settings import currency as store_currency
 from pos.textcells import clip_chars
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -180,7 +180,7 @@ def begin_checkout(
     sql.execute_many(conn, _INSERT_ITEM, [
         {
             "order_id": order_id, "variant_id": line["variant_id"], "location_id": line["location_id"],
-            "sku": line["sku"], "name": clip_chars(display_name(line), ITEM_NAME_MAX), "quantity": line["quantity"],
+            "sku": line["sku"], "name": clip_chars(variant_label(line), ITEM_NAME_MAX), "quantity": line["quantity"],
             "unit_price": line["price"], "line_total": line["price"] * line["quantity"],
         }
         for line in lines
@@ -356,7 +356,8 @@ _ORDER = Sql(
     "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total, tax_rate, ship_name, ship_address, "
     "idempotency_key, created_at FROM orders WHERE id = :id"
 )
-_STORE = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
+# The location the order was sold at (its "store" block on the receipt and in --json).
+_ORDER_LOCATION = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
 _ITEMS = Sql(
     "SELECT oi.sku, oi.name, oi.quantity, oi.unit_price, oi.line_total, oi.location_id, l.code AS location "
     "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
@@ -371,7 +372,7 @@ def order_document(conn: Connection, order_id: int) -> dict:
     order = sql.one(conn, _ORDER, {"id": order_id})
     if order is None:
         raise NotFound(f"no order {order_id}: see `pos order list`")
-    store = sql.one(conn, _STORE, {"id": order["location_id"]})
+    location = sql.one(conn, _ORDER_LOCATION, {"id": order["location_id"]})
     pay = sql.one(conn, _PAYMENT, {"id": order_id})
     payment = None
     if pay is not None:
@@ -390,10 +391,10 @@ def order_document(conn: Connection, order_id: int) -> dict:
         "id": order["id"],
         "status": order["status"],
         "cart_id": order["cart_id"],
-        "location": store["code"],
-        "store": store,
+        "location": location["code"],
+        "store": location,
         "created_at": iso(sql.read_timestamp(order["created_at"])),
-        "timezone": store["timezone"],  # the store's zone: views show created_at in it, JSON keeps UTC
+        "timezone": location["timezone"],  # the store's zone: views show created_at in it, JSON keeps UTC
         "items": [
             {
                 "sku": i["sku"], "name": i["name"], "quantity": i["quantity"], "location": i["location"],

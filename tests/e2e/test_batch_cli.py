@@ -57,3 +57,12 @@ def test_a_line_that_is_not_utf8_fails_alone(store, db_url, tmp_path):
     first, second, summary = (json.loads(x) for x in result.stdout.splitlines())
     assert first["error"] == {"code": "invalid_input", "message": "the line is not UTF-8 text"}
     assert second["status"] == "processing" and summary["ok"] == 1
+
+
+def test_batch_charges_through_a_processor_registered_in_code(store, db_url, fake_processor):
+    line = json.dumps({"ref": "F1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 1}],
+                       "payment": {"processor": "fake"}})
+    result = CliRunner().invoke(app, ["--db", db_url, "batch", "-", "--json"], input=line + "\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout.splitlines()[0])["status"] == "processing"
+    assert len(fake_processor.calls) == 1

@@ -123,7 +123,7 @@ def _holds_write_lock(path) -> bool:
 def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqlite_url, tmp_path, how):
     from pos.services import catalog
     from pos.services.db import Database
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     db = Database(sqlite_url)
     init_store(db, currency="USD")

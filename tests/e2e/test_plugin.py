@@ -15,8 +15,7 @@ POS = Path(sys.executable).parent / "pos"
 PLUGIN = '''
 import json, os
 
-from pos.errors import InvalidInput
-from pos.services.payments import PaymentProcessor, PaymentResult, PreparedPayment
+from pos.plugin import InvalidInput, PaymentProcessor, PaymentResult, PreparedPayment
 
 
 class GiftCard(PaymentProcessor):

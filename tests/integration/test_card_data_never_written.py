@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from pos.cli import app
 from pos.services import cart, catalog, inventory
 from pos.services.db import Database
-from pos.services.store import init_store
+from pos.services.settings import init_store
 
 CARDS = {"4242424242424242": "processing", "4000000000000002": "payment_failed",
          "4000000000009995": "payment_failed"}

@@ -32,7 +32,7 @@ def _level(store):
     ids=["raises", "garbage", "times-out"],
 )
 def test_processor_fault_fails_the_order_and_releases_the_reservation(store, monkeypatch, answer, timeout, reason_starts):
-    install(monkeypatch, FakeProcessor("fake", answer))
+    install(FakeProcessor("fake", answer))
     cart_id = _cart_with(store)
     with pytest.raises(PaymentDeclined) as caught:
         orders.checkout(store, cart_id=cart_id, processor="fake", timeout=timeout)
@@ -61,7 +61,7 @@ def test_stock_is_reserved_while_the_processor_decides_and_no_lock_is_held(store
             inventory.adjust_stock(store, sku="TSHIRT-M", location="WH-1", delta=1, reason="during payment")
         return PaymentResult(True)
 
-    install(monkeypatch, FakeProcessor("fake", answer))
+    install(FakeProcessor("fake", answer))
     order = orders.checkout(store, cart_id=_cart_with(store), processor="fake")
     assert seen["level"] == {"location": "STORE-1", "on_hand": 10, "reserved": 2, "available": 8}
     assert order["status"] == "processing"
@@ -69,7 +69,7 @@ def test_stock_is_reserved_while_the_processor_decides_and_no_lock_is_held(store
 
 
 def test_stock_gone_between_adding_and_paying_charges_nobody(store, monkeypatch):
-    fake = install(monkeypatch, FakeProcessor("fake"))
+    fake = install(FakeProcessor("fake"))
     cart_id = _cart_with(store, qty=3)
     inventory.adjust_stock(store, sku="TSHIRT-M", location="STORE-1", delta=-9, reason="breakage")
     with pytest.raises(InsufficientStock) as caught:
@@ -82,7 +82,7 @@ def test_stock_gone_between_adding_and_paying_charges_nobody(store, monkeypatch)
 
 
 def test_a_declined_order_is_kept_and_another_payment_can_follow(store, monkeypatch):
-    install(monkeypatch, FakeProcessor("fake", lambda r: PaymentResult(False, reason="do_not_honor")))
+    install(FakeProcessor("fake", lambda r: PaymentResult(False, reason="do_not_honor")))
     cart_id = _cart_with(store)
     with pytest.raises(PaymentDeclined):
         orders.checkout(store, cart_id=cart_id, processor="fake")
@@ -142,8 +142,8 @@ def test_a_plugin_with_only_charge_works_and_a_slow_one_without_lookup_times_out
             _time.sleep(2)
             return PaymentResult(True)
 
-    install(monkeypatch, ChargeOnly())
-    install(monkeypatch, Slow())
+    install(ChargeOnly())
+    install(Slow())
     assert orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="bare")["status"] == "processing"
     with pytest.raises(PaymentDeclined) as caught:
         orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="slow", timeout=0.2)

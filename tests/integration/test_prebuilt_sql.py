@@ -13,13 +13,13 @@ import pkgutil
 import pos
 from pos.services import sql
 from pos.services.db import Database
-from pos.services.store import init_store
+from pos.services.settings import init_store
 
 # Modules whose statements the sale, the till, batch and the ledger depend on: if the registry lost any of
 # them (a module no longer registering its statements), this test would pass without checking them.
 _MUST_REGISTER = {
     "pos.services.cart", "pos.services.orders", "pos.services.inventory", "pos.services.catalog",
-    "pos.services.batch", "pos.services.store", "pos.services.payments.ledger",
+    "pos.services.batch", "pos.services.settings", "pos.services.payments.ledger",
 }
 
 

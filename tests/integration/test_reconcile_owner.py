@@ -171,3 +171,18 @@ def test_the_same_key_for_another_amount_is_refused_not_charged(store):
     other = orders.PendingOrder(pending.order_id, pending.amount + 1, pending.currency, pending.idempotency_key)
     refused = _charge(store, other)
     assert refused.approved is False and refused.reason.startswith("idempotency_conflict")
+
+
+def test_reconcile_asks_a_processor_registered_in_code(store):
+    from fakes import FakeProcessor, install
+
+    fake = install(FakeProcessor("fake"))
+    pending = _pending(store, processor="fake", params={})
+    request = ChargeRequest(pending.order_id, pending.amount, pending.currency, pending.idempotency_key,
+                            orders.PreparedPayment())
+    assert fake.charge(request).approved  # the till died after this approval
+    _set_owner(store, pending.order_id, owner.host_name(), _reaped_pid(), owner.current().start)
+
+    [result] = reconcile(store)
+
+    assert result["outcome"] == "paid" and result["processor"] == "fake"

@@ -5,7 +5,7 @@ import pytest
 from pos.errors import AlreadyExists, InsufficientStock, InvalidInput, NotFound, NotInitialised
 from pos.services import cart, catalog, inventory
 from pos.services.db import Database
-from pos.services.store import init_store
+from pos.services.settings import init_store
 
 
 def test_setting_stock_records_the_change_and_the_reason(store):

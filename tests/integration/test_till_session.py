@@ -15,7 +15,7 @@ def interrupted(request):
 
 
 def test_an_interrupted_payment_sets_the_sale_aside_for_reconcile_and_a_new_sale_starts(store, monkeypatch):
-    install(monkeypatch, FakeProcessor("fake", interrupted))
+    install(FakeProcessor("fake", interrupted))
     till = TillSession(store, location="STORE-1")
     first = till.handle("2*TSHIRT-M").sale["id"]
     with pytest.raises(CartClosed, match="interrupted.*pos order reconcile"):

@@ -29,3 +29,28 @@ def test_the_processor_list_says_what_each_one_needs():
     assert "card" in rows["card"]["parameters"]
     assert rows["card"]["error"] is None
     assert rows["card"]["description"]
+
+
+def test_a_registered_processor_is_found_in_place_of_the_installed_one_and_forgotten_after():
+    from pos.services.payments import PaymentProcessor, PaymentResult, registered
+
+    class Stand(PaymentProcessor):
+        name = "card"
+
+        def charge(self, request):
+            return PaymentResult(True)
+
+    stand = Stand()
+    with registered(stand):
+        assert get_processor("card") is stand
+    assert get_processor("card") is not stand and get_processor("card").name == "card"
+
+
+def test_a_processor_registered_under_a_new_name_is_listed_when_a_name_is_unknown():
+    from fakes import FakeProcessor, install
+
+    install(FakeProcessor("giftcard"))
+    assert get_processor("giftcard").name == "giftcard"
+    with pytest.raises(UnknownProcessor) as err:
+        get_processor("bitcoin")
+    assert "giftcard" in err.value.message

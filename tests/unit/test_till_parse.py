@@ -96,7 +96,7 @@ def test_a_payment_line_is_shown_again_with_only_the_last_four_digits(line, show
 
 
 def test_a_card_number_in_a_message_is_masked_but_barcodes_are_not():
-    from pos.services.till import mask_card_numbers
+    from pos.redact import mask_card_numbers
 
     message = "no variant with SKU or barcode '4242424242424242'; 4006381333948 is fine"
     assert mask_card_numbers(message) == "no variant with SKU or barcode '****4242'; 4006381333948 is fine"

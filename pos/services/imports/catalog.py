@@ -26,7 +26,7 @@ from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports.csvsource import (
     MAX_LISTED, CsvSource, Problem, Progress, list_problems, rejected_message, undecodable, unguard,
 )
-from pos.services.store import currency as store_currency
+from pos.services.settings import currency as store_currency
 
 COLUMNS = ("product", "product_name", "sku", "price")
 OPTIONAL = ("variant_name", "barcode", "deliverable")

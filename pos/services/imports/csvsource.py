@@ -37,7 +37,7 @@ class Problem:
         return f"{name}:{self.line}: {self.column}: {self.message}"
 
 
-def display_name(path: str) -> str:
+def file_label(path: str) -> str:
     """The file as messages and the stock history name it: its base name, or `stdin`."""
     return "stdin" if path == "-" else Path(path).name
 
@@ -92,7 +92,7 @@ class CsvSource:
 
     def __init__(self, path: str, binary: IO[bytes], *, size: int | None) -> None:
         self.path = path
-        self.name = display_name(path)
+        self.name = file_label(path)
         self.size = size
         self._binary = binary
         self._text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")

@@ -16,7 +16,7 @@ from pos.models import LocationCreate
 from pos.money import parse_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import validation_message
-from pos.services.store import default_zone
+from pos.services.settings import default_zone
 from pos.services.imports._common import run_import
 from pos.services.imports.csvsource import CsvSource, Problem, unguard
 from pos.services.db import Database

@@ -7,7 +7,8 @@ Built-in processors (`cash`, `card`) are registered exactly like third-party one
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING
@@ -83,18 +84,58 @@ def installed() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)}
 
 
+# Processors made known in code (`register`): they come before entry points, so a test's fake (or an
+# application embedding pos) is what checkout, batch and reconcile all find under that name.
+_REGISTERED: dict[str, PaymentProcessor] = {}
+# Entry-point processors, loaded once per process (a batch asks thousands of times). A cache of what is
+# installed, which cannot change while the process runs.
 _LOADED: dict[str, PaymentProcessor] = {}
 
 
+def register(processor: PaymentProcessor, *, name: str | None = None) -> PaymentProcessor:
+    """Make `processor` the one found under `name` (default: its own `name`) for the rest of the process,
+    in place of any installed one. Returns it, so `fake = register(Fake())` reads naturally."""
+    key = str(name or getattr(processor, "name", "") or "")
+    if not key:
+        raise ValueError("a registered processor needs a name")
+    _REGISTERED[key] = processor
+    return processor
+
+
+def unregister(name: str) -> None:
+    """Forget a processor given to `register`; the installed one of that name (if any) is found again."""
+    _REGISTERED.pop(name, None)
+
+
+def unregister_all() -> None:
+    """Forget every processor given to `register`: only installed ones are found again."""
+    _REGISTERED.clear()
+
+
+@contextmanager
+def registered(processor: PaymentProcessor, *, name: str | None = None) -> Iterator[PaymentProcessor]:
+    """`register` for the length of a block; whatever was registered under the name before comes back."""
+    key = str(name or getattr(processor, "name", "") or "")
+    before = _REGISTERED.get(key)
+    register(processor, name=key)
+    try:
+        yield processor
+    finally:
+        if before is None:
+            unregister(key)
+        else:
+            _REGISTERED[key] = before
+
+
 def get_processor(name: str) -> PaymentProcessor:
-    """The processor registered under `name`, loaded once per process (a batch asks thousands of times)."""
-    processor = _LOADED.get(name)
+    """The processor registered under `name`, else the installed one (loaded once per process)."""
+    processor = _REGISTERED.get(name) or _LOADED.get(name)
     if processor is not None:
         return processor
     found = installed()
     ep = found.get(name)
     if ep is None:
-        names = ", ".join(found) or "none"
+        names = ", ".join(sorted({*found, *_REGISTERED})) or "none"
         raise UnknownProcessor(f"no payment processor {name!r}; installed: {names}")
     obj = ep.load()
     processor = obj() if isinstance(obj, type) else obj

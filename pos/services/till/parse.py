@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pos.errors import InvalidInput
 from pos.pairs import key_value
 from pos.services.inventory import positive_quantity
-from pos.services.payments.card import mask_card_numbers, mask_stray_card_numbers
+from pos.redact import mask_card_numbers, mask_stray_card_numbers
 
 HELP = """\
 SKU or barcode        add one              3*SKU or 3 SKU     add three

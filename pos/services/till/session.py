@@ -30,7 +30,7 @@ class TillSession:
 
     def __init__(self, db: Database, *, location: str) -> None:
         from pos.services.catalog import location_by_code
-        from pos.services.store import currency
+        from pos.services.settings import currency
 
         self.db = db
         with db.read() as conn:  # an unknown store is refused before the first line

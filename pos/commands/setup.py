@@ -17,7 +17,7 @@ def init(
     as_json: JsonFlag = False,
 ) -> None:
     """Create or upgrade the database. Running it twice is harmless."""
-    from pos.services.store import init_store
+    from pos.services.settings import init_store
 
     doc = init_store(database(), currency=currency, timezone=timezone)
 
