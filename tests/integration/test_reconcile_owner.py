@@ -185,4 +185,4 @@ def test_reconcile_asks_a_processor_registered_in_code(store):
 
     [result] = reconcile(store)
 
-    assert result["outcome"] == "paid" and result["processor"] == "fake"
+    assert result.outcome == "paid" and result.processor == "fake"
