@@ -12,7 +12,12 @@ from pos.models._common import Money, utcnow
 ORDER_PENDING = "pending"
 ORDER_PROCESSING = "processing"
 ORDER_PAYMENT_FAILED = "payment_failed"
-ORDER_STATUSES = (ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED)
+ORDER_PARTIALLY_REFUNDED = "partially_refunded"  # some units returned and paid back
+ORDER_REFUNDED = "refunded"  # every unit returned and paid back
+ORDER_CANCELLED = "cancelled"  # cancelled whole (pos order cancel), or a failed payment's customer left
+ORDER_STATUSES = (
+    ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED, ORDER_PARTIALLY_REFUNDED, ORDER_REFUNDED, ORDER_CANCELLED,
+)
 
 
 class Order(SQLModel, table=True):
