@@ -63,7 +63,11 @@ def _reconcile_text(rows: list[dict]) -> str:
         return "no pending orders"
     lines = []
     for r in rows:
-        if r["outcome"] in _LEFT:
+        if "refund_id" in r:
+            what = f"refund {r['refund_id']} of order {r['order_id']}"
+            detail = f"left pending ({r['outcome']})" if r["outcome"] in _LEFT else f"{r['outcome']} -> {r['status']}"
+            lines.append(f"{what}: {detail}" + (f": {r['reason']}" if r.get("reason") else ""))
+        elif r["outcome"] in _LEFT:
             lines.append(f"order {r['order_id']}: left pending ({r['outcome']}): {r['reason']}")
         else:
             lines.append(f"order {r['order_id']}: {r['outcome']} -> {r['status']}" + (f" ({r['reason']})" if r["reason"] else ""))
