@@ -88,8 +88,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
-    if order["status"] != "processing":
+    if order["status"] not in ("processing", "partially_refunded", "refunded") and not order.get("refunded"):
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
+    elif order["status"] != "processing":
+        out.append((BOLD, fit(order["status"].replace("_", " ").upper(), width)))
     out.append((RULE, rule))
     for item in order["items"]:
         out += [(NORMAL, line) for line in _wrap(item["name"], width)]
@@ -104,6 +106,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     out += [(BOLD, line) for line in two_sides(f"TOTAL {cur}", format_money(order["total"], cur), width)]
     for label, value in _payment_rows(order.get("payment"), cur):
         out += [(NORMAL, line) for line in two_sides(label, value, width)]
+    if order.get("refunds"):
+        from pos.receipt_refund import order_refund_blocks
+
+        out += order_refund_blocks(order, width)
     if order.get("shipping"):
         out.append((RULE, rule))
         out += [(NORMAL, line) for line in _wrap(f"Ship to: {order['shipping']['name']}", width)]

@@ -104,6 +104,11 @@ def receipt_view(order: dict) -> Any:
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
     for label, value in payment_line(order.get("payment"), cur):
         _row(table, label, "", "", value)  # a processor's reason is its own text
+    if order.get("refunds"):
+        from pos.commands._render_refund import order_refund_rows
+
+        for label, value in order_refund_rows(order):
+            _row(table, label, "", "", value)
     lines: list[Any] = []
     if store.get("address"):
         lines.append(Text(store["address"]))
@@ -113,7 +118,8 @@ def receipt_view(order: dict) -> Any:
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
-    style = "green" if order["status"] == "processing" else ("red" if order["status"] == "payment_failed" else "yellow")
+    paid = ("processing", "partially_refunded", "refunded")
+    style = "green" if order["status"] in paid else ("red" if order["status"] == "payment_failed" else "yellow")
     return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 
 
