@@ -326,3 +326,29 @@ def test_two_processes_racing_for_the_last_unit_refund_it_once(store, db_url):
     doc = orders.show_order(store, order_id=order["id"])
     assert doc["status"] == "refunded" and doc["refunded"] == order["total"]
     assert _on_hand(store, "TSHIRT-M", "STORE-1") == 10
+
+
+def test_batch_return_and_cancel_lines_run_once_and_replay(store):
+    from pos.services.batch import run_batch
+
+    sold = _sell(store, [("TSHIRT-M", 3)])
+    other = _sell(store, [("CROISSANT", 2)])
+    lines = [
+        json.dumps({"ref": "b-ret", "return": {"order": sold["id"], "items": [{"sku": "TSHIRT-M", "qty": 1}],
+                                               "restock": True}}),
+        json.dumps({"ref": "b-dmg", "return": {"order": sold["id"], "items": [{"sku": "TSHIRT-M"}], "restock": False}}),
+        json.dumps({"ref": "b-can", "cancel": {"order": other["id"]}}),
+        json.dumps({"ref": "b-ret", "return": {"order": sold["id"], "items": [{"sku": "TSHIRT-M", "qty": 1}],
+                                               "restock": True}}),
+        json.dumps({"ref": "b-ret", "return": {"order": sold["id"], "items": [{"sku": "TSHIRT-M", "qty": 2}]}}),
+        json.dumps({"ref": "b-bad", "return": {"order": sold["id"], "items": []}}),
+    ]
+    results = [r.to_dict() for r in run_batch(store, lines)]
+    assert [(r["status"], r["replayed"]) for r in results[:4]] == [
+        ("partially_refunded", False), ("refunded", False), ("cancelled", False), ("refunded", True)]  # the order now
+    assert results[0]["refund_id"] == results[3]["refund_id"]
+    assert [r["error"]["code"] for r in results[4:]] == ["idempotency_conflict", "invalid_input"]
+    assert _on_hand(store, "TSHIRT-M", "STORE-1") == 8  # one restocked, two damaged, none twice
+    assert _on_hand(store, "CROISSANT", "STORE-1") == 5
+    refunded = orders.show_order(store, order_id=sold["id"])["refunded"]
+    assert refunded == sold["total"]
