@@ -22,6 +22,8 @@ ship NAME / ADDRESS   shipping details for delivery lines
 total                 show the sale        cancel             empty the sale
 pay cash [AMOUNT]     cash (no amount: exact)
 pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
+return ORDER SKU [N]  take back N (default: every unit not yet returned), refunded the way it was paid
+cancel order ORDER    refund a whole order and restock it
 help                  this text            quit or Ctrl-D     end (an unpaid sale stays open)"""
 
 # -- actions --------------------------------------------------------------------------------------------
@@ -64,7 +66,19 @@ class Command:
     name: str
 
 
-Action = Add | Remove | SetQuantity | Pay | Ship | Command
+@dataclass(frozen=True)
+class ReturnItems:
+    order_id: int
+    code: str
+    quantity: int | None = None  # None: every unit of it not yet returned
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: int
+
+
+Action = Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder
 
 # Single letters are left alone: they could be SKUs.
 _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit"}
@@ -101,6 +115,13 @@ def parse_line(line: str) -> Action:
         return Command(_WORDS[head])
     if head == "pay":
         return _parse_pay(words[1:])
+    if head == "return":
+        if len(words) not in (3, 4):
+            raise InvalidInput("a return is `return ORDER SKU [N]`")
+        return ReturnItems(_count(words[1], "the order number"), words[2],
+                           _positive(_count(words[3])) if len(words) == 4 else None)
+    if head == "cancel" and len(words) == 3 and words[1].lower() == "order":
+        return CancelOrder(_count(words[2], "the order number"))
     if head == "ship":
         name, sep, address = text[len(words[0]):].partition("/")
         if not sep or not name.strip() or not address.strip():
@@ -209,11 +230,13 @@ def redact(line: str) -> str:
 
 @dataclass
 class Result:
-    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `help`, `quit`, `nothing`."""
+    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `refund` (with the refund
+    document, or `order` alone for a cancelled unpaid order), `help`, `quit`, `nothing`."""
 
     kind: str
     sale: dict | None = None
     order: dict | None = None
+    refund: dict | None = None
 
 
 class TillSession:
@@ -269,6 +292,8 @@ class TillSession:
             return self._command(action.name)
         if isinstance(action, Pay):
             return self._pay(action)
+        if isinstance(action, (ReturnItems, CancelOrder)):
+            return self._refund(action)
         from pos.services import cart
 
         if isinstance(action, Add):
@@ -327,6 +352,20 @@ class TillSession:
             raise
         self.cart_id = None  # paid: the next line starts a new sale
         return Result("paid", order=order)
+
+    def _refund(self, action: ReturnItems | CancelOrder) -> Result:
+        """A return or cancellation at this till, through the refund service `pos return` uses; the sale in
+        progress is left as it is."""
+        from pos.services import refunds
+
+        if isinstance(action, CancelOrder):
+            done = refunds.cancel_order(self.db, order_id=action.order_id)
+            refund = done.refund.model_dump(mode="json") if done.refund else None
+            return Result("refund", order={"id": done.order_id, "status": done.status}, refund=refund)
+        doc = refunds.return_items(self.db, order_id=action.order_id,
+                                   lines=[refunds.ReturnLine(action.code, action.quantity)])
+        return Result("refund", order={"id": doc.order_id, "status": doc.order_status},
+                      refund=doc.model_dump(mode="json"))
 
     def _set_aside_if_paying(self, exc: BaseException) -> None:
         """A payment that ended neither paid nor declined (interrupted, or not recorded) leaves its sale
