@@ -190,3 +190,10 @@ def test_a_killed_refund_is_settled_by_reconcile(tmp_path, store, db_url, when, 
     assert shown["status"] == order_status
     stock = json.loads(_pos(env, db_url, "stock", "check", "TSHIRT-M", "--location", "STORE-1", "--json").stdout)
     assert stock["on_hand"] == on_hand
+
+
+def test_a_reason_with_markup_is_shown_as_typed(cli, store):
+    order = _sell(cli, ("TSHIRT-M", 1))
+    out = cli("return", order["id"], "--all", "--reason", "[bold]torn[/] :smile:")
+    assert out.exit_code == 0, out.output
+    assert "[bold]torn[/] :smile:" in out.stdout

@@ -352,3 +352,45 @@ def test_batch_return_and_cancel_lines_run_once_and_replay(store):
     assert _on_hand(store, "CROISSANT", "STORE-1") == 5
     refunded = orders.show_order(store, order_id=sold["id"])["refunded"]
     assert refunded == sold["total"]
+
+
+@pytest.mark.parametrize("statement", [
+    "DELETE FROM refund", "DELETE FROM refund_item", "UPDATE refund_item SET quantity = 99",
+])
+def test_refunds_cannot_be_deleted_or_rewritten(store, statement):
+    from sqlalchemy import text
+
+    order = _sell(store, [("TSHIRT-M", 2)])
+    refunds.return_items(store, order_id=order["id"], lines=[ReturnLine("TSHIRT-M", 1)])
+    with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert orders.show_order(store, order_id=order["id"])["refunded"] > 0
+
+
+def test_a_refund_the_processor_does_not_answer_in_time_stays_pending_for_reconcile(store, bank):
+    from pos.errors import RefundPending
+    from pos.services.reconcile import reconcile
+
+    order = _sell(store, [("TSHIRT-M", 2)], processor="bank", params={})
+    answered = []
+    bank.in_process = False  # run under the watchdog: this one hangs
+
+    def slow(request):
+        time.sleep(1.0)
+        answered.append(request.idempotency_key)
+        return PaymentResult(True, reference="late")
+
+    bank.refund = slow
+    bank.lookup_refund = lambda request: (PaymentResult(True, reference="late")
+                                          if request.idempotency_key in answered else None)
+    with pytest.raises(RefundPending):
+        refunds.return_items(store, order_id=order["id"], lines=None, timeout=0.1)
+    [pending] = refunds.list_refunds(store, order_id=order["id"])
+    assert pending.status == "pending" and _on_hand(store, "TSHIRT-M", "STORE-1") == 8
+    with pytest.raises(ReturnExceedsSale):  # the units are spoken for until it is settled
+        refunds.return_items(store, order_id=order["id"], lines=None)
+    time.sleep(1.2)  # the bank did pay, late
+    [row] = [r for r in reconcile(store, older_than=0) if r.get("refund_id") == pending.id]
+    assert row["outcome"] == "approved"
+    assert _on_hand(store, "TSHIRT-M", "STORE-1") == 10
+    assert orders.show_order(store, order_id=order["id"])["status"] == "refunded"
