@@ -28,7 +28,7 @@ def show(
 ) -> None:
     """Show one refund (its receipt) with its items, where they went back, and how it was paid back."""
     from pos.receipt_text import check_width
-    from pos.services.refunds import show_refund as find
+    from pos.services.refund_documents import show_refund as find
 
     check_width(width)
     doc = find(database(), refund_id=refund).model_dump(mode="json")
@@ -53,7 +53,7 @@ def list_(
 ) -> None:
     """List refunds, newest first."""
     from pos.commands._render_refund import refunds_view
-    from pos.services.refunds import list_refunds
+    from pos.services.refund_documents import list_refunds
 
     rows = [r.model_dump(mode="json") for r in list_refunds(database(), order_id=order, location=location)]
     emit({"refunds": rows, "count": len(rows)} if as_json else rows, as_json, refunds_view)

@@ -364,7 +364,7 @@ def order_document(conn: Connection, order_id: int) -> dict:
 
 
 def _refunds_of(conn: Connection, order_id: int) -> dict:
-    from pos.services.refunds import order_refunds
+    from pos.services.refund_documents import order_refunds
 
     return order_refunds(conn, order_id)
 

@@ -115,7 +115,7 @@ def reconcile(
             "status": now,
             "reason": answer.reason if answer else None,
         })
-    from pos.services.refunds import reconcile_refunds
+    from pos.services.refund_reconcile import reconcile_refunds
 
     # Refunds left pending by a till that stopped between recording and settling them, settled alike.
     results.extend(reconcile_refunds(db, older_than=older_than, timeout=timeout))

@@ -17,29 +17,29 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from pos.errors import (
-    DatabaseBusy, IdempotencyConflict, InvalidInput, NotFound, NotRefundable, PosError, RefundDeclined,
+    DatabaseBusy, IdempotencyConflict, InvalidInput, NotFound, NotRefundable, RefundDeclined,
     RefundPending, RefundUnsupported, ReturnExceedsSale,
 )
-from pos.models._common import iso, utcnow
+from pos.models._common import utcnow
 from pos.models.cart import CART_CLOSED, CART_OPEN
 from pos.models.order import (
     ORDER_CANCELLED, ORDER_PARTIALLY_REFUNDED, ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSING, ORDER_REFUNDED,
 )
 from pos.models.refund import (
-    CASH_METHOD, CancellationPublic, RefundItemPublic, RefundKind, RefundPublic, RefundStatus, RefundSummary,
+    CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
 from pos.refund_money import refund_tax, split
 from pos.services import inventory, owner, sql
-from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
     PaymentProcessor, PaymentResult, PreparedPayment, RefundRequest, can_refund, get_processor,
 )
 from pos.services.payments.ledger import Ledger
+from pos.services.refund_documents import refund_document
 from pos.services.sql import Sql
 from pos.textcells import clip_chars
 
@@ -485,121 +485,3 @@ def _raise_if_declined(doc: RefundPublic) -> RefundPublic:
             f"refund {doc.id} is still pending: run `pos order reconcile` to settle it", refund_id=doc.id,
         )
     return doc
-
-
-# -- reading ----------------------------------------------------------------------------------------------
-
-_REFUND = Sql(
-    "SELECT r.id, r.order_id, r.kind, r.status, r.method, r.amount, r.tax, r.currency, r.reason, r.reference, "
-    "r.decline_reason, r.idempotency_key, r.created_at, o.status AS order_status, o.location_id "
-    "FROM refund r JOIN orders o ON o.id = r.order_id WHERE r.id = :id"
-)
-_DOC_ITEMS = Sql(
-    "SELECT ri.sku, oi.name, ri.quantity, l.code AS location, ri.restocked, ri.amount FROM refund_item ri "
-    "JOIN order_item oi ON oi.id = ri.order_item_id JOIN location l ON l.id = ri.location_id "
-    "WHERE ri.refund_id = :id ORDER BY ri.id"
-)
-_STORE = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
-
-
-def refund_document(conn: Connection, refund_id: int) -> RefundPublic:
-    row = sql.one(conn, _REFUND, {"id": refund_id})
-    if row is None:
-        raise NotFound(f"no refund {refund_id}: see `pos refund list`")
-    store = sql.one(conn, _STORE, {"id": row["location_id"]}) or {}
-    return RefundPublic(
-        id=row["id"], order_id=row["order_id"], kind=RefundKind(row["kind"]), status=RefundStatus(row["status"]),
-        amount=row["amount"], tax=row["tax"], currency=row["currency"], method=row["method"], reason=row["reason"],
-        reference=row["reference"], decline_reason=row["decline_reason"], idempotency_key=row["idempotency_key"],
-        created_at=iso(sql.read_timestamp(row["created_at"])), timezone=store.get("timezone"), store=store or None,
-        order_status=row["order_status"],
-        items=[RefundItemPublic(**{**i, "restocked": bool(i["restocked"])})
-               for i in sql.all_rows(conn, _DOC_ITEMS, {"id": refund_id})],
-    )
-
-
-def show_refund(db: Database, *, refund_id: int) -> RefundPublic:
-    with db.read() as conn:
-        return refund_document(conn, refund_id)
-
-
-def list_refunds(db: Database, *, order_id: int | None = None, location: str | None = None) -> list[RefundPublic]:
-    """Refunds, newest first; of one order, or of orders of one store."""
-    R, O = t.refund, t.orders
-    with db.read() as conn:
-        stmt = select(R.c.id).join(O, O.c.id == R.c.order_id).order_by(R.c.id.desc())
-        if order_id is not None:
-            stmt = stmt.where(R.c.order_id == order_id)
-        if location:
-            stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
-        return [refund_document(conn, rid) for rid in conn.execute(stmt).scalars()]
-
-
-_SUMMARIES = Sql(
-    "SELECT id, amount, status, method, created_at FROM refund WHERE order_id = :id ORDER BY id"
-)
-
-
-def order_refunds(conn: Connection, order_id: int) -> dict:
-    """What the order document gains: `refunded` (approved, minor units) and `refunds` (every attempt)."""
-    refunds = [
-        RefundSummary(id=r["id"], amount=r["amount"], status=RefundStatus(r["status"]), method=r["method"],
-                      created_at=iso(sql.read_timestamp(r["created_at"])))
-        for r in sql.all_rows(conn, _SUMMARIES, {"id": order_id})
-    ]
-    return {
-        "refunded": sum(r.amount for r in refunds if r.status == RefundStatus.APPROVED),
-        "refunds": [r.model_dump(mode="json") for r in refunds],
-    }
-
-
-# -- reconcile --------------------------------------------------------------------------------------------
-
-_PENDING = Sql(
-    "SELECT r.id, r.order_id, r.amount, r.currency, r.method, r.idempotency_key, r.updated_at, r.owner_host, "
-    "r.owner_pid, r.owner_start, p.idempotency_key AS charge_key, p.reference AS charge_reference, p.brand, p.last4 "
-    f"FROM refund r JOIN payment p ON p.order_id = r.order_id WHERE r.status = '{RefundStatus.PENDING}' ORDER BY r.id"
-)
-
-
-def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None) -> list[dict]:
-    """One result per pending refund, as `reconcile` gives per pending order: settled (approved,
-    declined, already_settled) or left pending (waiting, unknown, error) with the reason."""
-    from pos.services.owner import state_of
-    from pos.services.reconcile import _waiting
-
-    with db.read() as conn:
-        rows = sql.all_rows(conn, _PENDING)
-    ledger = Ledger(db)
-    results = []
-    for row in rows:
-        state = state_of(row["owner_host"], row["owner_pid"], row["owner_start"])
-        base = {"refund_id": row["id"], "order_id": row["order_id"], "processor": row["method"], "eligible_at": None,
-                "owner": None if row["owner_host"] is None else {
-                    "host": row["owner_host"], "pid": row["owner_pid"], "state": str(state)}}
-        waiting = _waiting({**row, "processor": row["method"]}, state, older_than)
-        if waiting is not None:
-            results.append({**base, "outcome": "waiting", "status": str(RefundStatus.PENDING), **waiting})
-            continue
-        pending = PendingRefund(row["id"], row["order_id"], row["amount"], row["currency"], row["method"],
-                                row["idempotency_key"], row["charge_key"], row["charge_reference"], row["brand"],
-                                row["last4"])
-        try:
-            status, answer = call_refund(get_processor(row["method"]), pending.request(ledger), timeout=timeout,
-                                         lookup=True)
-        except PosError as err:
-            status, answer = RefundStatus.PENDING, PaymentResult(False, reason=err.message)
-        if status == RefundStatus.PENDING:
-            results.append({**base, "outcome": "unknown", "status": str(RefundStatus.PENDING),
-                            "reason": f"{row['method']} cannot say what happened to this refund"})
-            continue
-        try:
-            with db.write() as conn:
-                changed = settle_refund(conn, refund_id=row["id"], status=status, result=answer)
-                now = refund_document(conn, row["id"]).status
-        except PosError as err:
-            results.append({**base, "outcome": "error", "status": str(RefundStatus.PENDING), "reason": err.message})
-            continue
-        results.append({**base, "outcome": str(status) if changed else "already_settled", "status": str(now),
-                        "reason": answer.reason if answer else None})
-    return results

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from pos.errors import (
     IdempotencyConflict, NotFound, NotRefundable, RefundDeclined, RefundUnsupported, ReturnExceedsSale,
 )
-from pos.services import cart, catalog, inventory, orders, refunds
+from pos.services import cart, catalog, inventory, orders, refund_documents, refunds
 from pos.services import tables as t
 from pos.services.payments import PaymentProcessor, PaymentResult
 from pos.services.refunds import ReturnLine
@@ -183,12 +183,12 @@ class _NoRefunds(PaymentProcessor):
 
 @pytest.fixture
 def bank(monkeypatch):
-    from pos.services import payments
+    from pos.services import payments, refund_reconcile
 
     bank, plain = _Bank(), _NoRefunds()
     real = payments.get_processor
     pick = {"bank": bank, "norefunds": plain}
-    for module in (orders, refunds):
+    for module in (orders, refunds, refund_reconcile):
         monkeypatch.setattr(module, "get_processor", lambda name: pick.get(name) or real(name))
     return bank
 
@@ -385,7 +385,7 @@ def test_a_refund_the_processor_does_not_answer_in_time_stays_pending_for_reconc
                                           if request.idempotency_key in answered else None)
     with pytest.raises(RefundPending):
         refunds.return_items(store, order_id=order["id"], lines=None, timeout=0.1)
-    [pending] = refunds.list_refunds(store, order_id=order["id"])
+    [pending] = refund_documents.list_refunds(store, order_id=order["id"])
     assert pending.status == "pending" and _on_hand(store, "TSHIRT-M", "STORE-1") == 8
     with pytest.raises(ReturnExceedsSale):  # the units are spoken for until it is settled
         refunds.return_items(store, order_id=order["id"], lines=None)
