@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from pos.errors import (
     DatabaseBusy, IdempotencyConflict, InvalidInput, NotFound, NotRefundable, RefundDeclined,
@@ -430,10 +431,20 @@ def _refund_to(value: str | None) -> str:
 def _run(db: Database, request: ReturnRequest, *, ref: str | None, timeout: float | None) -> RefundPublic:
     key = f"refund:{ref}" if ref else f"refund-{uuid.uuid4().hex}"
     digest = request.digest() if ref else None
-    with db.write() as conn:
-        replay = _replay(conn, key, digest, ref) if ref else None
+    duplicate = (IntegrityError, db.engine.dialect.loaded_dbapi.IntegrityError)
+    try:
+        with db.write() as conn:
+            # The order's row first: a till returning with the same ref waits here, then sees its refund.
+            _lock_order(conn, request.order_id)
+            replay = _replay(conn, key, digest, ref) if ref else None
+            if replay is None:
+                pending = begin_refund(conn, request, key=key, digest=digest)
+    except duplicate:
+        # Another till recorded the same ref between our look-up and insert (PostgreSQL): replay theirs.
+        with db.read() as conn:
+            replay = _replay(conn, key, digest, ref) if ref else None
         if replay is None:
-            pending = begin_refund(conn, request, key=key, digest=digest)
+            raise
     if replay is not None:
         return _raise_if_declined(replay.model_copy(update={"replayed": True}))
     return pay_back(db, pending, timeout=timeout)

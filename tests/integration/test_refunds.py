@@ -394,3 +394,25 @@ def test_a_refund_the_processor_does_not_answer_in_time_stays_pending_for_reconc
     assert row["outcome"] == "approved"
     assert _on_hand(store, "TSHIRT-M", "STORE-1") == 10
     assert orders.show_order(store, order_id=order["id"])["status"] == "refunded"
+
+
+def test_tills_sending_the_same_ref_at_once_make_one_refund(store, db_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pos.services.db import Database
+
+    order = _sell(store, [("TSHIRT-M", 3)])
+
+    def till(_):
+        own = Database(db_url)  # a till of its own: its own engine and connections
+        try:
+            doc = refunds.return_items(own, order_id=order["id"], lines=[ReturnLine("TSHIRT-M", 1)], ref="same")
+            return doc.id, doc.replayed
+        finally:
+            own.dispose()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(till, range(4)))
+    assert len({refund_id for refund_id, _ in outcomes}) == 1
+    assert sorted(replayed for _, replayed in outcomes) == [False, True, True, True]
+    assert _on_hand(store, "TSHIRT-M", "STORE-1") == 8
