@@ -493,6 +493,7 @@ def _raise_if_declined(doc: RefundPublic) -> RefundPublic:
         )
     if doc.status == RefundStatus.PENDING:
         raise RefundPending(
-            f"refund {doc.id} is still pending: run `pos order reconcile` to settle it", refund_id=doc.id,
+            f"refund {doc.id} is still pending (being paid back by another till, or left by one that stopped): "
+            "try again in a moment, or run `pos order reconcile` to settle it", refund_id=doc.id,
         )
     return doc
