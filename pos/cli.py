@@ -9,8 +9,8 @@ import typer
 from pos.commands import batch, cart, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
+from pos.commands import refund, returns, setup
 from pos.commands import schema as schema_cmd
-from pos.commands import setup
 from pos.commands._common import PosGroup, invocation
 
 app = typer.Typer(
@@ -55,6 +55,8 @@ app.add_typer(stock.app, name="stock")
 app.add_typer(cart.app, name="cart")
 app.command("checkout")(checkout_cmd.checkout)
 app.add_typer(order.app, name="order")
+app.command("return")(returns.return_)
+app.add_typer(refund.app, name="refund")
 app.command("receipt")(receipt.receipt)
 app.command("till")(till.till)
 app.add_typer(payment.app, name="payment")

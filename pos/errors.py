@@ -91,6 +91,36 @@ class PaymentUnrecorded(PosError):
     code = "payment_unrecorded"
 
 
+class NotRefundable(PosError):
+    """The order cannot be returned or cancelled in its status (pending, cancelled, ...)."""
+
+    code = "not_refundable"
+
+
+class ReturnExceedsSale(PosError):
+    """More units were asked back than the order sold and has not yet taken back."""
+
+    code = "return_exceeds_sale"
+
+
+class RefundDeclined(PosError):
+    """The processor did not pay the refund back; nothing moved and the refund is `declined`."""
+
+    code = "refund_declined"
+
+
+class RefundUnsupported(PosError):
+    """The order's processor cannot refund (no `refund`): pay it back in cash with --refund-to cash."""
+
+    code = "refund_unsupported"
+
+
+class RefundPending(PosError):
+    """The processor gave no answer in time: the refund stays pending for `pos order reconcile`."""
+
+    code = "refund_pending"
+
+
 class UnknownProcessor(PosError):
     """No payment processor is installed under that name."""
 

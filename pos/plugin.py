@@ -9,7 +9,10 @@ group `pos.payment_processors` (`ENTRY_POINT_GROUP`):
 - `charge(request: ChargeRequest) -> PaymentResult` takes the money: a refusal is a `PaymentResult` with
   `approved=False` and a `reason`, not an exception (any exception fails the payment as a fault);
 - `lookup(request) -> PaymentResult | None`, optional, tells `pos order reconcile` what happened to an
-  earlier charge with the same idempotency key.
+  earlier charge with the same idempotency key;
+- `refund(request: RefundRequest) -> PaymentResult`, optional, pays money back for `pos return` and
+  `pos order cancel`, and `lookup_refund(request) -> PaymentResult | None` tells reconcile what happened
+  to an earlier refund.
 
 `require(params, key, processor)` reads a needed parameter; `mask_card_numbers` hides card numbers in
 text a plugin passes on (a message from its acquirer, say). `register`/`registered` put a processor in
@@ -26,6 +29,7 @@ from pos.services.payments import (
     PaymentProcessor,
     PaymentResult,
     PreparedPayment,
+    RefundRequest,
     register,
     registered,
     require,
@@ -40,6 +44,7 @@ __all__ = [
     "PaymentResult",
     "PosError",
     "PreparedPayment",
+    "RefundRequest",
     "mask_card_numbers",
     "mask_stray_card_numbers",
     "register",

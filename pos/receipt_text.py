@@ -87,8 +87,11 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
-    if order["status"] != OrderStatus.PROCESSING:
+    paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+    if order["status"] not in paid and not order.get("refunded"):
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
+    elif order["status"] != "processing":
+        out.append((BOLD, fit(order["status"].replace("_", " ").upper(), width)))
     out.append((RULE, rule))
     for item in order["items"]:
         out += [(NORMAL, line) for line in _wrap(item["name"], width)]
@@ -105,6 +108,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         # A processor's long reason wraps under its label rather than being cut to fit beside it.
         beside = cell_len(value) <= width // 2
         out += [(NORMAL, line) for line in (two_sides(label, value, width) if beside else _wrap(f"{label}: {value}", width))]
+    if order.get("refunds"):
+        from pos.receipt_refund import order_refund_blocks
+
+        out += order_refund_blocks(order, width)
     if order.get("shipping"):
         out.append((RULE, rule))
         out += [(NORMAL, line) for line in _wrap(f"Ship to: {order['shipping']['name']}", width)]

@@ -82,6 +82,11 @@ def receipt_view(order: dict) -> Any:
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
     for label, value in payment_rows(order.get("payment"), cur):
         _row(table, label, "", "", value)  # a processor's reason is its own text
+    if order.get("refunds"):
+        from pos.commands._render_refund import order_refund_rows
+
+        for label, value in order_refund_rows(order):
+            _row(table, label, "", "", value)
     lines: list[Any] = []
     if store.get("address"):
         lines.append(Text(store["address"]))
@@ -91,7 +96,8 @@ def receipt_view(order: dict) -> Any:
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
-    style = {OrderStatus.PROCESSING: "green", OrderStatus.PAYMENT_FAILED: "red"}.get(order["status"], "yellow")
+    paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+    style = "green" if order["status"] in paid else ("red" if order["status"] == OrderStatus.PAYMENT_FAILED else "yellow")
     return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 
 

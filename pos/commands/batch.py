@@ -18,13 +18,15 @@ def batch(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor per order.")] = 30.0,
     as_json: JsonFlag = False,
 ) -> None:
-    """Run one order per line through the checkout flow; each line's `ref` makes re-runs safe.
+    """Run one order (or return, or cancel) per line through the checkout or refund flow; each line's `ref`
+    makes re-runs safe.
 
     Line format: {"ref": "A-1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 2, "from": "WH-1"}],
     "payment": {"processor": "card", "card": "4242424242424242"}, "shipping": {"name": "...", "address": "..."}}
+    Returns: {"ref": "R-1", "return": {"order": 12, "items": [{"sku": "TSHIRT-M", "qty": 1}], "restock": true}};
+    cancels: {"ref": "C-1", "cancel": {"order": 13}}.
     """
     from pos.errors import InvalidInput
-    from pos.models.order import OrderStatus
     from pos.services.batch import run_batch
 
     try:
@@ -41,7 +43,7 @@ def batch(
     with stream, _progress(show_bar) as advance:
         for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout):
             counts["lines"] += 1
-            counts["ok" if result.status == OrderStatus.PROCESSING else "failed"] += 1
+            counts["ok" if result.error is None else "failed"] += 1
             counts["replayed"] += result.replayed
             if as_json:
                 print_json(result.to_dict())
@@ -62,6 +64,8 @@ def batch(
 
 def _print_line(result) -> None:
     parts = [f"line {result.line}", f"ref {result.ref or '-'}", f"order {result.order_id or '-'}", result.status]
+    if result.refund_id is not None:
+        parts.insert(3, f"refund {result.refund_id}")
     if result.replayed:
         parts.append("(replayed)")
     if result.error:

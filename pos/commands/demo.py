@@ -81,7 +81,28 @@ def run_demo(data_dir: str | None) -> None:
     )
     out.print(r.receipt_view(shipped))
 
+    show_returns(step, out, db, paid, shipped)
+
     step("Every stock change is in the history")
     out.print(r.history_view(inventory.stock_history(db, sku="LAMP-DESK")))
     out.print(r.orders_view(orders.list_orders(db)))
     db.dispose()
+
+
+def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shipped: dict) -> None:
+    """The way back: a return of one T-shirt to the card, and the whole delivery order cancelled."""
+    from pos.commands import _render as r
+    from pos.commands._render_refund import refund_view
+    from pos.services import inventory, orders, refunds
+
+    step(f"A return: 1 T-shirt of order {paid['id']} comes back; the card is refunded its price and tax share")
+    back = refunds.return_items(db, order_id=paid["id"], lines=[refunds.ReturnLine("TSHIRT-M", 1)],
+                                reason="too small")
+    out.print(refund_view(back.model_dump(mode="json")))
+    out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
+
+    step(f"A cancellation: order {shipped['id']} is refunded whole in cash and the lamps go back to WH-1")
+    cancelled = refunds.cancel_order(db, order_id=shipped["id"], reason="customer changed their mind")
+    assert cancelled.refund is not None
+    out.print(refund_view(cancelled.refund.model_dump(mode="json")))
+    out.print(r.receipt_view(orders.show_order(db, order_id=shipped["id"])))

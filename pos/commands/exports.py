@@ -47,6 +47,14 @@ def orders(output: Output = None, location: Location = None, as_json: JsonFlag =
     _run(lambda out: export_orders(database(), out=out, location=location), output, as_json)
 
 
+@app.command("refunds")
+def refunds(output: Output = None, location: Location = None, as_json: JsonFlag = False) -> None:
+    """One row per refunded line, with its refund's order, status, method and amounts."""
+    from pos.services.exports import export_refunds
+
+    _run(lambda out: export_refunds(database(), out=out, location=location), output, as_json)
+
+
 def _run(export: Callable[[IO[str]], Any], output: str | None, as_json: bool) -> None:
     if output is None or output == "-":
         if as_json:

@@ -23,7 +23,8 @@ def show(order: OrderId, as_json: JsonFlag = False) -> None:
 
 @app.command("list")
 def list_(
-    status: Annotated[str | None, typer.Option("--status", help="pending, processing or payment_failed.")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="pending, processing, payment_failed, partially_refunded, refunded or cancelled.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only this store.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many orders, newest first.")] = 50,
     all_: AllFlag = False,
@@ -37,6 +38,26 @@ def list_(
     emit_page(page, "orders", as_json, "orders_view", "orders")
 
 
+@app.command("cancel")
+def cancel(
+    order: OrderId,
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the refund and in the stock history).")] = "",
+    ref: Annotated[str | None, typer.Option("--ref", metavar="KEY", help="Idempotency key: the same key with the "
+                                            "same request replays the result.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cancel an order nothing was returned from: refund it whole, restock everything, status cancelled.
+
+    A payment_failed order is set cancelled and its cart closed (the customer left).
+    """
+    from pos.commands._render_refund import cancellation_view
+    from pos.services.refunds import cancel_order
+
+    doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout)
+    emit(doc.model_dump(mode="json"), as_json, cancellation_view)
+
+
 @app.command("reconcile")
 def reconcile(
     older_than: Annotated[float, typer.Option("--older-than", help="Orders whose till this machine cannot see (or "
@@ -46,7 +67,7 @@ def reconcile(
                                                     "say what happened (after checking the terminal by hand).")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Settle orders left pending by a till that stopped mid-checkout, by asking their processor.
+    """Settle orders and refunds left pending by a till that stopped mid-way, by asking their processor.
 
     Every pending order is listed: settled, or left alone with the reason and when it becomes eligible.
     """
@@ -63,7 +84,11 @@ def _reconcile_text(rows: list[dict]) -> str:
         return "no pending orders"
     lines = []
     for r in rows:
-        if r["outcome"] in _LEFT:
+        if "refund_id" in r:
+            what = f"refund {r['refund_id']} of order {r['order_id']}"
+            detail = f"left pending ({r['outcome']})" if r["outcome"] in _LEFT else f"{r['outcome']} -> {r['status']}"
+            lines.append(f"{what}: {detail}" + (f": {r['reason']}" if r.get("reason") else ""))
+        elif r["outcome"] in _LEFT:
             lines.append(f"order {r['order_id']}: left pending ({r['outcome']}): {r['reason']}")
         else:
             lines.append(f"order {r['order_id']}: {r['outcome']} -> {r['status']}" + (f" ({r['reason']})" if r["reason"] else ""))

@@ -70,6 +70,8 @@ def till(
             if printer:
                 _print(result.order, printer, width)
             screen.say(f"order {result.order['id']} paid. New sale.")
+        elif result.kind == "refund" and result.order is not None:
+            _show_refund(screen, result.order, result.refund, printer, width)
     left = session.current() if session.cart_id is not None else None
     if left and left["items"]:
         note(f"sale {left['id']} is still open; `pos till --location {session.location} --resume` continues it")
@@ -90,6 +92,22 @@ def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
             return
     session.resume(found["id"])
     note(f"resuming sale {found['id']}")
+
+
+def _show_refund(screen: _Screen, order: dict, refund: dict | None, printer: str | None, width: int) -> None:
+    if refund is None:
+        screen.say(f"order {order['id']} is {order['status']}: it was never paid, nothing to refund")
+        return
+    screen.refund(refund)
+    if printer:
+        from pos.errors import PrinterError
+        from pos.services.printer import print_refund_receipt
+
+        try:
+            print_refund_receipt(refund, spec=printer, width=width)
+        except PrinterError as err:  # the refund is paid; the till goes on, the receipt can be reprinted
+            report_error(err.code, err.message)
+    screen.say(f"refund {refund['id']} paid back; order {order['id']} is {order['status']}.")
 
 
 def _print(order: dict, printer: str, width: int) -> None:
@@ -160,6 +178,16 @@ class _Screen:
             from pos.receipt_text import receipt_text
 
             typer.echo(receipt_text(order, self.width), nl=False)
+
+    def refund(self, refund: dict) -> None:
+        if self.fancy:
+            from pos.commands._render_refund import refund_view
+
+            self.console.print(refund_view(refund))
+        else:
+            from pos.receipt_refund import refund_text
+
+            typer.echo(refund_text(refund, self.width), nl=False)
 
 
 def _forget_last_input() -> None:

@@ -10,12 +10,13 @@ from pos.models.inventory import StockLevel, StockMovement
 from pos.models.cart import Cart, CartItem
 from pos.models.order import Order, OrderItem
 from pos.models.payment import Payment, ProcessorLedger
+from pos.models.refund import OrderItemReturn, Refund, RefundItem
 
 from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "Payment", "ProcessorLedger", "Product",
-    "ProductCreate", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
+    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
+    "ProductCreate", "Refund", "RefundItem", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -14,17 +14,23 @@ from pydantic import ConfigDict
 
 from pos.models._common import Document, Money, Shipping, utcnow
 from pos.models.payment import PaymentStatus
-
+from pos.models.refund import RefundStatus
 
 
 class OrderStatus(StrEnum):
     PENDING = "pending"  # placed, its payment not settled yet
     PROCESSING = "processing"  # paid: stock taken, to be fulfilled
     PAYMENT_FAILED = "payment_failed"
+    PARTIALLY_REFUNDED = "partially_refunded"  # some units returned and paid back
+    REFUNDED = "refunded"  # every unit returned and paid back
+    CANCELLED = "cancelled"  # cancelled whole (pos order cancel), or a failed payment's customer left
 
 
 ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED = (
     OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PAYMENT_FAILED,
+)
+ORDER_PARTIALLY_REFUNDED, ORDER_REFUNDED, ORDER_CANCELLED = (
+    OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.CANCELLED,
 )
 ORDER_STATUSES = tuple(OrderStatus)
 
@@ -168,14 +174,15 @@ class ReconcileOwner(Document):
 
 
 class ReconcileResult(Document):
-    """What `pos order reconcile` did with one pending order."""
+    """What `pos order reconcile` did with one pending order, or one pending refund (`refund_id` set)."""
 
     order_id: int
+    refund_id: int | None = Field(default=None, description="set when the row is a refund, not a sale")
     processor: str
     eligible_at: str | None
     owner: ReconcileOwner | None
-    outcome: Literal["paid", "failed", "already_settled", "waiting", "unknown", "error"]
-    status: OrderStatus
+    outcome: Literal["paid", "failed", "approved", "declined", "already_settled", "waiting", "unknown", "error"]
+    status: OrderStatus | RefundStatus
     reason: str | None
 
 

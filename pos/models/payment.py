@@ -19,14 +19,6 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"  # the processor raised, timed out or answered nonsense
 
 
-class RefundStatus(StrEnum):
-    """A refund's outcome at the processor (refunds come with the returns issue)."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-
-
 PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED = (
     PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.DECLINED, PaymentStatus.FAILED,
 )

@@ -18,6 +18,7 @@ from pos.redact import mask_stray_card_numbers
 from pos.models.order import ORDER_PROCESSING
 from pos.services import sql
 from pos.services.sql import Sql
+from pos.services.batch_refunds import is_refund_line, run_refund_line
 from pos.services.cart import add_or_update_item, close_cart, create_cart
 from pos.services.db import Database
 from pos.services.orders import (
@@ -177,12 +178,16 @@ class LineResult:
     status: str
     error: dict | None = None
     replayed: bool = False
+    refund_id: int | None = None  # return and cancel lines
 
     def to_dict(self) -> dict:
-        return {
+        doc = {
             "line": self.line, "ref": self.ref, "order_id": self.order_id, "status": self.status,
             "error": self.error, "replayed": self.replayed,
         }
+        if self.refund_id is not None:
+            doc["refund_id"] = self.refund_id
+        return doc
 
 
 def run_batch(
@@ -198,6 +203,12 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
         if not text.strip():
             continue
         ref = None
+        if is_refund_line(text):
+            result = _refund_line(db, number, text, timeout=timeout)
+            yield result
+            if stop_on_error and result.error is not None:
+                return
+            continue
         try:
             request = parse_request(text)
             ref = request.ref
@@ -214,6 +225,17 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
         yield result
         if stop_on_error and result.status != ORDER_PROCESSING:
             return
+
+
+def _refund_line(db: Database, number: int, text: str, *, timeout: float | None) -> LineResult:
+    try:
+        done = run_refund_line(db, text, timeout=timeout)
+        return LineResult(number, _ref_of(text), done.order_id, done.status, None, done.replayed, done.refund_id)
+    except PosError as err:
+        refund = err.details.get("refund") or {}
+        body = {"code": err.code, "message": mask_stray_card_numbers(err.message)}
+        return LineResult(number, _ref_of(text), refund.get("order_id"), refund.get("status", "error"), body,
+                          bool(err.details.get("replayed")), refund.get("id"))
 
 
 def _ref_of(text: str) -> str | None:

@@ -114,3 +114,33 @@ def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:
         yield [oid, iso(created), status, loc, sku, name, qty, from_loc, money(unit), money(line_total),
                money(subtotal), format_tax_rate(rate), money(tax), money(total), cur, processor or "",
                pay_status or ""]
+
+
+def export_refunds(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+    """One row per refunded line: refund, order, status, method, where the units went, and the amounts."""
+    R, RI, O = t.refund, t.refund_item, t.orders
+    to_loc = L.alias("to_location")
+    stmt = (
+        select(
+            R.c.id, R.c.order_id, R.c.created_at, R.c.kind, R.c.status, L.c.code, R.c.method, RI.c.sku,
+            RI.c.quantity, to_loc.c.code, RI.c.restocked, RI.c.amount, R.c.tax, R.c.amount, R.c.currency, R.c.reason,
+        )
+        .join(O, O.c.id == R.c.order_id)
+        .join(L, L.c.id == O.c.location_id)
+        .join(RI, RI.c.refund_id == R.c.id)
+        .join(to_loc, to_loc.c.id == RI.c.location_id)
+        .order_by(R.c.id, RI.c.id)
+    )
+    header = ["refund", "order", "created_at", "kind", "status", "location", "method", "sku", "quantity",
+              "to_location", "restocked", "line_amount", "refund_tax", "refund_amount", "currency", "reason"]
+    with db.read() as conn:
+        if location:
+            stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
+        rows = (
+            [rid, oid, iso(created), kind, status, loc, method, sku, qty, to, "yes" if restocked else "no",
+             format_money(line, cur), format_money(tax, cur), format_money(amount, cur), cur, reason]
+            for (rid, oid, created, kind, status, loc, method, sku, qty, to, restocked, line, tax, amount, cur, reason)
+            in conn.execution_options(**STREAM).execute(stmt)
+        )
+        count = _write(out, header, rows)
+    return {"kind": "refunds", "rows": count}

@@ -411,7 +411,14 @@ def order_document(conn: Connection, order_id: int) -> dict:
         "payment": payment,
         "shipping": shipping,
         "idempotency_key": order["idempotency_key"],
+        **_refunds_of(conn, order_id),
     }
+
+
+def _refunds_of(conn: Connection, order_id: int) -> dict:
+    from pos.services.refund_documents import order_refunds
+
+    return order_refunds(conn, order_id)
 
 
 def show_order(db: Database, *, order_id: int) -> dict:

@@ -68,11 +68,16 @@ def _parse(spec: str) -> PrinterSpec:
 
 def escpos_receipt(order: dict, *, width: int = 42) -> bytes:
     """The receipt as raw ESC/POS bytes: initialise, the styled lines, feed and cut."""
+    return escpos_blocks(receipt_blocks(order, width))
+
+
+def escpos_blocks(blocks: list) -> bytes:
+    """Styled receipt lines (pos.receipt_text blocks) as raw ESC/POS bytes."""
     from escpos.printer import Dummy
 
     job = Dummy()
     job.hw("INIT")
-    for style, line in receipt_blocks(order, width):
+    for style, line in blocks:
         if style == TITLE:
             job.set(align="center", bold=True, double_height=True)
             job.textln(line.strip())
@@ -146,3 +151,18 @@ def _device(spec: PrinterSpec):  # an escpos printer object
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__).rstrip(":")
+
+
+def print_refund_receipt(refund: dict, *, spec: str, width: int = 42) -> str:
+    """Print a refund's receipt on the printer SPEC; returns the printer's name for messages."""
+    from pos.receipt_refund import refund_blocks
+
+    parsed = parse_spec(spec)
+    try:
+        send(parsed, escpos_blocks(refund_blocks(refund, width)))
+    except PrinterError as err:
+        raise PrinterError(
+            f"printer {parsed} failed: {err.message}; refund {refund['id']} is {refund['status']} and kept, reprint "
+            f"with `pos refund show {refund['id']} --printer {spec}`", refund_id=refund["id"], printer=str(parsed),
+        ) from None
+    return str(parsed)

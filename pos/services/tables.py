@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Table
 
 from pos.models import (
-    Cart, CartItem, Location, Order, OrderItem, Payment, ProcessorLedger, Product, Setting, StockLevel, StockMovement,
-    Variant,
+    Cart, CartItem, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
+    Setting, StockLevel, StockMovement, Variant,
 )
 
 
@@ -29,3 +29,6 @@ orders = _table(Order)
 order_item = _table(OrderItem)
 payment = _table(Payment)
 processor_ledger = _table(ProcessorLedger)
+refund = _table(Refund)
+refund_item = _table(RefundItem)
+order_item_return = _table(OrderItemReturn)

@@ -87,5 +87,9 @@ def test_pos_demo_walks_the_whole_flow_on_a_throwaway_database(env, tmp_path):
     # the delivery line with shipping
     assert "refused (shipping_required)" in out
     assert "ships from WH-1" in out and "Ship to: Ada Lovelace" in out
+    # the way back: a return to the card, and a cancellation paid back in cash with the lamps restocked
+    assert "Paid back by card" in out and "status: approved  (order:" in out and "partially_refunded" in out
+    assert "Cancellation" in out and "status: cancelled" in out and "Paid back by cash from the drawer" in out
+    assert "refund 2 of" in out  # the restocked lamps' history row names the refund
     assert "unexpectedly accepted" not in out
     assert "4242424242424242" not in out and "4242 4242 4242 4242" not in out

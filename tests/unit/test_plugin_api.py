@@ -9,7 +9,7 @@ import pos.plugin
 # What the README promises processor authors. Removing or renaming one breaks installed plugins.
 PROMISED = {
     "ENTRY_POINT_GROUP", "ChargeRequest", "InvalidInput", "PaymentProcessor", "PaymentResult", "PosError",
-    "PreparedPayment", "mask_card_numbers", "mask_stray_card_numbers", "register", "registered", "require",
+    "PreparedPayment", "RefundRequest", "mask_card_numbers", "mask_stray_card_numbers", "register", "registered", "require",
     "unregister",
 }
 

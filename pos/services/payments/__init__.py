@@ -48,6 +48,23 @@ class ChargeRequest:
 
 
 @dataclass(frozen=True)
+class RefundRequest:
+    """Pay back `amount` of an earlier charge. `idempotency_key` is the refund's own (the same key must
+    never pay back twice); `charge_key` and `charge_reference` name the charge it undoes."""
+
+    refund_id: int
+    order_id: int
+    amount: int
+    currency: str
+    idempotency_key: str
+    charge_key: str
+    charge_reference: str | None
+    #: the brand and last four digits of the card charged, when there was one (never its number)
+    payment: PreparedPayment = field(default_factory=PreparedPayment)
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class PaymentResult:
     approved: bool
     reason: str | None = None  # why it was declined: card_declined, insufficient_funds, ...
@@ -77,6 +94,15 @@ class PaymentProcessor(ABC):
     def lookup(self, request: ChargeRequest) -> PaymentResult | None:
         """What happened to an earlier charge with this idempotency key; None when it cannot tell."""
         return None
+
+    # Optional, and so not defined here (pos asks `getattr(processor, "refund", None)`):
+    #   refund(request: RefundRequest) -> PaymentResult         pay money back; one key never pays twice
+    #   lookup_refund(request: RefundRequest) -> PaymentResult | None   what happened to a refund's key
+    # A processor without `refund` cannot take returns except with `--refund-to cash`.
+
+
+def can_refund(processor: PaymentProcessor) -> bool:
+    return callable(getattr(processor, "refund", None))
 
 
 def installed() -> dict[str, EntryPoint]:

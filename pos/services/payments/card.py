@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 
 from pos.errors import InvalidInput
 from pos.redact import luhn_ok
-from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, require
+from pos.services.payments import (
+    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, RefundRequest, require,
+)
 
 DECLINES = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 
@@ -76,3 +78,23 @@ class CardProcessor(PaymentProcessor):
         from pos.services.payments.ledger import look_up
 
         return look_up(request.ledger, self.name, request, no_entry="no_such_charge")
+
+    def refund(self, request: RefundRequest) -> PaymentResult:
+        """Pay back to the card charged: only a charge the simulated bank approved can be refunded."""
+        from pos.models.payment import LEDGER_REFUND
+        from pos.services.payments.ledger import APPROVED, answer
+
+        def decide() -> PaymentResult:
+            charge = request.ledger.find(self.name, request.charge_key) if request.ledger else None
+            if request.ledger is not None and (charge is None or charge.status != APPROVED):
+                return PaymentResult(approved=False, reason="no_such_charge")
+            return PaymentResult(approved=True, reference=f"sim-refund-{request.idempotency_key}")
+
+        return answer(request.ledger, self.name, request, decide, kind=LEDGER_REFUND)
+
+    def lookup_refund(self, request: RefundRequest) -> PaymentResult | None:
+        """The bank's books: a refund not in them was never paid (it is written before an approval)."""
+        from pos.models.payment import LEDGER_REFUND
+        from pos.services.payments.ledger import look_up
+
+        return look_up(request.ledger, self.name, request, no_entry="no_such_refund", kind=LEDGER_REFUND)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pos.money import format_money, parse_money
-from pos.services.payments import ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, require
+from pos.services.payments import (
+    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, RefundRequest, require,
+)
 
 
 class CashProcessor(PaymentProcessor):
@@ -40,3 +42,19 @@ class CashProcessor(PaymentProcessor):
         if request.ledger is None:
             return self._decide(request)
         return look_up(request.ledger, self.name, request, no_entry="no_cash_taken: the till stopped before the drawer opened")
+
+    def refund(self, request: RefundRequest) -> PaymentResult:
+        """Cash out of the drawer: recorded in the drawer's ledger (the drawer opening) before it is paid."""
+        from pos.models.payment import LEDGER_REFUND
+        from pos.services.payments.ledger import answer
+
+        approved = PaymentResult(approved=True, reference=f"cash-refund-{request.refund_id}")
+        return answer(request.ledger, self.name, request, lambda: approved, kind=LEDGER_REFUND)
+
+    def lookup_refund(self, request: RefundRequest) -> PaymentResult | None:
+        """In the drawer's ledger: paid out. Not in it: the till stopped before the drawer opened."""
+        from pos.models.payment import LEDGER_REFUND
+        from pos.services.payments.ledger import look_up
+
+        return look_up(request.ledger, self.name, request, kind=LEDGER_REFUND,
+                       no_entry="no_cash_paid: the till stopped before the drawer opened")

@@ -18,7 +18,7 @@ from pos.models.payment import LEDGER_CHARGE
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.db import Database
-from pos.services.payments import ChargeRequest, PaymentResult
+from pos.services.payments import ChargeRequest, PaymentResult, RefundRequest
 from pos.services.sql import Sql
 
 APPROVED = "approved"
@@ -60,7 +60,7 @@ class Ledger:
             row = sql.one(conn, _FIND, {"processor": processor, "key": key, "kind": kind})
         return Entry(**row) if row else None
 
-    def record(self, processor: str, request: ChargeRequest, result: PaymentResult, *,
+    def record(self, processor: str, request: ChargeRequest | RefundRequest, result: PaymentResult, *,
                kind: str = LEDGER_CHARGE) -> Entry:
         """Write what happened, durably, and return what the books hold for this key.
 
@@ -79,20 +79,22 @@ class Ledger:
         return Entry(**row)
 
 
-def answer(ledger: Ledger | None, processor: str, request: ChargeRequest, decide) -> PaymentResult:
+def answer(ledger: Ledger | None, processor: str, request: ChargeRequest | RefundRequest, decide, *,
+           kind: str = LEDGER_CHARGE) -> PaymentResult:
     """Charge through the books: `decide()` is recorded (committed) before it is returned, and a key
     already in them gets its first answer back, never a second charge. One transaction per charge."""
     if ledger is None:
         return decide()
-    entry = ledger.record(processor, request, decide())
+    entry = ledger.record(processor, request, decide(), kind=kind)
     if entry.amount != request.amount or entry.currency != request.currency:
         return PaymentResult(False, reason="idempotency_conflict: this key was used for another amount")
     return entry.result()
 
 
-def look_up(ledger: Ledger | None, processor: str, request: ChargeRequest, *, no_entry: str) -> PaymentResult | None:
+def look_up(ledger: Ledger | None, processor: str, request: ChargeRequest | RefundRequest, *, no_entry: str,
+            kind: str = LEDGER_CHARGE) -> PaymentResult | None:
     """What the books say about a key: its answer, or not paid (`no_entry` the reason) when it is not there."""
     if ledger is None:
         return None
-    found = ledger.find(processor, request.idempotency_key)
+    found = ledger.find(processor, request.idempotency_key, kind=kind)
     return found.result() if found is not None else PaymentResult(False, reason=no_entry)

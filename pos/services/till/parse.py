@@ -22,6 +22,8 @@ ship NAME / ADDRESS   shipping details for delivery lines
 total                 show the sale        cancel             empty the sale
 pay cash [AMOUNT]     cash (no amount: exact)
 pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
+return ORDER SKU [N]  take back N (default: every unit not yet returned), refunded the way it was paid
+cancel order ORDER    refund a whole order and restock it
 help                  this text            quit or Ctrl-D     end (an unpaid sale stays open)"""
 
 # -- actions --------------------------------------------------------------------------------------------
@@ -64,7 +66,19 @@ class Command:
     name: str
 
 
-Action = Add | Remove | SetQuantity | Pay | Ship | Command
+@dataclass(frozen=True)
+class ReturnItems:
+    order_id: int
+    code: str
+    quantity: int | None = None  # None: every unit of it not yet returned
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: int
+
+
+Action = Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder
 
 # Single letters are left alone: they could be SKUs.
 _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit"}
@@ -102,6 +116,13 @@ def parse_line(line: str) -> Action:
         return Command(_WORDS[head])
     if head == "pay":
         return _parse_pay(words[1:])
+    if head == "return":
+        if len(words) not in (3, 4):
+            raise InvalidInput("a return is `return ORDER SKU [N]`")
+        return ReturnItems(_count(words[1], "the order number"), words[2],
+                           positive_quantity(_count(words[3])) if len(words) == 4 else None)
+    if head == "cancel" and len(words) == 3 and words[1].lower() == "order":
+        return CancelOrder(_count(words[2], "the order number"))
     if head == "ship":
         name, sep, address = text[len(words[0]):].partition("/")
         if not sep or not name.strip() or not address.strip():

@@ -13,16 +13,18 @@ from dataclasses import dataclass
 
 from pos.errors import CartClosed, InvalidInput, PaymentDeclined, PosError, ShippingRequired
 from pos.services.db import Database
-from pos.services.till.parse import Add, Command, Pay, Remove, SetQuantity, parse_line
+from pos.services.till.parse import Add, CancelOrder, Command, Pay, Remove, ReturnItems, SetQuantity, parse_line
 
 
 @dataclass
 class Result:
-    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `help`, `quit`, `nothing`."""
+    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `refund` (with the refund
+    document, or `order` alone for a cancelled unpaid order), `help`, `quit`, `nothing`."""
 
     kind: str
     sale: dict | None = None
     order: dict | None = None
+    refund: dict | None = None
 
 
 class TillSession:
@@ -63,6 +65,8 @@ class TillSession:
             return self._command(action.name)
         if isinstance(action, Pay):
             return self._pay(action)
+        if isinstance(action, (ReturnItems, CancelOrder)):
+            return self._refund(action)
         from pos.services import cart
         from pos.services.orders import add_to_sale, price_cart
 
@@ -125,6 +129,20 @@ class TillSession:
             raise
         self.cart_id = None  # paid: the next line starts a new sale
         return Result("paid", order=order)
+
+    def _refund(self, action: ReturnItems | CancelOrder) -> Result:
+        """A return or cancellation at this till, through the refund service `pos return` uses; the sale in
+        progress is left as it is."""
+        from pos.services import refunds
+
+        if isinstance(action, CancelOrder):
+            done = refunds.cancel_order(self.db, order_id=action.order_id)
+            refund = done.refund.model_dump(mode="json") if done.refund else None
+            return Result("refund", order={"id": done.order_id, "status": done.status}, refund=refund)
+        doc = refunds.return_items(self.db, order_id=action.order_id,
+                                   lines=[refunds.ReturnLine(action.code, action.quantity)])
+        return Result("refund", order={"id": doc.order_id, "status": doc.order_status},
+                      refund=doc.model_dump(mode="json"))
 
     def _set_aside_if_paying(self, exc: BaseException) -> None:
         """A payment that ended neither paid nor declined (interrupted, or not recorded) leaves its sale

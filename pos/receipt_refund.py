@@ -1,0 +1,68 @@
+"""Refund receipts for roll paper, and the refunds shown under a sale on its receipt.
+
+Pure functions of the refund document (`RefundPublic` dumped as JSON) or of the order document, in the
+same styled blocks as pos.receipt_text, so the same ESC/POS printing and text joining serve both.
+"""
+
+from __future__ import annotations
+
+from pos.clock import local_time
+from pos.money import format_money
+from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, check_width, two_sides
+from pos.textcells import fit
+
+
+def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
+    """A refund's receipt as styled lines, each at most `width` terminal cells."""
+    check_width(width)
+    cur = refund["currency"]
+    store = refund.get("store") or {}
+    rule = "-" * width
+    out: list[Block] = _center(store.get("name") or "", width, TITLE) if store.get("name") else []
+    for part in (store.get("address") or "").splitlines():
+        out += _center(part, width)
+    out += _center("REFUND" if refund["kind"] == "return" else "CANCELLATION", width, TITLE)
+    out.append((RULE, rule))
+    out += [(NORMAL, line) for line in two_sides(f"Refund {refund['id']}",
+                                                                  local_time(refund["created_at"], refund.get("timezone")),
+                                                                  width)]
+    out += [(NORMAL, line) for line in _wrap(f"for order {refund['order_id']}", width)]
+    if refund["status"] != "approved":
+        out.append((BOLD, fit(f"NOT PAID BACK: {refund['status']}", width)))
+    out.append((RULE, rule))
+    for item in refund["items"]:
+        out += [(NORMAL, line) for line in _wrap(item["name"], width)]
+        out += [(NORMAL, line) for line in two_sides(f"  {item['quantity']} x {item['sku']}",
+                                                     "-" + format_money(item["amount"], cur), width)]
+        where = f"back in stock at {item['location']}" if item["restocked"] else "not restocked"
+        out += [(NORMAL, line) for line in _wrap(where, width, "  ")]
+    out.append((RULE, rule))
+    out += [(NORMAL, line) for line in two_sides("of which tax", format_money(refund["tax"], cur), width)]
+    out += [(BOLD, line) for line in two_sides(f"REFUND {cur}", "-" + format_money(refund["amount"], cur), width)]
+    method = "cash from the drawer" if refund["method"] == "cash" else refund["method"]
+    out += [(NORMAL, line) for line in _wrap(f"Paid back by {method}", width)]
+    if refund.get("reason"):
+        out += [(NORMAL, line) for line in _wrap(f"Reason: {refund['reason']}", width)]
+    if store.get("receipt_footer"):
+        out.append((RULE, rule))
+        for part in store["receipt_footer"].splitlines():
+            out += _center(part, width)
+    return out
+
+
+def refund_text(refund: dict, width: int = 42) -> str:
+    return "\n".join(text for _style, text in refund_blocks(refund, width)) + "\n"
+
+
+def order_refund_blocks(order: dict, width: int) -> list[Block]:
+    """The refunds of an order, under its sale: each refund and the total paid back."""
+    refunds = order.get("refunds") or []
+    if not refunds:
+        return []
+    cur = order["currency"]
+    out: list[Block] = [(RULE, "-" * width)]
+    for r in refunds:
+        label = f"Refund {r['id']} ({r['method']})" + ("" if r["status"] == "approved" else f": {r['status']}")
+        out += [(NORMAL, line) for line in two_sides(label, "-" + format_money(r["amount"], cur), width)]
+    out += [(BOLD, line) for line in two_sides("REFUNDED", "-" + format_money(order.get("refunded", 0), cur), width)]
+    return out
