@@ -64,6 +64,19 @@ class CartItemPublic(Document):
 
 
 class CartPublic(Document):
+    id: int
+    location: str
+    status: CartStatus
+    items: list[CartItemPublic]
+    subtotal: int
+    currency: str
+    shipping: Shipping | None
+
+
+class SalePublic(Document):
+    """The till's sale: a cart priced at its store's tax rate as it is now, what checkout would charge.
+    Before the first line there is no cart yet: `id` is None and the sale is empty."""
+
     id: int | None
     location: str
     status: CartStatus
@@ -71,3 +84,5 @@ class CartPublic(Document):
     subtotal: int
     currency: str
     shipping: Shipping | None
+    tax: int
+    total: int

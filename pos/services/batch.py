@@ -11,11 +11,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
 from pos.redact import mask_stray_card_numbers
-from pos.models.order import ORDER_PROCESSING
+from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStatus
 from pos.services import sql
 from pos.services.sql import Sql
 from pos.services.cart import add_or_update_item, close_cart, create_cart
@@ -105,7 +106,7 @@ def fingerprint(request: OrderRequest, payment: PreparedPayment) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
-def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[dict, bool]:
+def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[OrderPublic, bool]:
     """Cart, stock check, order, payment and stock update for one request. Returns (order, replayed).
 
     Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
@@ -148,7 +149,7 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
 
 
-def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
+def _replay(conn: Connection, key: str, digest: str, ref: str) -> OrderPublic | None:
     found = sql.one(conn, _BY_KEY, {"key": key})
     if found is None:
         return None
@@ -160,7 +161,7 @@ def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
     return order_document(conn, found["id"])
 
 
-def _replayed(doc: dict) -> dict:
+def _replayed(doc: OrderPublic) -> OrderPublic:
     try:
         raise_if_failed(doc)
     except PosError as err:
@@ -169,31 +170,15 @@ def _replayed(doc: dict) -> dict:
     return doc
 
 
-@dataclass
-class LineResult:
-    line: int
-    ref: str | None
-    order_id: int | None
-    status: str
-    error: dict | None = None
-    replayed: bool = False
-
-    def to_dict(self) -> dict:
-        return {
-            "line": self.line, "ref": self.ref, "order_id": self.order_id, "status": self.status,
-            "error": self.error, "replayed": self.replayed,
-        }
-
-
 def run_batch(
     db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S
-) -> Iterator[LineResult]:
+) -> Iterator[BatchLineResult]:
     """Yield one result per non-blank input line, in order. Each line is its own unit of work."""
     with db.pinned():
         yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout)
 
 
-def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[LineResult]:
+def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[BatchLineResult]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -202,17 +187,20 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
             request = parse_request(text)
             ref = request.ref
             doc, replayed = place_order(db, request, timeout=timeout)
-            result = LineResult(number, ref, doc["id"], doc["status"], None, replayed)
+            result = BatchLineResult(
+                line=number, ref=ref, order_id=doc.id, status=doc.status, error=None, replayed=replayed,
+            )
         except PosError as err:
             order = err.details.get("order")
             # Payment errors never repeat the card; a card number given as an item's SKU is masked too.
-            body = {"code": err.code, "message": mask_stray_card_numbers(err.message)}
-            result = LineResult(
-                number, ref if ref is not None else _ref_of(text), order["id"] if order else err.details.get("order_id"),
-                order["status"] if order else "error", body, bool(err.details.get("replayed")),
+            body = BatchError(code=err.code, message=mask_stray_card_numbers(err.message))
+            result = BatchLineResult(
+                line=number, ref=ref if ref is not None else _ref_of(text),
+                order_id=order["id"] if order else err.details.get("order_id"),
+                status=order["status"] if order else "error", error=body, replayed=bool(err.details.get("replayed")),
             )
         yield result
-        if stop_on_error and result.status != ORDER_PROCESSING:
+        if stop_on_error and result.status != OrderStatus.PROCESSING:
             return
 
 

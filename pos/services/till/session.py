@@ -10,9 +10,14 @@ no rules and no SQL of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pos.errors import CartClosed, InvalidInput, PaymentDeclined, PosError, ShippingRequired
 from pos.services.db import Database
+
+if TYPE_CHECKING:
+    from pos.models.cart import SalePublic
+    from pos.models.order import OrderPublic
 from pos.services.till.parse import Add, Command, Pay, Remove, SetQuantity, parse_line
 
 
@@ -21,8 +26,8 @@ class Result:
     """What a line did: `sale` (the sale as it now is), `paid` (with the order), `help`, `quit`, `nothing`."""
 
     kind: str
-    sale: dict | None = None
-    order: dict | None = None
+    sale: SalePublic | None = None
+    order: OrderPublic | None = None
 
 
 class TillSession:
@@ -40,17 +45,17 @@ class TillSession:
 
     # -- resuming ---------------------------------------------------------------------------------------
 
-    def open_sale(self) -> dict | None:
+    def open_sale(self) -> SalePublic | None:
         """The newest open cart of this store that has lines: a sale left unfinished, or None."""
         from pos.services.cart import unfinished_cart
 
         found = unfinished_cart(self.db, location=self.location)
         return None if found is None else self._priced(found)
 
-    def resume(self, cart_id: int) -> dict:
+    def resume(self, cart_id: int) -> SalePublic:
         sale = self._priced(cart_id)
-        if sale["location"] != self.location:
-            raise InvalidInput(f"cart {cart_id} belongs to {sale['location']}, not {self.location}")
+        if sale.location != self.location:
+            raise InvalidInput(f"cart {cart_id} belongs to {sale.location}, not {self.location}")
         self.cart_id = cart_id
         return sale
 
@@ -78,13 +83,13 @@ class TillSession:
             doc = cart.set_shipping(self.db, cart_id=self._cart(), name=action.name, address=action.address)
         return Result("sale", sale=price_cart(self.db, doc))
 
-    def current(self) -> dict:
+    def current(self) -> SalePublic:
         """The sale as it is now; before the first line, an empty one."""
         if self.cart_id is None:
-            from pos.models.cart import CartStatus
+            from pos.models.cart import CartStatus, SalePublic
 
-            return {"id": None, "location": self.location, "status": CartStatus.OPEN, "items": [], "subtotal": 0,
-                    "currency": self.currency, "shipping": None, "tax": 0, "total": 0}
+            return SalePublic(id=None, location=self.location, status=CartStatus.OPEN, items=[], subtotal=0,
+                              currency=self.currency, shipping=None, tax=0, total=0)
         return self._priced(self.cart_id)
 
     def _command(self, name: str) -> Result:
@@ -135,7 +140,7 @@ class TillSession:
         if self.cart_id is None:
             return
         try:
-            status = show_cart(self.db, cart_id=self.cart_id)["status"]
+            status = show_cart(self.db, cart_id=self.cart_id).status
         except PosError:
             return
         if status == CartStatus.CHECKOUT:
@@ -148,7 +153,7 @@ class TillSession:
             if isinstance(exc, PosError):
                 exc.message += f" (sale {sale} is set aside; a new sale starts)"
 
-    def _priced(self, cart_id: int) -> dict:
+    def _priced(self, cart_id: int) -> SalePublic:
         from pos.services.orders import show_priced_cart
 
         return show_priced_cart(self.db, cart_id=cart_id)
@@ -157,7 +162,7 @@ class TillSession:
         if self.cart_id is None:
             from pos.services.cart import new_cart
 
-            self.cart_id = new_cart(self.db, location=self.location)["id"]
+            self.cart_id = new_cart(self.db, location=self.location).id
         return self.cart_id
 
     def _require_cart(self) -> int:
