@@ -45,8 +45,8 @@ def run_demo(data_dir: str | None) -> None:
         loaded = sample.load_sample(db, folder)
     out.print(f"Demo database: {escape(str(path))}  (never your own; explore it with "
               f"[bold]pos --db {escape(str(path))} ...[/bold])")
-    out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['created']} variants and "
-              f"{loaded['inventory']['applied']} stock levels from {escape(str(folder))}")
+    out.print(f"Loaded {loaded.locations.read} locations, {loaded.catalog.created} variants and "
+              f"{loaded.inventory.applied} stock levels from {escape(str(folder))}")
 
     step("Stock of a T-shirt, per location")
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M"))))

@@ -34,7 +34,7 @@ from pos.services.payments.ledger import Ledger
 DEFAULT_MIN_AGE_S = 4 * DEFAULT_TIMEOUT_S
 
 
-def pending_orders(db: Database) -> list[dict]:
+def _pending_orders(db: Database) -> list[dict]:
     O, P = t.orders, t.payment
     with db.read() as conn:
         rows = conn.execute(
@@ -74,7 +74,7 @@ def reconcile(
     unknown, error) with the reason."""
     results = []
     ledger = Ledger(db)
-    for row in pending_orders(db):
+    for row in _pending_orders(db):
         state = state_of(row["owner_host"], row["owner_pid"], row["owner_start"])
         base = {
             "order_id": row["id"], "processor": row["processor"], "eligible_at": None,
