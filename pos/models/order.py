@@ -23,12 +23,6 @@ class OrderStatus(StrEnum):
     PAYMENT_FAILED = "payment_failed"
 
 
-ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED = (
-    OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PAYMENT_FAILED,
-)
-ORDER_STATUSES = tuple(OrderStatus)
-
-
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
@@ -40,7 +34,7 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cart_id: int = Field(foreign_key="cart.id")
     location_id: int = Field(foreign_key="location.id")
-    status: str = Field(default=ORDER_PENDING, max_length=32)
+    status: str = Field(default=OrderStatus.PENDING, max_length=32)
     currency: str = Field(max_length=3)
     subtotal: int = Field(sa_type=Money)
     tax: int = Field(sa_type=Money)

@@ -27,11 +27,6 @@ class RefundStatus(StrEnum):
     DECLINED = "declined"
 
 
-PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED = (
-    PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.DECLINED, PaymentStatus.FAILED,
-)
-
-
 class Payment(SQLModel, table=True):
     __tablename__ = "payment"
     __table_args__ = (
@@ -41,7 +36,7 @@ class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", unique=True)
     processor: str = Field(max_length=64)
-    status: str = Field(default=PAYMENT_PENDING, max_length=16)
+    status: str = Field(default=PaymentStatus.PENDING, max_length=16)
     amount: int = Field(sa_type=Money)
     currency: str = Field(max_length=3)
     idempotency_key: str = Field(max_length=200)
