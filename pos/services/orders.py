@@ -88,7 +88,7 @@ _CART_TAX_RATE = Sql("SELECT l.tax_rate FROM cart c JOIN location l ON l.id = c.
 def priced_cart(conn: Connection, cart: CartPublic) -> SalePublic:
     """A cart document with `tax` and `total` at its store's tax rate as it is now: what checkout would charge."""
     tax, total = tax_and_total(cart.subtotal, sql.scalar(conn, _CART_TAX_RATE, {"id": cart.id}))
-    return SalePublic(**dict(cart), tax=tax, total=total)
+    return SalePublic.model_construct(**dict(cart), tax=tax, total=total)  # the cart is validated already
 
 
 def price_cart(db: Database, cart: CartPublic) -> SalePublic:
