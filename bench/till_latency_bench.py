@@ -93,6 +93,7 @@ def main() -> int:
     parser.add_argument("--db", help="SQLite file to build (default: a temporary one)")
     args = parser.parse_args()
 
+    from pos.commands._common import plain
     from pos.commands.till import sale_view, till_console
     from pos.receipt_text import sale_text
     from pos.services.db import Database
@@ -120,9 +121,9 @@ def main() -> int:
             t0 = time.perf_counter()
             result = session.handle(line)
             t1 = time.perf_counter()
-            sale_text(result.sale)
+            sale_text(plain(result.sale))  # the views take the sale as JSON has it, as `pos till` gives it
             t2 = time.perf_counter()
-            sink.print(sale_view(result.sale))
+            sink.print(sale_view(plain(result.sale)))
             t3 = time.perf_counter()
             sink.file.seek(0)
             sink.file.truncate()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pos.commands._common import JsonFlag, database, print_json
+
+if TYPE_CHECKING:
+    from pos.models.order import BatchLineResult
 
 
 def batch(
@@ -46,7 +49,7 @@ def batch(
             counts["ok" if result.error is None else "failed"] += 1
             counts["replayed"] += result.replayed
             if as_json:
-                print_json(result.to_dict())
+                print_json(result.plain())
             else:
                 _print_line(result)
             advance()
@@ -62,14 +65,14 @@ def batch(
         raise typer.Exit(1)
 
 
-def _print_line(result) -> None:
+def _print_line(result: BatchLineResult) -> None:
     parts = [f"line {result.line}", f"ref {result.ref or '-'}", f"order {result.order_id or '-'}", result.status]
     if result.refund_id is not None:
         parts.insert(3, f"refund {result.refund_id}")
     if result.replayed:
         parts.append("(replayed)")
     if result.error:
-        parts.append(f"{result.error['code']}: {result.error['message']}")
+        parts.append(f"{result.error.code}: {result.error.message}")
     typer.echo("  ".join(parts))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, views
 from pos.commands._complete import complete_location, complete_sku
+
+if TYPE_CHECKING:
+    from pos.models.cart import CartPublic
 
 app = command_group(help="Carts: lines of variants, each drawing on one location's stock.")
 
@@ -17,8 +20,7 @@ From = Annotated[str | None, typer.Option("--from", help="Take the line from ano
                                           autocompletion=complete_location)]
 
 
-def _show(doc: dict, as_json: bool) -> None:
-
+def _show(doc: CartPublic, as_json: bool) -> None:
     emit(doc, as_json, "cart_view")
 
 
@@ -88,7 +90,7 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
           status: Annotated[str, typer.Option("--status", help="open, checkout or closed.")] = "open",
           as_json: JsonFlag = False) -> None:
     """List carts (open ones by default)."""
-    from pos.commands._common import console
+    from pos.commands._common import console, plain
     from pos.services.cart import list_carts
 
     docs = list_carts(database(), status=status, location=location)
@@ -97,6 +99,6 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
         return
     out = console()
     for doc in docs:
-        out.print(views().cart_view(doc), markup=False)  # an empty cart is a plain sentence, not markup
+        out.print(views().cart_view(plain(doc)), markup=False)  # an empty cart is a plain sentence, not markup
     if not docs:
         out.print(f"no {status} carts", markup=False)

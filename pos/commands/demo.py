@@ -45,47 +45,47 @@ def run_demo(data_dir: str | None) -> None:
         loaded = sample.load_sample(db, folder)
     out.print(f"Demo database: {escape(str(path))}  (never your own; explore it with "
               f"[bold]pos --db {escape(str(path))} ...[/bold])")
-    out.print(f"Loaded {loaded['locations']} locations, {loaded['catalog']['created']} variants and "
-              f"{loaded['inventory']['applied']} stock levels from {escape(str(folder))}")
+    out.print(f"Loaded {loaded.locations.read} locations, {loaded.catalog.created} variants and "
+              f"{loaded.inventory.applied} stock levels from {escape(str(folder))}")
 
     step("Stock of a T-shirt, per location")
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M"))))
 
     step("At STORE-1: 2 T-shirts, and a mug by its barcode")
     c = cart.new_cart(db, location="STORE-1")
-    cart.add_item(db, cart_id=c["id"], code="TSHIRT-M", quantity=2)
-    out.print(r.cart_view(cart.add_item(db, cart_id=c["id"], code="5012345678900")))
+    cart.add_item(db, cart_id=c.id, code="TSHIRT-M", quantity=2)
+    out.print(r.cart_view(plain(cart.add_item(db, cart_id=c.id, code="5012345678900"))))
 
     step("5 desk lamps when the store has 1: the inventory check refuses")
-    expect_refusal(lambda: cart.add_item(db, cart_id=c["id"], code="LAMP-DESK", quantity=5))
+    expect_refusal(lambda: cart.add_item(db, cart_id=c.id, code="LAMP-DESK", quantity=5))
 
     step("A declined card: the order is payment_failed; stock and cart are untouched")
-    expect_refusal(lambda: orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4000000000000002"}))
+    expect_refusal(lambda: orders.checkout(db, cart_id=c.id, processor="card", params={"card": "4000000000000002"}))
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
 
     step("A good card: the order is processing and the stock goes down")
-    paid = orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4242 4242 4242 4242"})
-    out.print(r.receipt_view(paid))
+    paid = orders.checkout(db, cart_id=c.id, processor="card", params={"card": "4242 4242 4242 4242"})
+    out.print(r.receipt_view(plain(paid)))
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
 
     step("A delivery line: 2 desk lamps shipped from the warehouse WH-1")
     d = cart.new_cart(db, location="STORE-1")
-    out.print(r.cart_view(cart.add_item(db, cart_id=d["id"], code="LAMP-DESK", quantity=2, from_location="WH-1")))
+    out.print(r.cart_view(plain(cart.add_item(db, cart_id=d.id, code="LAMP-DESK", quantity=2, from_location="WH-1"))))
     out.print("Croissants cannot be delivered, so they cannot come from the warehouse:")
-    expect_refusal(lambda: cart.add_item(db, cart_id=d["id"], code="CROISSANT", from_location="WH-1"))
+    expect_refusal(lambda: cart.add_item(db, cart_id=d.id, code="CROISSANT", from_location="WH-1"))
     out.print("Checking out without an address:")
-    expect_refusal(lambda: orders.checkout(db, cart_id=d["id"], processor="cash", params={"tendered": "120"}))
+    expect_refusal(lambda: orders.checkout(db, cart_id=d.id, processor="cash", params={"tendered": "120"}))
     shipped = orders.checkout(
-        db, cart_id=d["id"], processor="cash", params={"tendered": "120.00"},
+        db, cart_id=d.id, processor="cash", params={"tendered": "120.00"},
         shipping=orders.Shipping("Ada Lovelace", "1 Analytical Way, Springfield"),
     )
-    out.print(r.receipt_view(shipped))
+    out.print(r.receipt_view(plain(shipped)))
 
-    show_returns(step, out, db, paid, shipped)
+    show_returns(step, out, db, plain(paid), plain(shipped))
 
     step("Every stock change is in the history")
-    out.print(r.history_view(inventory.stock_history(db, sku="LAMP-DESK")))
-    out.print(r.orders_view(orders.list_orders(db)))
+    out.print(r.history_view(plain(inventory.stock_history(db, sku="LAMP-DESK"))))
+    out.print(r.orders_view(plain(orders.list_orders(db))))
     db.dispose()
 
 
@@ -105,4 +105,4 @@ def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shi
     cancelled = refunds.cancel_order(db, order_id=shipped["id"], reason="customer changed their mind")
     assert cancelled.refund is not None
     out.print(refund_view(cancelled.refund.model_dump(mode="json")))
-    out.print(r.receipt_view(orders.show_order(db, order_id=shipped["id"])))
+    out.print(r.receipt_view(plain(orders.show_order(db, order_id=shipped["id"]))))

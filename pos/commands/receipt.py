@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit, invocation, note
+from pos.commands._common import JsonFlag, database, emit, invocation, note, plain
 
 
 class Format(str, Enum):
@@ -42,7 +42,7 @@ def receipt(
     from pos.services.orders import show_order
 
     check_width(width)
-    doc = show_order(database(), order_id=order)
+    doc = plain(show_order(database(), order_id=order))  # the receipt views take the order as JSON has it
     if printer:
         from pos.services.printer import print_receipt
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pos.commands._common import database, note, report_error
+from pos.commands._common import database, note, plain, report_error
 from pos.commands._complete import complete_location
 
 
@@ -42,7 +42,7 @@ def till(
     session = TillSession(database(), location=location)
     screen = _Screen(interactive=sys.stdin.isatty(), width=width)
     _offer_resume(session, screen, resume)
-    screen.sale(session.current())
+    screen.sale(plain(session.current()))
     while True:
         try:
             line = screen.read(f"{session.location}> ", redact)
@@ -64,17 +64,18 @@ def till(
         if result.kind == "help":
             screen.say(HELP)
         elif result.kind == "sale" and result.sale is not None:
-            screen.sale(result.sale)
+            screen.sale(plain(result.sale))
         elif result.kind == "paid" and result.order is not None:
-            screen.receipt(result.order)
+            order = plain(result.order)  # the views and the printer take the order as JSON has it
+            screen.receipt(order)
             if printer:
-                _print(result.order, printer, width)
-            screen.say(f"order {result.order['id']} paid. New sale.")
-        elif result.kind == "refund" and result.order is not None:
-            _show_refund(screen, result.order, result.refund, printer, width)
+                _print(order, printer, width)
+            screen.say(f"order {result.order.id} paid. New sale.")
+        elif result.kind == "refund" and result.refund_order is not None:
+            _show_refund(screen, result.refund_order, result.refund, printer, width)
     left = session.current() if session.cart_id is not None else None
-    if left and left["items"]:
-        note(f"sale {left['id']} is still open; `pos till --location {session.location} --resume` continues it")
+    if left and left.items:
+        note(f"sale {left.id} is still open; `pos till --location {session.location} --resume` continues it")
 
 
 def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
@@ -84,14 +85,14 @@ def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
     if found is None:
         return
     if resume is None and not screen.interactive:
-        note(f"sale {found['id']} at {session.location} is unfinished; --resume continues it (starting a new sale)")
+        note(f"sale {found.id} at {session.location} is unfinished; --resume continues it (starting a new sale)")
         return
     if resume is None:
-        screen.sale(found)
-        if not typer.confirm(f"Resume sale {found['id']}?", default=True):
+        screen.sale(plain(found))
+        if not typer.confirm(f"Resume sale {found.id}?", default=True):
             return
-    session.resume(found["id"])
-    note(f"resuming sale {found['id']}")
+    session.resume(found.id)
+    note(f"resuming sale {found.id}")
 
 
 def _show_refund(screen: _Screen, order: dict, refund: dict | None, printer: str | None, width: int) -> None:

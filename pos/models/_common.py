@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import BigInteger, Integer
@@ -24,6 +25,10 @@ class Document(BaseModel):
     nothing else (an unexpected key fails validation, so the published schema stays true)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    def plain(self) -> dict[str, Any]:
+        """The document as its JSON has it (keys it was not given stay absent): for error details."""
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 class Shipping(Document):

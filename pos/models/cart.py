@@ -18,9 +18,6 @@ class CartStatus(StrEnum):
     CLOSED = "closed"
 
 
-CART_OPEN, CART_CHECKOUT, CART_CLOSED = CartStatus.OPEN, CartStatus.CHECKOUT, CartStatus.CLOSED
-
-
 class Cart(SQLModel, table=True):
     __tablename__ = "cart"
     __table_args__ = (
@@ -30,7 +27,7 @@ class Cart(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     location_id: int = Field(foreign_key="location.id")
-    status: str = Field(default=CART_OPEN, max_length=16)
+    status: str = Field(default=CartStatus.OPEN, max_length=16)
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
@@ -64,6 +61,19 @@ class CartItemPublic(Document):
 
 
 class CartPublic(Document):
+    id: int
+    location: str
+    status: CartStatus
+    items: list[CartItemPublic]
+    subtotal: int
+    currency: str
+    shipping: Shipping | None
+
+
+class SalePublic(Document):
+    """The till's sale: a cart priced at its store's tax rate as it is now, what checkout would charge.
+    Before the first line there is no cart yet: `id` is None and the sale is empty."""
+
     id: int | None
     location: str
     status: CartStatus
@@ -71,3 +81,5 @@ class CartPublic(Document):
     subtotal: int
     currency: str
     shipping: Shipping | None
+    tax: int
+    total: int

@@ -35,9 +35,7 @@ class ImportReport(Document):
 
     file: str
     kind: Literal["locations", "catalog", "inventory"]
-    format: Literal["shopify"] | None = None
     mode: Literal["set", "add"] | None = Field(default=None, description="inventory: set or add to on-hand stock")
-    location: str | None = Field(default=None, description="shopify: the location given its stock")
     dry_run: bool
     read: int
     applied: int
@@ -46,9 +44,12 @@ class ImportReport(Document):
     unchanged: int
     rejected: int
     products_created: int | None = None
-    stock_changed: int | None = None
     errors: list[str] = Field(description="the first problems, one line each")
     rejects_file: str | None
+    # A Shopify export's import says so, last (as it always has in --json).
+    format: Literal["shopify"] | None = None
+    location: str | None = Field(default=None, description="shopify: the location given its stock")
+    stock_changed: int | None = None
 
 
 class ExportReport(Document):

@@ -71,14 +71,11 @@ class StockMovementPublic(Document):
     reason: str
 
 
-class Page(Document):
-    """A list that may be cut: `truncated` says so, `next_after` is the cursor for the rest."""
+class StockHistoryPage(Document):
+    """`pos stock history`: a list that may be cut; `truncated` says so, `next_after` is the cursor for the rest."""
 
+    history: list[StockMovementPublic]
     count: int
     total: int
     truncated: bool
     next_after: int | None
-
-
-class StockHistoryPage(Page):
-    history: list[StockMovementPublic]

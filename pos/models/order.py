@@ -26,15 +26,6 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"  # cancelled whole (pos order cancel), or a failed payment's customer left
 
 
-ORDER_PENDING, ORDER_PROCESSING, ORDER_PAYMENT_FAILED = (
-    OrderStatus.PENDING, OrderStatus.PROCESSING, OrderStatus.PAYMENT_FAILED,
-)
-ORDER_PARTIALLY_REFUNDED, ORDER_REFUNDED, ORDER_CANCELLED = (
-    OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED, OrderStatus.CANCELLED,
-)
-ORDER_STATUSES = tuple(OrderStatus)
-
-
 class Order(SQLModel, table=True):
     __tablename__ = "orders"
     __table_args__ = (
@@ -46,7 +37,7 @@ class Order(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     cart_id: int = Field(foreign_key="cart.id")
     location_id: int = Field(foreign_key="location.id")
-    status: str = Field(default=ORDER_PENDING, max_length=32)
+    status: str = Field(default=OrderStatus.PENDING, max_length=32)
     currency: str = Field(max_length=3)
     subtotal: int = Field(sa_type=Money)
     tax: int = Field(sa_type=Money)
@@ -222,9 +213,10 @@ class BatchLineResult(Document):
     line: int
     ref: str | None
     order_id: int | None
-    status: OrderStatus | Literal["error"]
+    status: OrderStatus | RefundStatus | Literal["error"]
     error: BatchError | None
     replayed: bool
+    refund_id: int | None = Field(default=None, description="return and cancel lines: the refund made")
 
 
 class BatchSummary(Document):

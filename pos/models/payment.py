@@ -19,9 +19,6 @@ class PaymentStatus(StrEnum):
     FAILED = "failed"  # the processor raised, timed out or answered nonsense
 
 
-PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED = (
-    PaymentStatus.PENDING, PaymentStatus.APPROVED, PaymentStatus.DECLINED, PaymentStatus.FAILED,
-)
 
 
 class Payment(SQLModel, table=True):
@@ -33,7 +30,7 @@ class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", unique=True)
     processor: str = Field(max_length=64)
-    status: str = Field(default=PAYMENT_PENDING, max_length=16)
+    status: str = Field(default=PaymentStatus.PENDING, max_length=16)
     amount: int = Field(sa_type=Money)
     currency: str = Field(max_length=3)
     idempotency_key: str = Field(max_length=200)

@@ -11,11 +11,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
 from pos.redact import mask_stray_card_numbers
-from pos.models.order import ORDER_PROCESSING
+from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStatus
 from pos.services import sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
@@ -106,7 +107,7 @@ def fingerprint(request: OrderRequest, payment: PreparedPayment) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
-def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[dict, bool]:
+def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[OrderPublic, bool]:
     """Cart, stock check, order, payment and stock update for one request. Returns (order, replayed).
 
     Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
@@ -149,7 +150,7 @@ def place_order(db: Database, request: OrderRequest, *, timeout: float | None = 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
 
 
-def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
+def _replay(conn: Connection, key: str, digest: str, ref: str) -> OrderPublic | None:
     found = sql.one(conn, _BY_KEY, {"key": key})
     if found is None:
         return None
@@ -161,7 +162,7 @@ def _replay(conn, key: str, digest: str, ref: str) -> dict | None:
     return order_document(conn, found["id"])
 
 
-def _replayed(doc: dict) -> dict:
+def _replayed(doc: OrderPublic) -> OrderPublic:
     try:
         raise_if_failed(doc)
     except PosError as err:
@@ -170,35 +171,15 @@ def _replayed(doc: dict) -> dict:
     return doc
 
 
-@dataclass
-class LineResult:
-    line: int
-    ref: str | None
-    order_id: int | None
-    status: str
-    error: dict | None = None
-    replayed: bool = False
-    refund_id: int | None = None  # return and cancel lines
-
-    def to_dict(self) -> dict:
-        doc = {
-            "line": self.line, "ref": self.ref, "order_id": self.order_id, "status": self.status,
-            "error": self.error, "replayed": self.replayed,
-        }
-        if self.refund_id is not None:
-            doc["refund_id"] = self.refund_id
-        return doc
-
-
 def run_batch(
     db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S
-) -> Iterator[LineResult]:
+) -> Iterator[BatchLineResult]:
     """Yield one result per non-blank input line, in order. Each line is its own unit of work."""
     with db.pinned():
         yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout)
 
 
-def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[LineResult]:
+def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[BatchLineResult]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -213,29 +194,41 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
             request = parse_request(text)
             ref = request.ref
             doc, replayed = place_order(db, request, timeout=timeout)
-            result = LineResult(number, ref, doc["id"], doc["status"], None, replayed)
+            result = BatchLineResult(
+                line=number, ref=ref, order_id=doc.id, status=doc.status, error=None, replayed=replayed,
+            )
         except PosError as err:
             order = err.details.get("order")
             # Payment errors never repeat the card; a card number given as an item's SKU is masked too.
-            body = {"code": err.code, "message": mask_stray_card_numbers(err.message)}
-            result = LineResult(
-                number, ref if ref is not None else _ref_of(text), order["id"] if order else err.details.get("order_id"),
-                order["status"] if order else "error", body, bool(err.details.get("replayed")),
+            body = BatchError(code=err.code, message=mask_stray_card_numbers(err.message))
+            result = BatchLineResult(
+                line=number, ref=ref if ref is not None else _ref_of(text),
+                order_id=order["id"] if order else err.details.get("order_id"),
+                status=order["status"] if order else "error", error=body, replayed=bool(err.details.get("replayed")),
             )
         yield result
-        if stop_on_error and result.status != ORDER_PROCESSING:
+        if stop_on_error and result.status != OrderStatus.PROCESSING:
             return
 
 
-def _refund_line(db: Database, number: int, text: str, *, timeout: float | None) -> LineResult:
+def _refund_line(db: Database, number: int, text: str, *, timeout: float | None) -> BatchLineResult:
     try:
         done = run_refund_line(db, text, timeout=timeout)
-        return LineResult(number, _ref_of(text), done.order_id, done.status, None, done.replayed, done.refund_id)
+        result = BatchLineResult(line=number, ref=_ref_of(text), order_id=done.order_id, status=done.status,
+                                 error=None, replayed=done.replayed)
+        if done.refund_id is not None:
+            result.refund_id = done.refund_id
+        return result
     except PosError as err:
         refund = err.details.get("refund") or {}
-        body = {"code": err.code, "message": mask_stray_card_numbers(err.message)}
-        return LineResult(number, _ref_of(text), refund.get("order_id"), refund.get("status", "error"), body,
-                          bool(err.details.get("replayed")), refund.get("id"))
+        result = BatchLineResult(
+            line=number, ref=_ref_of(text), order_id=refund.get("order_id"), status=refund.get("status", "error"),
+            error=BatchError(code=err.code, message=mask_stray_card_numbers(err.message)),
+            replayed=bool(err.details.get("replayed")),
+        )
+        if refund.get("id") is not None:
+            result.refund_id = refund["id"]
+        return result
 
 
 def _ref_of(text: str) -> str | None:

@@ -9,6 +9,8 @@ Optional in `return`: "to" (a location), "refund_to" ("original" or "cash"), "re
 
 from __future__ import annotations
 
+from pos.models.order import OrderStatus
+
 import json
 from dataclasses import dataclass
 
@@ -23,7 +25,7 @@ MAX_REF = 180
 class RefundLineResult:
     order_id: int
     refund_id: int | None
-    status: str  # the order's status after the line
+    status: OrderStatus  # the order's status after the line
     replayed: bool
 
 
@@ -86,7 +88,7 @@ def run_refund_line(db: Database, text: str, *, timeout: float | None = DEFAULT_
         order_id = _order_id(body, "cancel")
         done = cancel_order(db, order_id=order_id, reason=_text(body, "reason", "cancel") or "", ref=key,
                             timeout=timeout)
-        return RefundLineResult(order_id, done.refund.id if done.refund else None, done.status, done.replayed)
+        return RefundLineResult(order_id, done.refund.id if done.refund else None, OrderStatus(done.status), done.replayed)
     body = data["return"]
     order_id = _order_id(body, "return")
     restock = body.get("restock", True)
@@ -97,4 +99,4 @@ def run_refund_line(db: Database, text: str, *, timeout: float | None = DEFAULT_
         refund_to=_text(body, "refund_to", "return") or "original", reason=_text(body, "reason", "return") or "",
         ref=key, timeout=timeout,
     )
-    return RefundLineResult(order_id, refund.id, refund.order_status, refund.replayed)
+    return RefundLineResult(order_id, refund.id, OrderStatus(refund.order_status), refund.replayed)

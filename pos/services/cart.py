@@ -6,7 +6,8 @@ from sqlalchemy import Connection, select
 
 from pos.errors import CartClosed, InvalidInput, NotDeliverable, NotFound
 from pos.models._common import utcnow
-from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
+from pos.models._common import Shipping
+from pos.models.cart import CartItemPublic, CartPublic, CartStatus
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -18,7 +19,7 @@ from pos.services.settings import currency as store_currency
 CI = t.cart_item
 
 
-def new_cart(db: Database, *, location: str) -> dict:
+def new_cart(db: Database, *, location: str) -> CartPublic:
     with db.write() as conn:
         cart_id = create_cart(conn, location=location)
         return cart_document(conn, cart_id)
@@ -62,9 +63,9 @@ def open_cart_row(conn: Connection, cart_id: int, *, lock: bool = False) -> dict
     SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
     row = sql.one(conn, _CART_LOCKED, {"id": cart_id}) if lock and conn.dialect.name == "postgresql" else None
     row = row or cart_row(conn, cart_id)
-    if row["status"] == CART_CLOSED:
+    if row["status"] == CartStatus.CLOSED:
         raise CartClosed(f"cart {cart_id} is already paid and closed: start a new one with `pos cart new`")
-    if row["status"] == CART_CHECKOUT:
+    if row["status"] == CartStatus.CHECKOUT:
         raise CartClosed(
             f"cart {cart_id} has a payment in progress: wait for it, or run `pos order reconcile`"
         )
@@ -109,14 +110,14 @@ def add_or_update_item(
     sql.execute(conn, _TOUCH, {"id": cart_id, "now": sql.timestamp(conn, utcnow())})
 
 
-def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
+def add_item(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> CartPublic:
     positive_quantity(quantity)
     with db.write() as conn:
         add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
         return cart_document(conn, cart_id)
 
 
-def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_location: str | None = None) -> dict:
+def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_location: str | None = None) -> CartPublic:
     """Set a line's quantity; 0 removes the line."""
     if quantity < 0:
         raise InvalidInput(f"quantity must be 0 or more, not {quantity}")
@@ -146,7 +147,7 @@ def _line_location(conn: Connection, cart_id: int, code: str) -> str | None:
     return places[0] if places else None
 
 
-def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | None = None) -> dict:
+def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | None = None) -> CartPublic:
     with db.write() as conn:
         _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
         return cart_document(conn, cart_id)
@@ -164,11 +165,11 @@ def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | N
 
 def close_cart(conn: Connection, cart_id: int) -> None:
     """Close an open cart nobody will pay (a batch order whose payment failed): no till offers to resume it."""
-    conn.execute(t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CART_OPEN)
-                 .values(status=CART_CLOSED))
+    conn.execute(t.cart.update().where(t.cart.c.id == cart_id, t.cart.c.status == CartStatus.OPEN)
+                 .values(status=CartStatus.CLOSED))
 
 
-def clear_cart(db: Database, *, cart_id: int) -> dict:
+def clear_cart(db: Database, *, cart_id: int) -> CartPublic:
     with db.write() as conn:
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
@@ -188,7 +189,7 @@ def check_shipping(name: str, address: str) -> None:
             raise InvalidInput(f"the shipping {what} is {len(value)} characters long; at most {limit} fit")
 
 
-def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict:
+def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> CartPublic:
     if not name.strip() or not address.strip():
         raise InvalidInput("shipping needs both a name and an address")
     check_shipping(name.strip(), address.strip())
@@ -201,12 +202,12 @@ def set_shipping(db: Database, *, cart_id: int, name: str, address: str) -> dict
         return cart_document(conn, cart_id)
 
 
-def show_cart(db: Database, *, cart_id: int) -> dict:
+def show_cart(db: Database, *, cart_id: int) -> CartPublic:
     with db.read() as conn:
         return cart_document(conn, cart_id)
 
 
-def list_carts(db: Database, *, status: str | None = CART_OPEN, location: str | None = None) -> list[dict]:
+def list_carts(db: Database, *, status: str | None = CartStatus.OPEN, location: str | None = None) -> list[CartPublic]:
     with db.read() as conn:
         stmt = select(t.cart.c.id).order_by(t.cart.c.id)
         if status:
@@ -221,33 +222,26 @@ def cart_lines(conn: Connection, cart_id: int) -> list[dict]:
     return sql.all_rows(conn, _LINES, {"c": cart_id})
 
 
-def cart_document(conn: Connection, cart_id: int) -> dict:
+def cart_document(conn: Connection, cart_id: int) -> CartPublic:
+    """The cart as its document. Built from the database's own rows without validating them again
+    (model_construct): a till scan renders it each time, and the rows already passed the schema."""
     cart = cart_row(conn, cart_id)
     store = sql.scalar(conn, _LOCATION_CODE, {"id": cart["location_id"]})
     items = [
-        {
-            "sku": line["sku"],
-            "name": variant_label(line),
-            "quantity": line["quantity"],
-            "location": line["location"],
-            "unit_price": line["price"],
-            "line_total": line["price"] * line["quantity"],
-            "delivery": line["location_id"] != cart["location_id"],
-        }
+        CartItemPublic.model_construct(
+            sku=line["sku"], name=variant_label(line), quantity=line["quantity"], location=line["location"],
+            unit_price=line["price"], line_total=line["price"] * line["quantity"],
+            delivery=line["location_id"] != cart["location_id"],
+        )
         for line in cart_lines(conn, cart_id)
     ]
     shipping = None
     if cart["ship_name"] or cart["ship_address"]:
-        shipping = {"name": cart["ship_name"], "address": cart["ship_address"]}
-    return {
-        "id": cart["id"],
-        "location": store,
-        "status": cart["status"],
-        "items": items,
-        "subtotal": sum(i["line_total"] for i in items),
-        "currency": store_currency(conn),
-        "shipping": shipping,
-    }
+        shipping = Shipping.model_construct(name=cart["ship_name"], address=cart["ship_address"])
+    return CartPublic.model_construct(
+        id=cart["id"], location=store, status=CartStatus(cart["status"]), items=items,
+        subtotal=sum(i.line_total for i in items), currency=store_currency(conn), shipping=shipping,
+    )
 
 
 def unfinished_cart(db: Database, *, location: str) -> int | None:
@@ -257,7 +251,7 @@ def unfinished_cart(db: Database, *, location: str) -> int | None:
     with db.read() as conn:
         return conn.execute(
             select(t.cart.c.id)
-            .where(t.cart.c.location_id == location_by_code(conn, location)["id"], t.cart.c.status == CART_OPEN,
+            .where(t.cart.c.location_id == location_by_code(conn, location)["id"], t.cart.c.status == CartStatus.OPEN,
                    exists().where(CI.c.cart_id == t.cart.c.id))
             .order_by(t.cart.c.id.desc()).limit(1)
         ).scalar()

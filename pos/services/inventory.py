@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.catalog import StockAtLocation
-from pos.models.inventory import StockPublic
+from pos.models.inventory import StockHistoryPage, StockMovementPublic, StockPublic
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -274,13 +274,13 @@ def _stock_document(conn: Connection, variant, location_id: int | None = None) -
 
 def stock_history(
     db: Database, *, sku: str, location: str | None = None, limit: int | None = 100, after: int | None = None
-) -> list[dict]:
-    return history_page(db, sku=sku, location=location, limit=limit, after=after)["history"]
+) -> list[StockMovementPublic]:
+    return history_page(db, sku=sku, location=location, limit=limit, after=after).history
 
 
 def history_page(
     db: Database, *, sku: str, location: str | None = None, limit: int | None = 100, after: int | None = None
-) -> dict:
+) -> StockHistoryPage:
     """Stock changes newest first, at most `limit` (None: all), those before change `after` when given;
     cut or not, and the cursor for the rest, as in `orders.order_page`."""
     M = t.stock_movement
@@ -312,5 +312,5 @@ def history_page(
             }
             for r in conn.execute(stmt if limit is None else stmt.limit(limit + 1)).mappings()
         ]
-        return sql.page("history", rows, limit, lambda: conn.execute(
-            select(func.count()).select_from(M).where(*where)).scalar_one())
+        return StockHistoryPage.model_validate(sql.page("history", rows, limit, lambda: conn.execute(
+            select(func.count()).select_from(M).where(*where)).scalar_one()))

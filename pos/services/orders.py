@@ -22,9 +22,12 @@ from pos.errors import (
     SettleConflict, ShippingRequired,
 )
 from pos.models._common import iso, utcnow
-from pos.models.cart import CART_CHECKOUT, CART_CLOSED, CART_OPEN
-from pos.models.order import ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSING, ORDER_STATUSES
-from pos.models.payment import PAYMENT_APPROVED, PAYMENT_DECLINED, PAYMENT_FAILED, PAYMENT_PENDING
+from pos.models._common import Shipping as ShippingPublic
+from pos.models.cart import CartPublic, CartStatus, SalePublic
+from pos.models.order import (
+    OrderItemPublic, OrderPage, OrderPayment, OrderPublic, OrderStatus, OrderStore, OrderSummary,
+)
+from pos.models.payment import PaymentStatus
 from pos.money import MAX_MINOR, format_tax_rate, tax_for
 from pos.services import inventory, owner
 from pos.services import sql
@@ -82,26 +85,26 @@ _TAX_RATE = Sql("SELECT tax_rate FROM location WHERE id = :id")
 _CART_TAX_RATE = Sql("SELECT l.tax_rate FROM cart c JOIN location l ON l.id = c.location_id WHERE c.id = :id")
 
 
-def priced_cart(conn: Connection, cart: dict) -> dict:
+def priced_cart(conn: Connection, cart: CartPublic) -> SalePublic:
     """A cart document with `tax` and `total` at its store's tax rate as it is now: what checkout would charge."""
-    tax, total = tax_and_total(cart["subtotal"], sql.scalar(conn, _CART_TAX_RATE, {"id": cart["id"]}))
-    return {**cart, "tax": tax, "total": total}
+    tax, total = tax_and_total(cart.subtotal, sql.scalar(conn, _CART_TAX_RATE, {"id": cart.id}))
+    return SalePublic.model_construct(**dict(cart), tax=tax, total=total)  # the cart is validated already
 
 
-def price_cart(db: Database, cart: dict) -> dict:
+def price_cart(db: Database, cart: CartPublic) -> SalePublic:
     """priced_cart for a document the cart service just returned (`add_item`, `set_shipping`...)."""
     with db.read() as conn:
         return priced_cart(conn, cart)
 
 
-def add_to_sale(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> dict:
+def add_to_sale(db: Database, *, cart_id: int, code: str, quantity: int = 1, from_location: str | None = None) -> SalePublic:
     """`cart.add_item` priced in the same transaction: a till's scan, one round trip to the database."""
     with db.write() as conn:
         add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
         return priced_cart(conn, cart_document(conn, cart_id))
 
 
-def show_priced_cart(db: Database, *, cart_id: int) -> dict:
+def show_priced_cart(db: Database, *, cart_id: int) -> SalePublic:
     with db.read() as conn:
         return priced_cart(conn, cart_document(conn, cart_id))
 
@@ -166,7 +169,7 @@ def begin_checkout(
     subtotal, tax, total = order_totals(lines, tax_rate)
     moment = utcnow()
     # No other checkout of this cart may run at the same time: the status flips only from open.
-    flip = {"id": cart_id, "now": sql.timestamp(conn, moment), "checkout": CART_CHECKOUT, "open": CART_OPEN}
+    flip = {"id": cart_id, "now": sql.timestamp(conn, moment), "checkout": CartStatus.CHECKOUT, "open": CartStatus.OPEN}
     if sql.execute(conn, _CART_TO_CHECKOUT, flip) != 1:
         open_cart_row(conn, cart_id)  # raises the precise CartClosed
     me = owner.current()  # so that a reconcile can tell whether this process is still paying
@@ -209,7 +212,7 @@ def call_processor(
     outcome: dict[str, object] = {}
     call = getattr(processor, "lookup", None) if lookup else processor.charge
     if call is None:  # a plugin without `lookup` cannot say what happened
-        return PAYMENT_PENDING, None
+        return PaymentStatus.PENDING, None
 
     def run() -> None:
         try:
@@ -225,28 +228,28 @@ def call_processor(
         worker.join(timeout)
         if worker.is_alive():
             if lookup:
-                return PAYMENT_PENDING, None
+                return PaymentStatus.PENDING, None
             # Before failing the order, ask once whether the charge went through after all, so a slow
             # approval is not followed by the clerk charging the customer a second way.
             late_status, late = call_processor(processor, request, timeout=min(timeout, 5.0), lookup=True)
-            if late_status == PAYMENT_APPROVED:
+            if late_status == PaymentStatus.APPROVED:
                 return late_status, late
-            return PAYMENT_FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
+            return PaymentStatus.FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
     if "error" in outcome:
         exc = outcome["error"]
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise exc  # the process is going away: the order stays pending for `pos order reconcile`
         if lookup:
-            return PAYMENT_PENDING, None
-        return PAYMENT_FAILED, PaymentResult(False, reason=f"processor_error: {type(exc).__name__}")
+            return PaymentStatus.PENDING, None
+        return PaymentStatus.FAILED, PaymentResult(False, reason=f"processor_error: {type(exc).__name__}")
     result = outcome.get("result")
     if lookup and result is None:
-        return PAYMENT_PENDING, None
+        return PaymentStatus.PENDING, None
     if not isinstance(result, PaymentResult) or not isinstance(result.approved, bool):
         if lookup:
-            return PAYMENT_PENDING, None
-        return PAYMENT_FAILED, PaymentResult(False, reason=f"processor_error: {processor.name} gave an invalid answer")
-    return (PAYMENT_APPROVED if result.approved else PAYMENT_DECLINED), result
+            return PaymentStatus.PENDING, None
+        return PaymentStatus.FAILED, PaymentResult(False, reason=f"processor_error: {processor.name} gave an invalid answer")
+    return (PaymentStatus.APPROVED if result.approved else PaymentStatus.DECLINED), result
 
 
 _SETTLE_ORDER = Sql(
@@ -262,10 +265,10 @@ _PAYMENT_AFTER = Sql(
 
 def settle(conn: Connection, *, order_id: int, payment_status: str, result: PaymentResult) -> bool:
     """Finish a pending order. False when it was already settled (by a reconcile, say): nothing changes then."""
-    approved = payment_status == PAYMENT_APPROVED
+    approved = payment_status == PaymentStatus.APPROVED
     now = sql.timestamp(conn, utcnow())
-    status = ORDER_PROCESSING if approved else ORDER_PAYMENT_FAILED
-    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": ORDER_PENDING})
+    status = OrderStatus.PROCESSING if approved else OrderStatus.PAYMENT_FAILED
+    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": OrderStatus.PENDING})
     if cart_id is None:
         return False
     needs = [
@@ -277,7 +280,7 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
     else:
         inventory.release(conn, needs)
     sql.execute(conn, _CART_AFTER, {
-        "id": cart_id, "status": CART_CLOSED if approved else CART_OPEN, "now": now, "checkout": CART_CHECKOUT,
+        "id": cart_id, "status": CartStatus.CLOSED if approved else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
     })
     sql.execute(conn, _PAYMENT_AFTER, {
         # A processor's reason is its own text, of any length: kept as given up to what the column holds.
@@ -291,7 +294,7 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
 def checkout(
     db: Database, *, cart_id: int, processor: str, params: Mapping[str, str] | None = None,
     shipping: Shipping | None = None, idempotency_key: str | None = None, timeout: float | None = DEFAULT_TIMEOUT_S,
-) -> dict:
+) -> OrderPublic:
     """createOrder(cartId, shippingDetails, paymentDetails). Raises PaymentDeclined (carrying the order) on failure."""
     proc = get_processor(processor)
     prepared = prepare(proc, params or {}, currency=cached_currency(db))  # bad input: no order at all
@@ -305,7 +308,7 @@ def checkout(
 
 def pay_and_settle(
     db: Database, proc: PaymentProcessor, pending: PendingOrder, prepared: PreparedPayment, *, timeout: float | None
-) -> dict:
+) -> OrderPublic:
     request = ChargeRequest(
         pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared, ledger=Ledger(db)
     )
@@ -321,31 +324,33 @@ def pay_and_settle(
             if attempt < SETTLE_ATTEMPTS:
                 time.sleep(0.2 * attempt)
                 continue
-            if status != PAYMENT_APPROVED:
+            if status != PaymentStatus.APPROVED:
                 raise
             raise PaymentUnrecorded(
                 f"{proc.name} APPROVED the payment for order {pending.order_id}, but the database stayed busy: "
                 "do not charge again; the order is pending, run `pos order reconcile` once the database is free",
                 order_id=pending.order_id,
             ) from None
-    if not settled and (doc["status"] == ORDER_PROCESSING) != (status == PAYMENT_APPROVED):
+    if not settled and (doc.status == OrderStatus.PROCESSING) != (status == PaymentStatus.APPROVED):
         # `pos order reconcile` settled this order the other way while the processor was still answering.
         raise SettleConflict(
-            f"order {doc['id']} was settled as {doc['status']} by a reconcile, but {proc.name} answered "
+            f"order {doc.id} was settled as {doc.status} by a reconcile, but {proc.name} answered "
             f"{status}: check the payment with the processor and refund or re-sell by hand",
-            order=doc,
+            order=doc.plain(),
         )
     raise_if_failed(doc)
     return doc
 
 
-def raise_if_failed(doc: dict) -> None:
-    if doc["status"] == ORDER_PAYMENT_FAILED:
-        reason = doc["payment"]["reason"] or "declined"
+def raise_if_failed(doc: OrderPublic) -> None:
+    """PaymentDeclined for an order whose payment failed; its details carry the order as JSON has it."""
+    if doc.status == OrderStatus.PAYMENT_FAILED:
+        failed = doc.payment is not None and doc.payment.status == PaymentStatus.FAILED
+        reason = (doc.payment.reason if doc.payment else None) or "declined"
         raise PaymentDeclined(
-            f"payment {'failed' if doc['payment']['status'] == PAYMENT_FAILED else 'declined'} ({reason}): "
-            f"order {doc['id']} is payment_failed and no stock was taken",
-            reason=reason, order=doc,
+            f"payment {'failed' if failed else 'declined'} ({reason}): "
+            f"order {doc.id} is payment_failed and no stock was taken",
+            reason=reason, order=doc.plain(),
         )
 
 
@@ -368,7 +373,7 @@ _PAYMENT = Sql(
 )
 
 
-def order_document(conn: Connection, order_id: int) -> dict:
+def order_document(conn: Connection, order_id: int) -> OrderPublic:
     order = sql.one(conn, _ORDER, {"id": order_id})
     if order is None:
         raise NotFound(f"no order {order_id}: see `pos order list`")
@@ -376,43 +381,44 @@ def order_document(conn: Connection, order_id: int) -> dict:
     pay = sql.one(conn, _PAYMENT, {"id": order_id})
     payment = None
     if pay is not None:
-        payment = {
-            "processor": pay["processor"], "status": pay["status"], "amount": pay["amount"], "reason": pay["reason"],
-            "reference": pay["reference"],
-        }
+        extra: dict[str, int | str | None] = {}  # only what the payment has: a card's, or cash's
         if pay["brand"] or pay["last4"]:
-            payment.update(brand=pay["brand"], last4=pay["last4"])
+            extra.update(brand=pay["brand"], last4=pay["last4"])
         if pay["tendered"] is not None:
-            payment.update(tendered=pay["tendered"], change=pay["change_due"])
+            extra.update(tendered=pay["tendered"], change=pay["change_due"])
+        payment = OrderPayment.model_validate({
+            "processor": pay["processor"], "status": pay["status"], "amount": pay["amount"], "reason": pay["reason"],
+            "reference": pay["reference"], **extra,
+        })
     shipping = None
     if order["ship_name"] or order["ship_address"]:
-        shipping = {"name": order["ship_name"], "address": order["ship_address"]}
-    return {
-        "id": order["id"],
-        "status": order["status"],
-        "cart_id": order["cart_id"],
-        "location": location["code"],
-        "store": location,
-        "created_at": iso(sql.read_timestamp(order["created_at"])),
-        "timezone": location["timezone"],  # the store's zone: views show created_at in it, JSON keeps UTC
-        "items": [
-            {
-                "sku": i["sku"], "name": i["name"], "quantity": i["quantity"], "location": i["location"],
-                "unit_price": i["unit_price"], "line_total": i["line_total"],
-                "delivery": i["location_id"] != order["location_id"],
-            }
+        shipping = ShippingPublic(name=order["ship_name"], address=order["ship_address"])
+    return OrderPublic(
+        id=order["id"],
+        status=order["status"],
+        cart_id=order["cart_id"],
+        location=location["code"],
+        store=OrderStore.model_validate(location),
+        created_at=iso(sql.read_timestamp(order["created_at"])),
+        timezone=location["timezone"],  # the store's zone: views show created_at in it, JSON keeps UTC
+        items=[
+            OrderItemPublic(
+                sku=i["sku"], name=i["name"], quantity=i["quantity"], location=i["location"],
+                unit_price=i["unit_price"], line_total=i["line_total"],
+                delivery=i["location_id"] != order["location_id"],
+            )
             for i in sql.all_rows(conn, _ITEMS, {"id": order_id})
         ],
-        "subtotal": order["subtotal"],
-        "tax_rate": format_tax_rate(order["tax_rate"]),
-        "tax": order["tax"],
-        "total": order["total"],
-        "currency": order["currency"],
-        "payment": payment,
-        "shipping": shipping,
-        "idempotency_key": order["idempotency_key"],
+        subtotal=order["subtotal"],
+        tax_rate=format_tax_rate(order["tax_rate"]),
+        tax=order["tax"],
+        total=order["total"],
+        currency=order["currency"],
+        payment=payment,
+        shipping=shipping,
+        idempotency_key=order["idempotency_key"],
         **_refunds_of(conn, order_id),
-    }
+    )
 
 
 def _refunds_of(conn: Connection, order_id: int) -> dict:
@@ -421,7 +427,7 @@ def _refunds_of(conn: Connection, order_id: int) -> dict:
     return order_refunds(conn, order_id)
 
 
-def show_order(db: Database, *, order_id: int) -> dict:
+def show_order(db: Database, *, order_id: int) -> OrderPublic:
     with db.read() as conn:
         return order_document(conn, order_id)
 
@@ -429,22 +435,22 @@ def show_order(db: Database, *, order_id: int) -> dict:
 def list_orders(
     db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
     after: int | None = None,
-) -> list[dict]:
-    return order_page(db, status=status, location=location, limit=limit, after=after)["orders"]
+) -> list[OrderSummary]:
+    return order_page(db, status=status, location=location, limit=limit, after=after).orders
 
 
 def order_page(
     db: Database, *, status: str | None = None, location: str | None = None, limit: int | None = 50,
     after: int | None = None,
-) -> dict:
+) -> OrderPage:
     """Orders newest first, at most `limit` (None: all), those older than order `after` when it is given.
 
     `truncated` says whether more orders match; `next_after` is the cursor that pages on, `total` how many
     match from the cursor on (counted only when the page is cut).
     """
     O = t.orders
-    if status is not None and status not in ORDER_STATUSES:
-        raise InvalidInput(f"status must be one of {', '.join(ORDER_STATUSES)}, not {status!r}")
+    if status is not None and status not in tuple(OrderStatus):
+        raise InvalidInput(f"status must be one of {', '.join(OrderStatus)}, not {status!r}")
     with db.read() as conn:
         where = []
         if status:
@@ -470,5 +476,5 @@ def order_page(
             }
             for r in conn.execute(stmt if limit is None else stmt.limit(limit + 1)).mappings()
         ]
-        return sql.page("orders", rows, limit, lambda: conn.execute(
-            select(func.count()).select_from(O).where(*where)).scalar_one())
+        return OrderPage.model_validate(sql.page("orders", rows, limit, lambda: conn.execute(
+            select(func.count()).select_from(O).where(*where)).scalar_one()))

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from pos.errors import PosError
 from pos.models._common import iso, utcnow
-from pos.models.order import ORDER_PENDING, ReconcileResult
-from pos.models.payment import PAYMENT_APPROVED, PAYMENT_FAILED, PAYMENT_PENDING
+from pos.models.order import OrderStatus, ReconcileResult
+from pos.models.payment import PaymentStatus
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.db import Database
@@ -34,7 +34,7 @@ from pos.services.payments.ledger import Ledger
 DEFAULT_MIN_AGE_S = 4 * DEFAULT_TIMEOUT_S
 
 
-def pending_orders(db: Database) -> list[dict]:
+def _pending_orders(db: Database) -> list[dict]:
     O, P = t.orders, t.payment
     with db.read() as conn:
         rows = conn.execute(
@@ -43,7 +43,7 @@ def pending_orders(db: Database) -> list[dict]:
                 P.c.processor, P.c.idempotency_key, P.c.brand, P.c.last4, P.c.tendered,
             )
             .join(P, P.c.order_id == O.c.id)
-            .where(O.c.status == ORDER_PENDING)
+            .where(O.c.status == OrderStatus.PENDING)
             .order_by(O.c.id)
         ).mappings().all()
     return [dict(r) for r in rows]
@@ -74,7 +74,7 @@ def reconcile(
     unknown, error) with the reason."""
     results = []
     ledger = Ledger(db)
-    for row in pending_orders(db):
+    for row in _pending_orders(db):
         state = state_of(row["owner_host"], row["owner_pid"], row["owner_start"])
         base = {
             "order_id": row["id"], "processor": row["processor"], "eligible_at": None,
@@ -84,7 +84,7 @@ def reconcile(
         }
         waiting = _waiting(row, state, older_than)
         if waiting is not None:
-            results.append({**base, "outcome": "waiting", "status": ORDER_PENDING, **waiting})
+            results.append({**base, "outcome": "waiting", "status": OrderStatus.PENDING, **waiting})
             continue
         request = ChargeRequest(
             row["id"], row["total"], row["currency"], row["idempotency_key"],
@@ -95,23 +95,23 @@ def reconcile(
             status, answer = call_processor(processor, request, timeout=timeout, lookup=True)
         except Exception as exc:  # noqa: BLE001 - a plugin that is gone or broken cannot tell; go on with the rest
             reason = exc.message if isinstance(exc, PosError) else f"{type(exc).__name__}: {exc}"
-            status, answer = PAYMENT_PENDING, PaymentResult(False, reason=reason)
-        if status == PAYMENT_PENDING:
+            status, answer = PaymentStatus.PENDING, PaymentResult(False, reason=reason)
+        if status == PaymentStatus.PENDING:
             if not unknown_as_failed:
-                results.append({**base, "outcome": "unknown", "status": ORDER_PENDING,
+                results.append({**base, "outcome": "unknown", "status": OrderStatus.PENDING,
                                 "reason": f"{row['processor']} cannot say what happened to this payment"})
                 continue
-            status, answer = PAYMENT_FAILED, PaymentResult(False, reason="unknown: marked failed by reconcile")
+            status, answer = PaymentStatus.FAILED, PaymentResult(False, reason="unknown: marked failed by reconcile")
         try:
             with db.write() as conn:
                 changed = settle(conn, order_id=row["id"], payment_status=status, result=answer)
                 now = conn.execute(select(t.orders.c.status).where(t.orders.c.id == row["id"])).scalar_one()
         except PosError as err:  # a busy database, say: this order stays pending, the next ones are tried
-            results.append({**base, "outcome": "error", "status": ORDER_PENDING, "reason": err.message})
+            results.append({**base, "outcome": "error", "status": OrderStatus.PENDING, "reason": err.message})
             continue
         results.append({
             **base,
-            "outcome": ("paid" if status == PAYMENT_APPROVED else "failed") if changed else "already_settled",
+            "outcome": ("paid" if status == PaymentStatus.APPROVED else "failed") if changed else "already_settled",
             "status": now,
             "reason": answer.reason if answer else None,
         })

@@ -25,10 +25,8 @@ from pos.errors import (
     RefundPending, RefundUnsupported, ReturnExceedsSale,
 )
 from pos.models._common import utcnow
-from pos.models.cart import CART_CLOSED, CART_OPEN
-from pos.models.order import (
-    ORDER_CANCELLED, ORDER_PARTIALLY_REFUNDED, ORDER_PAYMENT_FAILED, ORDER_PENDING, ORDER_PROCESSING, ORDER_REFUNDED,
-)
+from pos.models.cart import CartStatus
+from pos.models.order import OrderStatus
 from pos.models.refund import (
     CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
@@ -50,7 +48,7 @@ REASON_MAX = 500
 MAX_REF = 180
 REFUND_TO = ("original", "cash")
 # Orders money can go back for, and the statuses a settled refund may move them from.
-RETURNABLE = (ORDER_PROCESSING, ORDER_PARTIALLY_REFUNDED)
+RETURNABLE = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED)
 
 
 @dataclass(frozen=True)
@@ -277,9 +275,9 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
 
 
 def _not_refundable(order_id: int, status: str) -> str:
-    if status == ORDER_PENDING:
+    if status == OrderStatus.PENDING:
         return f"order {order_id} is pending (its payment is not settled): nothing can go back yet"
-    if status == ORDER_PAYMENT_FAILED:
+    if status == OrderStatus.PAYMENT_FAILED:
         return f"order {order_id} was never paid (payment_failed): nothing to refund; `pos order cancel` closes it"
     return f"order {order_id} is {status}: nothing is left to refund"
 
@@ -341,7 +339,7 @@ _OTHER_PENDING = Sql(
 )
 _ORDER_AFTER = Sql(
     "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id "
-    f"AND status IN ('{ORDER_PROCESSING}', '{ORDER_PARTIALLY_REFUNDED}')"
+    f"AND status IN ('{OrderStatus.PROCESSING}', '{OrderStatus.PARTIALLY_REFUNDED}')"
 )
 
 
@@ -370,9 +368,9 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
     done = (sql.scalar(conn, _LEFT_TO_RETURN, {"id": row["order_id"]}) == 0
             and not sql.scalar(conn, _OTHER_PENDING, {"order_id": row["order_id"], "id": refund_id}))
     if row["kind"] == RefundKind.CANCEL:
-        order_status = ORDER_CANCELLED
+        order_status = OrderStatus.CANCELLED
     else:
-        order_status = ORDER_REFUNDED if done else ORDER_PARTIALLY_REFUNDED
+        order_status = OrderStatus.REFUNDED if done else OrderStatus.PARTIALLY_REFUNDED
     sql.execute(conn, _ORDER_AFTER, {"id": row["order_id"], "status": order_status, "now": now})
     return True
 
@@ -403,19 +401,19 @@ def cancel_order(
     ref = check_ref(ref)
     with db.write() as conn:
         order = _lock_order(conn, order_id)
-        if order["status"] == ORDER_PAYMENT_FAILED or (
-            order["status"] == ORDER_CANCELLED and not sql.scalar(conn, _LIVE_REFUNDS, {"id": order_id})
+        if order["status"] == OrderStatus.PAYMENT_FAILED or (
+            order["status"] == OrderStatus.CANCELLED and not sql.scalar(conn, _LIVE_REFUNDS, {"id": order_id})
         ):
             # Nothing was paid, so nothing goes back: the customer left. Cancelling it again is a replay.
-            replayed = order["status"] == ORDER_CANCELLED
+            replayed = order["status"] == OrderStatus.CANCELLED
             now = sql.timestamp(conn, utcnow())
             sql.execute(conn, Sql(
-                f"UPDATE orders SET status = '{ORDER_CANCELLED}', updated_at = :now WHERE id = :id "
-                f"AND status = '{ORDER_PAYMENT_FAILED}'"), {"id": order_id, "now": now})
+                f"UPDATE orders SET status = '{OrderStatus.CANCELLED}', updated_at = :now WHERE id = :id "
+                f"AND status = '{OrderStatus.PAYMENT_FAILED}'"), {"id": order_id, "now": now})
             sql.execute(conn, Sql(
-                f"UPDATE cart SET status = '{CART_CLOSED}', updated_at = :now WHERE id = :id "
-                f"AND status = '{CART_OPEN}'"), {"id": order["cart_id"], "now": now})
-            return CancellationPublic(order_id=order_id, status=ORDER_CANCELLED, replayed=replayed)
+                f"UPDATE cart SET status = '{CartStatus.CLOSED}', updated_at = :now WHERE id = :id "
+                f"AND status = '{CartStatus.OPEN}'"), {"id": order["cart_id"], "now": now})
+            return CancellationPublic(order_id=order_id, status=OrderStatus.CANCELLED, replayed=replayed)
     request = ReturnRequest(order_id, None, True, None, "original", reason, RefundKind.CANCEL)
     refund = _run(db, request, ref=ref, timeout=timeout)
     return CancellationPublic(order_id=order_id, status=refund.order_status, refund=refund, replayed=refund.replayed)

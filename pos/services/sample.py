@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from pos.errors import NotFound
+from pos.models.documents import ImportReport
 from pos.services.db import Database
 
 SAMPLE_FILES = ("locations.csv", "catalog.csv", "inventory.csv")
@@ -34,13 +36,23 @@ def sample_data_dir(given: str | None = None) -> Iterator[Path]:
         yield folder
 
 
-def load_sample(db: Database, data_dir: Path) -> dict:
+@dataclass(frozen=True)
+class SampleLoaded:
+    """The reports of the three imports that load the sample data."""
+
+    locations: ImportReport
+    catalog: ImportReport
+    inventory: ImportReport
+
+
+def load_sample(db: Database, data_dir: Path) -> SampleLoaded:
     from pos.services.imports import import_catalog, import_inventory, import_locations
 
-    locations = import_locations(db, path=str(data_dir / "locations.csv"))
-    catalog = import_catalog(db, path=str(data_dir / "catalog.csv"))
-    stock = import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set")
-    return {"locations": locations["read"], "catalog": catalog, "inventory": stock}
+    return SampleLoaded(
+        locations=import_locations(db, path=str(data_dir / "locations.csv")),
+        catalog=import_catalog(db, path=str(data_dir / "catalog.csv")),
+        inventory=import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set"),
+    )
 
 
 def load_sample_files(db: Database, *, catalog: Path, inventory: Path) -> None:

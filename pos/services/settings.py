@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput
+from pos.models.documents import InitReport
 from pos.money import validate_currency
 from pos.services import sql
 from pos.services import tables as t
@@ -14,7 +15,7 @@ from pos.services.db import Database, describe_url
 DEFAULT_CURRENCY = "USD"
 
 
-def init_store(db: Database, *, currency: str | None = None, timezone: str | None = None) -> dict:
+def init_store(db: Database, *, currency: str | None = None, timezone: str | None = None) -> InitReport:
     """Create or upgrade the schema, then set the currency and the store's time zone. Harmless to repeat.
 
     The time zone is the default of locations added without one. The first `pos init` that records it (a
@@ -46,7 +47,7 @@ def init_store(db: Database, *, currency: str | None = None, timezone: str | Non
         elif zone_given is not None:
             zone = zone_given
         put_setting(conn, "timezone", zone)
-    return {
+    return InitReport.model_validate({
         "database": describe_url(db.url),
         "backend": db.backend,
         "schema_before": before,
@@ -54,7 +55,7 @@ def init_store(db: Database, *, currency: str | None = None, timezone: str | Non
         "created": before is None,
         "currency": current,
         "timezone": zone,
-    }
+    })
 
 
 def get_setting(conn: Connection, key: str) -> str | None:

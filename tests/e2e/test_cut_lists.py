@@ -14,8 +14,8 @@ from pos.services import cart, inventory, orders
 def _sell(store, n: int) -> None:
     for _ in range(n):
         c = cart.new_cart(store, location="STORE-1")
-        cart.add_item(store, cart_id=c["id"], code="CROISSANT", quantity=1)
-        orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "10"})
+        cart.add_item(store, cart_id=c.id, code="CROISSANT", quantity=1)
+        orders.checkout(store, cart_id=c.id, processor="cash", params={"tendered": "10"})
 
 
 def _adjust(store, n: int) -> None:
@@ -103,9 +103,9 @@ def test_paging_with_any_limit_returns_each_order_exactly_once(sold, limit):
     seen, after = [], None
     while True:
         page = orders.order_page(sold, limit=limit, after=after)
-        assert page["count"] <= limit
-        seen += [o["id"] for o in page["orders"]]
-        if not page["truncated"]:
+        assert page.count <= limit
+        seen += [o.id for o in page.orders]
+        if not page.truncated:
             break
-        after = page["next_after"]
+        after = page.next_after
     assert seen == [5, 4, 3, 2, 1]

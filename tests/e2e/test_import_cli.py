@@ -152,7 +152,7 @@ def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqli
         assert proc.returncode == -signal.SIGKILL
 
     assert _on_hand(db, "TSHIRT-M") == {"STORE-1": 10}
-    assert [h["source"] for h in inventory.stock_history(db, sku="TSHIRT-M")] == ["set"]
+    assert [h.source for h in inventory.stock_history(db, sku="TSHIRT-M")] == ["set"]
     done = subprocess.run(
         [sys.executable, "-m", "pos", "--db", sqlite_url, "import", "inventory", "-", "--json"],
         input="sku,location,quantity\nTSHIRT-M,STORE-1,3\n", capture_output=True, text=True, check=True,

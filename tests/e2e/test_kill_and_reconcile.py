@@ -84,7 +84,7 @@ def _batch_lines(round_no: int) -> str:
 def _new_cart(db, qty: int) -> int:
     from pos.services.cart import add_item, new_cart
 
-    cart_id = new_cart(db, location="STORE-1")["id"]
+    cart_id = new_cart(db, location="STORE-1").id
     add_item(db, cart_id=cart_id, code="TSHIRT-M", quantity=qty)
     return cart_id
 

@@ -73,23 +73,23 @@ def test_a_scripted_shift_ends_with_the_right_orders_stock_and_receipts(store, t
     assert done.returncode == 0, done.stderr
 
     orders = list_orders(store, limit=100)
-    paid = [o for o in orders if o["status"] == "processing"]
-    failed = [o for o in orders if o["status"] == "payment_failed"]
+    paid = [o for o in orders if o.status == "processing"]
+    failed = [o for o in orders if o.status == "payment_failed"]
     assert len(paid) == 12 and len(failed) == 1
-    assert failed[0]["payment"]["processor"] == "card"
+    assert failed[0].payment.processor == "card"
 
     assert levels(store, "TSHIRT-M") == {"STORE-1": 0, "WH-1": 47}
     assert levels(store, "CROISSANT") == {"STORE-1": 0}
 
-    delivery = [show_order(store, order_id=o["id"]) for o in paid]
-    shipped = [o for o in delivery if o["shipping"]]
+    delivery = [show_order(store, order_id=o.id) for o in paid]
+    shipped = [o for o in delivery if o.shipping]
     assert len(shipped) == 1
-    assert shipped[0]["shipping"] == {"name": "Ada Lovelace", "address": "1 Analytical Way, London"}
-    assert shipped[0]["items"][0]["location"] == "WH-1" and shipped[0]["items"][0]["delivery"]
+    assert shipped[0].plain()["shipping"] == {"name": "Ada Lovelace", "address": "1 Analytical Way, London"}
+    assert shipped[0].items[0].location == "WH-1" and shipped[0].items[0].delivery
 
     # The declined card and the cash that followed were the same sale: the paid order has both croissants.
-    retry = next(o for o in delivery if o["cart_id"] == failed[0]["cart_id"])
-    assert retry["payment"]["processor"] == "cash" and retry["items"][0]["quantity"] == 2
+    retry = next(o for o in delivery if o.cart_id == failed[0].cart_id)
+    assert retry.payment.processor == "cash" and retry.items[0].quantity == 2
 
     # Every paid sale printed a receipt on screen and on the printer.
     assert done.stdout.count("TOTAL USD") == 12
@@ -122,7 +122,7 @@ def test_an_unfinished_sale_is_kept_and_resumed_by_the_next_till(store):
     assert second.returncode == 0, second.stderr
     assert "resuming sale" in second.stderr
     (order,) = list_orders(store)
-    items = {i["sku"]: i["quantity"] for i in show_order(store, order_id=order["id"])["items"]}
+    items = {i.sku: i.quantity for i in show_order(store, order_id=order.id).items}
     assert items == {"TSHIRT-M": 1, "CROISSANT": 2}
 
 
@@ -131,7 +131,7 @@ def test_piped_input_does_not_resume_on_its_own(store):
     again = run_till(store.url, "CROISSANT\npay cash 10\n")
     assert "unfinished" in again.stderr
     (order,) = list_orders(store)
-    assert [i["sku"] for i in show_order(store, order_id=order["id"])["items"]] == ["CROISSANT"]
+    assert [i.sku for i in show_order(store, order_id=order.id).items] == ["CROISSANT"]
 
 
 def test_an_unknown_store_is_a_one_line_error_and_exit_1(store):
@@ -152,4 +152,4 @@ def test_a_broken_printer_leaves_the_sale_paid_and_the_till_running(store, tmp_p
                     "--printer", f"file:{tmp_path}/missing/lp0")
     assert done.returncode == 0
     assert done.stderr.count("error: printer") == 2 and "reprint with `pos receipt" in done.stderr
-    assert [o["status"] for o in list_orders(store)] == ["processing", "processing"]
+    assert [o.status for o in list_orders(store)] == ["processing", "processing"]

@@ -40,6 +40,6 @@ def test_exact_cash_after_a_mid_shift_tax_change_pays_the_new_total(store):
     assert "TOTAL 43.98" in out  # the sale shown at once at the new rate
     assert "error" not in err
     (order,) = list_orders(store)
-    order = show_order(store, order_id=order["id"])
-    assert order["status"] == "processing"
-    assert (order["tax"], order["total"], order["payment"]["tendered"]) == (400, 4398, 4398)
+    order = show_order(store, order_id=order.id)
+    assert order.status == "processing"
+    assert (order.tax, order.total, order.payment.tendered) == (400, 4398, 4398)

@@ -63,7 +63,7 @@ class Terminal:
 
 
 def test_the_till_offers_to_resume_and_overwrites_a_typed_card_number(store):
-    open_sale = cart.new_cart(store, location="STORE-1")["id"]
+    open_sale = cart.new_cart(store, location="STORE-1").id
     cart.add_item(store, cart_id=open_sale, code="CROISSANT", quantity=2)
 
     term = Terminal([POS, "--db", store.url, "till", "--location", "STORE-1"])
@@ -81,9 +81,9 @@ def test_the_till_offers_to_resume_and_overwrites_a_typed_card_number(store):
     assert code == 0, term.seen[-1500:]
 
     (order,) = list_orders(store)
-    doc = show_order(store, order_id=order["id"])
-    assert doc["cart_id"] == open_sale and doc["status"] == "processing"
-    assert {i["sku"]: i["quantity"] for i in doc["items"]} == {"CROISSANT": 2, "TSHIRT-M": 1}
+    doc = show_order(store, order_id=order.id)
+    assert doc.cart_id == open_sale and doc.status == "processing"
+    assert {i.sku: i.quantity for i in doc.items} == {"CROISSANT": 2, "TSHIRT-M": 1}
     # The terminal echoed what was typed; the till moved up, erased that line and wrote it masked.
     typed = term.seen.index(b"4242424242424242")
     assert term.seen.index(b"\x1b[1A\x1b[2KSTORE-1> pay card ****4242", typed) > typed
@@ -107,4 +107,4 @@ def test_ctrl_c_cancels_the_input_but_keeps_the_sale(store):
     term.type("quit\n")
     assert term.close() == 0
     (order,) = list_orders(store)
-    assert [i["sku"] for i in show_order(store, order_id=order["id"])["items"]] == ["TSHIRT-M"]
+    assert [i.sku for i in show_order(store, order_id=order.id).items] == ["TSHIRT-M"]

@@ -21,9 +21,9 @@ def main() -> None:
     for _ in range(checkouts):
         try:
             c = cart.new_cart(db, location="STORE-1")
-            cart.add_item(db, cart_id=c["id"], code="TSHIRT-M", quantity=1)
-            order = orders.checkout(db, cart_id=c["id"], processor="card", params={"card": "4242424242424242"})
-            counts["paid"] += order["status"] == "processing"
+            cart.add_item(db, cart_id=c.id, code="TSHIRT-M", quantity=1)
+            order = orders.checkout(db, cart_id=c.id, processor="card", params={"card": "4242424242424242"})
+            counts["paid"] += order.status == "processing"
         except InsufficientStock:
             counts["insufficient_stock"] += 1
         except PosError as err:

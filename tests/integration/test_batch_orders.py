@@ -34,7 +34,7 @@ def test_each_line_reports_its_own_outcome_and_bad_lines_do_not_stop_the_rest(st
                     "payment": {"processor": "cash", "tendered": "30"},
                     "shipping": {"name": "Ann", "address": "1 Road"}}),
     ]
-    results = [r.to_dict() for r in run_batch(store, lines)]
+    results = [r.plain() for r in run_batch(store, lines)]
     assert [(r["line"], r["ref"], r["status"], (r["error"] or {}).get("code")) for r in results] == [
         (1, "A-1", "processing", None),
         (2, None, "error", "invalid_input"),
@@ -45,16 +45,16 @@ def test_each_line_reports_its_own_outcome_and_bad_lines_do_not_stop_the_rest(st
     ]
     assert on_hand(store) == 8 and on_hand(store, "WH-1") == 49
     shipped = orders.show_order(store, order_id=results[5]["order_id"])
-    assert shipped["shipping"] == {"name": "Ann", "address": "1 Road"}
-    assert shipped["items"][0]["location"] == "WH-1"
+    assert shipped.plain()["shipping"] == {"name": "Ann", "address": "1 Road"}
+    assert shipped.items[0].location == "WH-1"
 
 
 def test_running_the_same_file_twice_changes_nothing_the_second_time(store):
     lines = [line("B-1", qty=2), line("B-2", card="4000000000009995"), line("B-3", qty=1)]
-    first = [r.to_dict() for r in run_batch(store, lines)]
+    first = [r.plain() for r in run_batch(store, lines)]
     stock_after_first = on_hand(store)
     orders_after_first = orders.list_orders(store)
-    second = [r.to_dict() for r in run_batch(store, lines)]
+    second = [r.plain() for r in run_batch(store, lines)]
     assert on_hand(store) == stock_after_first == 7
     assert orders.list_orders(store) == orders_after_first
     assert [(r["order_id"], r["status"]) for r in second] == [(r["order_id"], r["status"]) for r in first]

@@ -34,11 +34,11 @@ def forms_of(number: str) -> list[bytes]:
 def test_card_number_and_expiry_never_reach_the_database_files_or_the_output(shop, number):
     db, path = shop
     c = cart.new_cart(db, location="S1")
-    cart.add_item(db, cart_id=c["id"], code="PEN", quantity=2)
+    cart.add_item(db, cart_id=c.id, code="PEN", quantity=2)
     runner = CliRunner()
     outputs = []
-    for args in (["checkout", str(c["id"]), "--pay", "card", "--card", number, "--expiry", "09/37"],
-                 ["checkout", str(c["id"]), "--pay", "card", "--card", number, "--expiry", "09/37", "--json"]):
+    for args in (["checkout", str(c.id), "--pay", "card", "--card", number, "--expiry", "09/37"],
+                 ["checkout", str(c.id), "--pay", "card", "--card", number, "--expiry", "09/37", "--json"]):
         result = runner.invoke(app, ["--db", str(path), *args])
         outputs.append(result.stdout + result.stderr)
         if result.exit_code == 0:

@@ -32,8 +32,8 @@ def test_a_barcode_given_as_upc_a_is_stored_and_shown_as_ean13(soup):
 @pytest.mark.parametrize("scanned", [UPC_A, EAN_13, GTIN_14])
 def test_a_scan_of_any_form_of_the_code_finds_the_same_variant(soup, scanned):
     c = cart.new_cart(soup, location="STORE-1")
-    doc = cart.add_item(soup, cart_id=c["id"], code=scanned, quantity=2)
-    assert [(i["sku"], i["quantity"]) for i in doc["items"]] == [("SOUP-1", 2)]
+    doc = cart.add_item(soup, cart_id=c.id, code=scanned, quantity=2)
+    assert [(i.sku, i.quantity) for i in doc.items] == [("SOUP-1", 2)]
     assert inventory.check_stock(soup, sku=scanned).sku == "SOUP-1"
 
 
@@ -83,7 +83,7 @@ def test_two_forms_of_one_gtin_in_a_catalog_file_clash(store, tmp_path):
 def test_the_inventory_import_finds_a_variant_by_another_form_of_its_gtin(soup, tmp_path):
     path = _csv(tmp_path, f"sku,location,quantity\n{GTIN_14},STORE-1,7\n", "stock.csv")
     result = import_inventory(soup, path=path)
-    assert (result["applied"], result["rejected"]) == (1, 0)
+    assert (result.applied, result.rejected) == (1, 0)
     assert inventory.check_stock(soup, sku="SOUP-1", location="STORE-1").on_hand == 7
 
 

@@ -25,7 +25,7 @@ def test_new_products_and_variants_are_created_and_existing_ones_updated(store, 
                                    "MUG,Mug,MUG-1,12.50,,5012345678900,yes,\n"
                                    "CROISSANT,Croissant,CROISSANT,3.25,,,no,\n")
     result = import_catalog(store, path=path)
-    assert (result["created"], result["updated"], result["unchanged"], result["rejected"]) == (1, 1, 1, 0)
+    assert (result.created, result.updated, result.unchanged, result.rejected) == (1, 1, 1, 0)
     products = {p.code: p for p in catalog.list_products(store)}
     assert products["TSHIRT"].variants[0].price == 2150
     mug = products["MUG"].variants[0]
@@ -63,13 +63,13 @@ def test_skip_invalid_creates_the_good_rows_and_writes_rejects(store, tmp_path):
     path = _csv(tmp_path, HEADER + "MUG,Mug,MUG-1,1.00,,,yes,\nMUG,Mug,MUG-2,free,,,yes,\n")
     rejects = tmp_path / "rejects.csv"
     result = import_catalog(store, path=path, skip_invalid=True, rejects=str(rejects))
-    assert (result["created"], result["rejected"]) == (1, 1)
+    assert (result.created, result.rejected) == (1, 1)
     assert "MUG-2" in rejects.read_text() and "catalog.csv:3: price:" in rejects.read_text()
 
 
 def test_dry_run_creates_nothing(store, tmp_path):
     result = import_catalog(store, path=_csv(tmp_path, HEADER + "MUG,Mug,MUG-1,1.00,,,yes,\n"), dry_run=True)
-    assert result["created"] == 1
+    assert result.created == 1
     assert "MUG" not in {p.code for p in catalog.list_products(store)}
 
 
@@ -81,13 +81,13 @@ def test_export_then_import_changes_nothing(store, tmp_path):
     text = out.getvalue()
     assert "'=cmd" in text and "'+1 size" in text and "'@x" in text  # guarded against formula injection
     again = import_catalog(store, path=_csv(tmp_path, text, "export.csv"))
-    assert (again["read"], again["unchanged"], again["applied"]) == (3, 3, 0)
+    assert (again.read, again.unchanged, again.applied) == (3, 3, 0)
 
     stock = io.StringIO()
     export_inventory(store, out=stock)
     assert stock.getvalue().splitlines()[0] == "sku,location,quantity"
     back = import_inventory(store, path=_csv(tmp_path, stock.getvalue(), "stock.csv"))
-    assert (back["read"], back["unchanged"], back["applied"]) == (3, 3, 0)
+    assert (back.read, back.unchanged, back.applied) == (3, 3, 0)
 
 
 def test_exporting_one_location_lists_only_its_stock(store):
@@ -101,9 +101,9 @@ def test_orders_export_has_one_row_per_line_with_totals_and_payment(store):
     from pos.services.exports import export_orders
 
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=2)
-    cart.add_item(store, cart_id=c["id"], code="CROISSANT")
-    orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "50"})
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=2)
+    cart.add_item(store, cart_id=c.id, code="CROISSANT")
+    orders.checkout(store, cart_id=c.id, processor="cash", params={"tendered": "50"})
     out = io.StringIO()
     assert export_orders(store, out=out).rows == 2
     import csv

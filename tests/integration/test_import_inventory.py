@@ -31,21 +31,21 @@ def _movements(db) -> int:
 def test_set_mode_sets_counts_and_records_each_change_with_file_and_line(store, tmp_path):
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\nTSHIRT-M,WH-1,50\n")
     result = import_inventory(store, path=path, mode="set")
-    assert (result["read"], result["applied"], result["unchanged"], result["rejected"]) == (3, 2, 1, 0)
+    assert (result.read, result.applied, result.unchanged, result.rejected) == (3, 2, 1, 0)
     assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 7, "WH-1": 50}
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
     latest = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0]
-    assert (latest["change"], latest["on_hand"], latest["source"], latest["ref"]) == (-3, 7, "import", "stock.csv:2")
-    assert inventory.stock_history(store, sku="CROISSANT", location="WH-1")[0]["ref"] == "stock.csv:3"
+    assert (latest.change, latest.on_hand, latest.source, latest.ref) == (-3, 7, "import", "stock.csv:2")
+    assert inventory.stock_history(store, sku="CROISSANT", location="WH-1")[0].ref == "stock.csv:3"
 
 
 def test_add_mode_adds_deliveries_and_may_remove_stock(store, tmp_path):
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,5\nTSHIRT-M,WH-1,-20\nCROISSANT,WH-1,3\n")
     result = import_inventory(store, path=path, mode="add")
-    assert result["applied"] == 3
+    assert result.applied == 3
     assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 15, "WH-1": 30}
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 3}
-    assert inventory.stock_history(store, sku="TSHIRT-M", location="WH-1")[0]["change"] == -20
+    assert inventory.stock_history(store, sku="TSHIRT-M", location="WH-1")[0].change == -20
 
 
 def test_a_barcode_works_in_the_sku_column(store, tmp_path):
@@ -120,7 +120,7 @@ def test_skip_invalid_applies_the_good_rows_and_writes_the_rejects(store, tmp_pa
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,8\nNOPE,STORE-1,1\nCROISSANT,STORE-1,x\n")
     rejects = tmp_path / "rejects.csv"
     result = import_inventory(store, path=path, skip_invalid=True, rejects=str(rejects))
-    assert (result["read"], result["applied"], result["rejected"]) == (3, 1, 2)
+    assert (result.read, result.applied, result.rejected) == (3, 1, 2)
     assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 8
     with open(rejects, newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -132,7 +132,7 @@ def test_dry_run_reports_what_would_change_and_writes_nothing(store, tmp_path):
     before = _movements(store)
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,50\n")
     result = import_inventory(store, path=path, dry_run=True)
-    assert (result["dry_run"], result["applied"], result["unchanged"]) == (True, 1, 1)
+    assert (result.dry_run, result.applied, result.unchanged) == (True, 1, 1)
     assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 10, "WH-1": 50}
     assert _movements(store) == before
 
@@ -147,13 +147,13 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(store, tm
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,2\n")
     import_inventory(store, path=path)
     before = _movements(store)
-    assert import_inventory(store, path=path)["unchanged"] == 1
+    assert import_inventory(store, path=path).unchanged == 1
     assert _movements(store) == before
 
 
 def test_reserved_stock_still_sells_after_a_stock_take(store, tmp_path):
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=2)
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=2)
     import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,2\n"))
     assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 2
 

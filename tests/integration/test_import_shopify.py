@@ -30,7 +30,7 @@ def _variants(db) -> dict[str, dict]:
 
 def test_a_shopify_export_becomes_products_and_their_variants(store):
     result = import_shopify(store, path=SAMPLE)
-    assert (result["read"], result["created"], result["rejected"], result["products_created"]) == (6, 6, 0, 3)
+    assert (result.read, result.created, result.rejected, result.products_created) == (6, 6, 0, 3)
     v = _variants(store)
     shirt = v["TS-M-BLK"]
     assert (shirt["product"], shirt["product_name"], shirt["name"]) == ("organic-t-shirt", "Organic T-shirt",
@@ -45,16 +45,16 @@ def test_a_shopify_export_becomes_products_and_their_variants(store):
 def test_importing_the_same_export_again_changes_nothing(store):
     import_shopify(store, path=SAMPLE)
     again = import_shopify(store, path=SAMPLE)
-    assert (again["applied"], again["unchanged"]) == (0, 6)
+    assert (again.applied, again.unchanged) == (0, 6)
 
 
 def test_with_a_location_the_inventory_quantities_become_stock_with_file_and_line(store):
     result = import_shopify(store, path=SAMPLE, location="WH-1")
-    assert result["stock_changed"] == 3  # 12, 8 and 30; the 0 of TS-M-BLK changes nothing
+    assert result.stock_changed == 3  # 12, 8 and 30; the 0 of TS-M-BLK changes nothing
     assert inventory.check_stock(store, sku="TS-S-WHT", location="WH-1").on_hand == 12
     # The first product row spans lines 2-3 (its description has a line break): the next starts at 4.
     history = inventory.stock_history(store, sku="TS-M-WHT", location="WH-1")
-    assert [(h["change"], h["source"], h["ref"]) for h in history] == [(8, "import", "shopify_products.csv:4")]
+    assert [(h.change, h.source, h.ref) for h in history] == [(8, "import", "shopify_products.csv:4")]
     assert inventory.check_stock(store, sku="0036000291452", location="WH-1").on_hand == 30
 
 
@@ -98,7 +98,7 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_bad_ones_with_their_r
     path = _csv(tmp_path, "cup,Cup,,,,,,CUP-1,5,2.00,TRUE,,,\ncup,,,,,,,,5,2.50,TRUE,,,\n")
     rejects = tmp_path / "rejects.csv"
     result = import_shopify(store, path=path, location="STORE-1", skip_invalid=True, rejects=str(rejects))
-    assert (result["created"], result["rejected"], result["stock_changed"]) == (1, 1, 1)
+    assert (result.created, result.rejected, result.stock_changed) == (1, 1, 1)
     rows = list(csv.DictReader(io.StringIO(rejects.read_text(encoding="utf-8"))))
     assert rows[0]["error"] == "products_export.csv:3: Variant SKU: is empty: pos needs a SKU for every variant"
     assert inventory.check_stock(store, sku="CUP-1", location="STORE-1").on_hand == 5
@@ -106,7 +106,7 @@ def test_skip_invalid_imports_the_good_rows_and_writes_the_bad_ones_with_their_r
 
 def test_a_dry_run_reports_what_would_change_and_writes_nothing(store):
     result = import_shopify(store, path=SAMPLE, location="STORE-1", dry_run=True)
-    assert (result["created"], result["stock_changed"], result["dry_run"]) == (6, 3, True)
+    assert (result.created, result.stock_changed, result.dry_run) == (6, 3, True)
     assert "TS-S-WHT" not in _variants(store)
 
 
@@ -115,7 +115,7 @@ def test_image_rows_and_unknown_columns_are_ignored(store, tmp_path):
                           "cup,,,,,,,,,,,,https://cdn.example/cup-2.jpg,\n"
                           "cup,,,,Large,,,CUP-L,,2.50,TRUE,,,\n")
     result = import_shopify(store, path=path)
-    assert (result["read"], result["created"], result["rejected"]) == (2, 2, 0)
+    assert (result.read, result.created, result.rejected) == (2, 2, 0)
     assert _variants(store)["CUP-L"]["name"] == "Cup Large"
 
 

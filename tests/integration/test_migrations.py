@@ -90,11 +90,11 @@ def test_an_order_past_32_bit_cents_is_stored_exactly(store):
     catalog.add_variant(store, sku="YACHT-1", product="YACHT", price="25000000.00")
     inventory.set_stock(store, sku="YACHT-1", location="STORE-1", quantity=1)
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="YACHT-1")
-    order = orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "30000000"})
-    assert order["subtotal"] == 2_500_000_000
-    assert order["tax"] == 206_250_000  # 8.25 %
-    assert order["payment"]["change"] == 3_000_000_000 - 2_706_250_000
+    cart.add_item(store, cart_id=c.id, code="YACHT-1")
+    order = orders.checkout(store, cart_id=c.id, processor="cash", params={"tendered": "30000000"})
+    assert order.subtotal == 2_500_000_000
+    assert order.tax == 206_250_000  # 8.25 %
+    assert order.payment.change == 3_000_000_000 - 2_706_250_000
 
 
 @pytest.mark.parametrize("statement", [
@@ -109,8 +109,8 @@ def test_sales_and_stock_history_cannot_be_deleted_or_rewritten(store, statement
     from pos.services import cart, orders
 
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=2)
-    orders.checkout(store, cart_id=c["id"], processor="cash", params={"tendered": "50"})
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=2)
+    orders.checkout(store, cart_id=c.id, processor="cash", params={"tendered": "50"})
     with pytest.raises(Exception, match="append-only"), store.engine.begin() as conn:
         conn.execute(text(statement))
-    assert orders.show_order(store, order_id=1)["items"][0]["quantity"] == 2
+    assert orders.show_order(store, order_id=1).items[0].quantity == 2

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from fakes import FakeProcessor, garbage, hanging, install, raising
 
+from pos.models.order import OrderPublic
 from pos.errors import InsufficientStock, PaymentDeclined
 from pos.services import cart, inventory, orders
 from pos.services.payments import PaymentResult
@@ -14,8 +15,8 @@ from pos.services.payments import PaymentResult
 
 def _cart_with(store, qty=2):
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=qty)
-    return c["id"]
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=qty)
+    return c.id
 
 
 def _level(store):
@@ -36,13 +37,13 @@ def test_processor_fault_fails_the_order_and_releases_the_reservation(store, mon
     cart_id = _cart_with(store)
     with pytest.raises(PaymentDeclined) as caught:
         orders.checkout(store, cart_id=cart_id, processor="fake", timeout=timeout)
-    order = caught.value.details["order"]
-    assert order["status"] == "payment_failed"
-    assert order["payment"]["status"] == "failed"
-    assert order["payment"]["reason"].startswith(reason_starts)
+    order = OrderPublic.model_validate(caught.value.details["order"])
+    assert order.status == "payment_failed"
+    assert order.payment.status == "failed"
+    assert order.payment.reason.startswith(reason_starts)
     assert _level(store) == {"location": "STORE-1", "on_hand": 10, "reserved": 0, "available": 10}
-    assert cart.show_cart(store, cart_id=cart_id)["status"] == "open"
-    assert inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0]["source"] == "set"
+    assert cart.show_cart(store, cart_id=cart_id).status == "open"
+    assert inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0].source == "set"
 
 
 def test_stock_is_reserved_while_the_processor_decides_and_no_lock_is_held(store, monkeypatch):
@@ -64,7 +65,7 @@ def test_stock_is_reserved_while_the_processor_decides_and_no_lock_is_held(store
     install(FakeProcessor("fake", answer))
     order = orders.checkout(store, cart_id=_cart_with(store), processor="fake")
     assert seen["level"] == {"location": "STORE-1", "on_hand": 10, "reserved": 2, "available": 8}
-    assert order["status"] == "processing"
+    assert order.status == "processing"
     assert _level(store) == {"location": "STORE-1", "on_hand": 8, "reserved": 0, "available": 8}
 
 
@@ -77,7 +78,7 @@ def test_stock_gone_between_adding_and_paying_charges_nobody(store, monkeypatch)
     assert "1 available, 3 wanted" in caught.value.message
     assert fake.charges == []
     assert orders.list_orders(store) == []
-    assert cart.show_cart(store, cart_id=cart_id)["status"] == "open"
+    assert cart.show_cart(store, cart_id=cart_id).status == "open"
     assert _level(store)["reserved"] == 0
 
 
@@ -87,9 +88,9 @@ def test_a_declined_order_is_kept_and_another_payment_can_follow(store, monkeypa
     with pytest.raises(PaymentDeclined):
         orders.checkout(store, cart_id=cart_id, processor="fake")
     paid = orders.checkout(store, cart_id=cart_id, processor="cash", params={"tendered": "50"})
-    statuses = sorted(o["status"] for o in orders.list_orders(store))
+    statuses = sorted(o.status for o in orders.list_orders(store))
     assert statuses == ["payment_failed", "processing"]
-    assert paid["payment"]["change"] == 5000 - paid["total"]
+    assert paid.payment.change == 5000 - paid.total
     assert _level(store)["on_hand"] == 8
 
 
@@ -107,7 +108,7 @@ def test_an_approved_payment_is_recorded_even_if_the_database_is_busy_for_a_whil
     monkeypatch.setattr(orders, "settle", busy_twice)
     monkeypatch.setattr(orders.time, "sleep", lambda s: None)
     order = orders.checkout(store, cart_id=_cart_with(store), processor="cash", params={"tendered": "50"})
-    assert order["status"] == "processing" and len(calls) == 3
+    assert order.status == "processing" and len(calls) == 3
     assert _level(store) == {"location": "STORE-1", "on_hand": 8, "reserved": 0, "available": 8}
 
 
@@ -144,7 +145,7 @@ def test_a_plugin_with_only_charge_works_and_a_slow_one_without_lookup_times_out
 
     install(ChargeOnly())
     install(Slow())
-    assert orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="bare")["status"] == "processing"
+    assert orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="bare").status == "processing"
     with pytest.raises(PaymentDeclined) as caught:
         orders.checkout(store, cart_id=_cart_with(store, qty=1), processor="slow", timeout=0.2)
     assert caught.value.details["order"]["payment"]["reason"].startswith("timeout")

@@ -24,12 +24,12 @@ CARD = "4242424242424242"
 def _pending(store, *, processor="card", params=None, qty=2) -> orders.PendingOrder:
     """A checkout's first step only: the pending order with its reservation, as a till leaves it when it dies."""
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=qty)
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=qty)
     proc = get_processor(processor)
     prepared = proc.prepare(params or {"card": CARD}, currency="USD")
     with store.write() as conn:
-        pending = orders.begin_checkout(conn, cart_id=c["id"], processor=processor, payment=prepared, shipping=None,
-                                        idempotency_key=f"test-{c['id']}")
+        pending = orders.begin_checkout(conn, cart_id=c.id, processor=processor, payment=prepared, shipping=None,
+                                        idempotency_key=f"test-{c.id}")
     return pending
 
 
@@ -92,7 +92,7 @@ def test_an_order_of_a_live_process_is_left_alone_with_the_reason_and_when_it_be
     eligible = datetime.fromisoformat(result.eligible_at.replace("Z", "+00:00"))
     assert timedelta(seconds=100) < eligible - datetime.now(eligible.tzinfo) <= timedelta(seconds=121)
     assert result.eligible_at in result.reason
-    assert orders.show_order(store, order_id=pending.order_id)["status"] == "pending"
+    assert orders.show_order(store, order_id=pending.order_id).status == "pending"
     assert _level(store)["reserved"] == 2
 
 

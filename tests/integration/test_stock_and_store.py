@@ -13,7 +13,7 @@ def test_setting_stock_records_the_change_and_the_reason(store):
     assert doc.change == -3
     assert {lv.location: lv.on_hand for lv in doc.levels} == {"STORE-1": 7, "WH-1": 50}
     latest = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0]
-    assert (latest["change"], latest["on_hand"], latest["source"], latest["reason"]) == (-3, 7, "set", "count")
+    assert (latest.change, latest.on_hand, latest.source, latest.reason) == (-3, 7, "set", "count")
 
 
 def test_setting_the_same_count_again_writes_no_history(store):
@@ -27,7 +27,7 @@ def test_adjusting_adds_and_removes_with_history(store):
     doc = inventory.adjust_stock(store, sku="TSHIRT-M", location="STORE-1", delta=-2, reason="breakage")
     assert {lv.location: lv.on_hand for lv in doc.levels}["STORE-1"] == 13
     hist = inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")
-    assert [(h["change"], h["on_hand"], h["source"], h["reason"]) for h in hist[:2]] == [
+    assert [(h.change, h.on_hand, h.source, h.reason) for h in hist[:2]] == [
         (-2, 13, "adjust", "breakage"), (5, 15, "adjust", "delivery")]
 
 
@@ -70,7 +70,7 @@ def test_unknown_skus_and_locations_are_not_found(store, call):
 def test_barcodes_work_for_stock_commands(store):
     inventory.adjust_stock(store, sku="4006381333948", location="STORE-1", delta=1)
     assert inventory.check_stock(store, sku="4006381333948").sku == "TSHIRT-M"
-    assert inventory.stock_history(store, sku="4006381333948")[0]["change"] == 1
+    assert inventory.stock_history(store, sku="4006381333948")[0].change == 1
 
 
 def test_check_shows_a_location_where_the_variant_was_never_stocked_as_zero(store):
@@ -82,17 +82,17 @@ def test_history_can_be_limited_to_one_location_newest_first(store):
     inventory.adjust_stock(store, sku="TSHIRT-M", location="WH-1", delta=1)
     inventory.adjust_stock(store, sku="TSHIRT-M", location="WH-1", delta=2)
     hist = inventory.stock_history(store, sku="TSHIRT-M", location="WH-1")
-    assert {h["location"] for h in hist} == {"WH-1"}
-    assert [h["change"] for h in hist] == [2, 1, 50]
+    assert {h.location for h in hist} == {"WH-1"}
+    assert [h.change for h in hist] == [2, 1, 50]
 
 
 def test_stock_held_by_a_pending_checkout_cannot_be_counted_away(store, fake_processor):
     from pos.services import orders
 
     c = cart.new_cart(store, location="STORE-1")
-    cart.add_item(store, cart_id=c["id"], code="TSHIRT-M", quantity=4)
+    cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=4)
     with store.write() as conn:
-        orders.begin_checkout(conn, cart_id=c["id"], processor="fake", payment=fake_processor.prepare({}, currency="USD"),
+        orders.begin_checkout(conn, cart_id=c.id, processor="fake", payment=fake_processor.prepare({}, currency="USD"),
                               shipping=None, idempotency_key="k")
     with pytest.raises(InvalidInput):
         inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=3)
@@ -118,8 +118,8 @@ def test_a_variant_price_is_parsed_exactly(store):
 
 def test_init_twice_is_harmless_and_keeps_the_data(store):
     again = init_store(store)
-    assert again["created"] is False
-    assert again["currency"] == "USD"
+    assert again.created is False
+    assert again.currency == "USD"
     assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].on_hand == 10
 
 

@@ -17,10 +17,10 @@ def interrupted(request):
 def test_an_interrupted_payment_sets_the_sale_aside_for_reconcile_and_a_new_sale_starts(store, monkeypatch):
     install(FakeProcessor("fake", interrupted))
     till = TillSession(store, location="STORE-1")
-    first = till.handle("2*TSHIRT-M").sale["id"]
+    first = till.handle("2*TSHIRT-M").sale.id
     with pytest.raises(CartClosed, match="interrupted.*pos order reconcile"):
         till.handle("pay fake")
     [pending] = orders.list_orders(store, status="pending")
-    assert pending["cart_id"] == first
+    assert pending.cart_id == first
     nxt = till.handle("TSHIRT-M").sale
-    assert nxt["id"] != first and [i["quantity"] for i in nxt["items"]] == [1]
+    assert nxt.id != first and [i.quantity for i in nxt.items] == [1]

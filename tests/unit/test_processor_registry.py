@@ -24,11 +24,11 @@ def test_an_unknown_processor_names_the_installed_ones():
 
 
 def test_the_processor_list_says_what_each_one_needs():
-    rows = {r["name"]: r for r in describe_processors()}
-    assert "tendered" in rows["cash"]["parameters"]
-    assert "card" in rows["card"]["parameters"]
-    assert rows["card"]["error"] is None
-    assert rows["card"]["description"]
+    rows = {r.name: r for r in describe_processors()}
+    assert "tendered" in rows["cash"].parameters
+    assert "card" in rows["card"].parameters
+    assert rows["card"].error is None
+    assert rows["card"].description
 
 
 def test_a_registered_processor_is_found_in_place_of_the_installed_one_and_forgotten_after():

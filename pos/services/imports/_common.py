@@ -10,6 +10,7 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from pos.errors import Interrupted, InvalidInput
+from pos.models.documents import ImportReport
 from pos.services.db import Database
 from pos.services.imports.csvsource import CsvSource, guard, open_source
 
@@ -17,14 +18,14 @@ from pos.services.imports.csvsource import CsvSource, guard, open_source
 class _Rollback(Exception):
     """Raised inside the transaction of a dry run so that it rolls back, carrying the result out."""
 
-    def __init__(self, result: dict) -> None:
+    def __init__(self, result: ImportReport) -> None:
         self.result = result
 
 
 def run_import(
     db: Database, path: str, columns: tuple[str, ...], *, dry_run: bool,
-    work: Callable[[Connection, CsvSource], dict],
-) -> dict:
+    work: Callable[[Connection, CsvSource], ImportReport],
+) -> ImportReport:
     """Open the file, check its header, then run `work` in one write transaction.
 
     The transaction commits only when `work` returns and this is not a dry run; any exception, a dry

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindp
 from pos.barcodes import lookup_barcode, normal_barcode
 from pos.errors import InvalidInput
 from pos.models import ProductCreate, VariantCreate
+from pos.models.documents import ImportReport
 from pos.money import parse_money
 from pos.services import tables as t
 from pos.services.catalog import validation_message
@@ -53,10 +54,10 @@ class _Bad(Exception):
 def import_catalog(
     db: Database, *, path: str, dry_run: bool = False, skip_invalid: bool = False, rejects: str | None = None,
     progress: Progress | None = None,
-) -> dict:
+) -> ImportReport:
     """Create or update products and variants from a CSV file (`-` for standard input)."""
 
-    def work(conn: Connection, src: CsvSource) -> dict:
+    def work(conn: Connection, src: CsvSource) -> ImportReport:
         with rejects_file(rejects if skip_invalid else None, src.header) as out:
             return _Import(conn, src, out).run(skip_invalid=skip_invalid, dry_run=dry_run, progress=progress)
 
@@ -83,7 +84,7 @@ class _Import:
         self.at = src.require(COLUMNS) | {c: i for c in OPTIONAL if (i := src.position(c)) is not None}
         self.options = {h.split(":", 1)[1].strip(): i for i, h in enumerate(src.header) if h.startswith("option:")}
 
-    def run(self, *, skip_invalid: bool, dry_run: bool, progress: Progress | None) -> dict:
+    def run(self, *, skip_invalid: bool, dry_run: bool, progress: Progress | None) -> ImportReport:
         batch: list[_Row] = []
         read = 0
         for line, fields in self.src.rows():
@@ -111,13 +112,13 @@ class _Import:
         if self.bad and not skip_invalid:
             raise rejected_message(self.src.name, sorted(self.problems, key=lambda p: p.line), self.bad, read)
         c = self.counts
-        return {
-            "file": self.src.name, "kind": "catalog", "dry_run": dry_run, "read": read,
-            "applied": c["created"] + c["updated"], "created": c["created"], "updated": c["updated"],
-            "unchanged": c["unchanged"], "rejected": self.bad, "products_created": c["products_created"],
-            "errors": list_problems(self.src.name, sorted(self.problems, key=lambda p: p.line), self.bad),
-            "rejects_file": self.rejects.path if self.bad else None,
-        }
+        return ImportReport(
+            file=self.src.name, kind="catalog", dry_run=dry_run, read=read,
+            applied=c["created"] + c["updated"], created=c["created"], updated=c["updated"],
+            unchanged=c["unchanged"], rejected=self.bad, products_created=c["products_created"],
+            errors=list_problems(self.src.name, sorted(self.problems, key=lambda p: p.line), self.bad),
+            rejects_file=self.rejects.path if self.bad else None,
+        )
 
     def _reject(self, line: int, fields: list[str], column: str, message: str) -> None:
         self.bad += 1

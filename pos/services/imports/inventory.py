@@ -27,6 +27,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, select
 
+from pos.models.documents import ImportReport
 from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
 from pos.services import tables as t
@@ -45,12 +46,12 @@ MODES = ("set", "add")
 def import_inventory(
     db: Database, *, path: str, mode: str = "set", dry_run: bool = False, skip_invalid: bool = False,
     rejects: str | None = None, progress: Progress | None = None,
-) -> dict:
+) -> ImportReport:
     """Import stock per SKU and location from a CSV file (`-` for standard input)."""
     if mode not in MODES:
         raise InvalidInput(f"mode must be set or add, not {mode!r}")
 
-    def work(conn: Connection, src: CsvSource) -> dict:
+    def work(conn: Connection, src: CsvSource) -> ImportReport:
         return _run(conn, src, mode=mode, skip_invalid=skip_invalid, rejects=rejects, progress=progress,
                     dry_run=dry_run)
 
@@ -58,7 +59,7 @@ def import_inventory(
 
 
 def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rejects: str | None,
-         progress: Progress | None, dry_run: bool) -> dict:
+         progress: Progress | None, dry_run: bool) -> ImportReport:
     stage = Stage(conn)
     read = _load(conn, src, stage, mode=mode, progress=progress)
     stage.check(mode=mode)
@@ -72,11 +73,11 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
                 out.add(values, Problem(line, col, error).render(src.name))
     changed = stage.count_changes(mode) if dry_run else stage.apply(mode, src.name)
     stage.drop()
-    return {
+    return ImportReport.model_validate({
         "file": src.name, "kind": "inventory", "mode": mode, "dry_run": dry_run,
         "read": read, "applied": changed, "unchanged": read - total_bad - changed, "rejected": total_bad,
         "errors": list_problems(src.name, problems, total_bad), "rejects_file": rejects if total_bad else None,
-    }
+    })
 
 
 def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress: Progress | None) -> int:

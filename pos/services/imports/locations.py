@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput, PosError
 from pos.models import LocationCreate
+from pos.models.documents import ImportReport
 from pos.money import parse_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import validation_message
@@ -25,11 +26,11 @@ COLUMNS = ("code", "name")
 OPTIONAL = ("tax_rate", "address", "receipt_footer", "timezone")
 
 
-def import_locations(db: Database, *, path: str, dry_run: bool = False) -> dict:
+def import_locations(db: Database, *, path: str, dry_run: bool = False) -> ImportReport:
     return run_import(db, path, COLUMNS, dry_run=dry_run, work=lambda conn, src: _run(conn, src, dry_run))
 
 
-def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
+def _run(conn: Connection, src: CsvSource, dry_run: bool) -> ImportReport:
     at = {c: src.position(c) for c in COLUMNS + OPTIONAL}
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -76,8 +77,7 @@ def _run(conn: Connection, src: CsvSource, dry_run: bool) -> dict:
             f"{src.name}: {len(problems)} of {read} rows are invalid; nothing was imported (fix them and run again)\n"
             + "\n".join(listed), file=src.name, read=read, rejected=len(problems), errors=listed,
         )
-    return {
-        "file": src.name, "kind": "locations", "dry_run": dry_run, "read": read, "applied": created + updated,
-        "created": created, "updated": updated, "unchanged": unchanged, "rejected": 0, "errors": [],
-        "rejects_file": None,
-    }
+    return ImportReport(
+        file=src.name, kind="locations", dry_run=dry_run, read=read, applied=created + updated,
+        created=created, updated=updated, unchanged=unchanged, rejected=0, errors=[], rejects_file=None,
+    )

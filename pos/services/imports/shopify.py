@@ -34,6 +34,7 @@ from pos.services.imports.catalog import _Bad, _barcode, _check, _Import, _price
 from pos.services.imports.csvsource import CsvSource, Progress, undecodable, unguard
 from pos.services.imports.inventory import _parse_quantity
 from pos.models import ProductCreate, VariantCreate
+from pos.models.documents import ImportReport
 
 HANDLE, TITLE, SKU, PRICE = "handle", "title", "variant sku", "variant price"
 COLUMNS = (HANDLE, TITLE, SKU, PRICE)
@@ -51,11 +52,11 @@ _TRUE, _FALSE = {"true", "yes", "1"}, {"false", "no", "0"}
 def import_shopify(
     db: Database, *, path: str, location: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
     rejects: str | None = None, progress: Progress | None = None,
-) -> dict:
+) -> ImportReport:
     """Create or update products and variants from a Shopify product export (`-` for standard input);
     with `location`, each row's Variant Inventory Qty becomes the count on hand there."""
 
-    def work(conn: Connection, src: CsvSource) -> dict:
+    def work(conn: Connection, src: CsvSource) -> ImportReport:
         location_id = location_by_code(conn, location)["id"] if location else None
         if location and src.position(QUANTITY) is None:
             raise InvalidInput(f"{src.name}: --location sets stock from the Variant Inventory Qty column, "
@@ -63,7 +64,7 @@ def import_shopify(
         with rejects_file(rejects if skip_invalid else None, src.header) as out:
             job = _ShopifyImport(conn, src, out, location_id=location_id)
             doc = job.run(skip_invalid=skip_invalid, dry_run=dry_run, progress=progress)
-            return {**doc, "format": "shopify", "location": location, "stock_changed": job.stock_changed}
+            return doc.model_copy(update={"format": "shopify", "location": location, "stock_changed": job.stock_changed})
 
     return run_import(db, path, COLUMNS, dry_run=dry_run, work=work)
 
@@ -83,7 +84,7 @@ class _ShopifyImport(_Import):
                    if (i := src.position(c)) is not None}
         self.options = {}
 
-    def run(self, *, skip_invalid: bool, dry_run: bool, progress: Progress | None) -> dict:
+    def run(self, *, skip_invalid: bool, dry_run: bool, progress: Progress | None) -> ImportReport:
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
         return super().run(skip_invalid=skip_invalid, dry_run=dry_run, progress=progress)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from pos.errors import InvalidInput, UnknownProcessor
 
 if TYPE_CHECKING:
+    from pos.models.payment import ProcessorPublic
     from pos.services.payments.ledger import Ledger
 
 ENTRY_POINT_GROUP = "pos.payment_processors"
@@ -177,7 +178,9 @@ def prepare(processor: PaymentProcessor, params: Mapping[str, str], *, currency:
     return check(params, currency=currency) if check is not None else PreparedPayment()
 
 
-def describe_processors() -> list[dict]:
+def describe_processors() -> list[ProcessorPublic]:
+    from pos.models.payment import ProcessorPublic
+
     rows = []
     for name, ep in installed().items():
         try:
@@ -188,14 +191,10 @@ def describe_processors() -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - a broken plugin must not hide the others; say what is wrong
             description, parameters, error = "", {}, f"{type(exc).__name__}: {exc}"
         dist = getattr(ep, "dist", None)
-        rows.append({
-            "name": name,
-            "description": description,
-            "parameters": parameters,
-            "module": ep.value,
-            "distribution": f"{dist.name} {dist.version}" if dist else None,
-            "error": error,
-        })
+        rows.append(ProcessorPublic(
+            name=name, description=description, parameters=parameters, module=ep.value,
+            distribution=f"{dist.name} {dist.version}" if dist else None, error=error,
+        ))
     return rows
 
 

@@ -10,9 +10,14 @@ no rules and no SQL of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pos.errors import CartClosed, InvalidInput, PaymentDeclined, PosError, ShippingRequired
 from pos.services.db import Database
+
+if TYPE_CHECKING:
+    from pos.models.cart import SalePublic
+    from pos.models.order import OrderPublic
 from pos.services.till.parse import Add, CancelOrder, Command, Pay, Remove, ReturnItems, SetQuantity, parse_line
 
 
@@ -22,9 +27,10 @@ class Result:
     document, or `order` alone for a cancelled unpaid order), `help`, `quit`, `nothing`."""
 
     kind: str
-    sale: dict | None = None
-    order: dict | None = None
-    refund: dict | None = None
+    sale: SalePublic | None = None
+    order: OrderPublic | None = None
+    refund: dict | None = None  # the refund document, as JSON has it
+    refund_order: dict | None = None  # the id and status of the order a return or cancellation touched
 
 
 class TillSession:
@@ -42,17 +48,17 @@ class TillSession:
 
     # -- resuming ---------------------------------------------------------------------------------------
 
-    def open_sale(self) -> dict | None:
+    def open_sale(self) -> SalePublic | None:
         """The newest open cart of this store that has lines: a sale left unfinished, or None."""
         from pos.services.cart import unfinished_cart
 
         found = unfinished_cart(self.db, location=self.location)
         return None if found is None else self._priced(found)
 
-    def resume(self, cart_id: int) -> dict:
+    def resume(self, cart_id: int) -> SalePublic:
         sale = self._priced(cart_id)
-        if sale["location"] != self.location:
-            raise InvalidInput(f"cart {cart_id} belongs to {sale['location']}, not {self.location}")
+        if sale.location != self.location:
+            raise InvalidInput(f"cart {cart_id} belongs to {sale.location}, not {self.location}")
         self.cart_id = cart_id
         return sale
 
@@ -82,13 +88,13 @@ class TillSession:
             doc = cart.set_shipping(self.db, cart_id=self._cart(), name=action.name, address=action.address)
         return Result("sale", sale=price_cart(self.db, doc))
 
-    def current(self) -> dict:
+    def current(self) -> SalePublic:
         """The sale as it is now; before the first line, an empty one."""
         if self.cart_id is None:
-            from pos.models.cart import CartStatus
+            from pos.models.cart import CartStatus, SalePublic
 
-            return {"id": None, "location": self.location, "status": CartStatus.OPEN, "items": [], "subtotal": 0,
-                    "currency": self.currency, "shipping": None, "tax": 0, "total": 0}
+            return SalePublic(id=None, location=self.location, status=CartStatus.OPEN, items=[], subtotal=0,
+                              currency=self.currency, shipping=None, tax=0, total=0)
         return self._priced(self.cart_id)
 
     def _command(self, name: str) -> Result:
@@ -138,10 +144,10 @@ class TillSession:
         if isinstance(action, CancelOrder):
             done = refunds.cancel_order(self.db, order_id=action.order_id)
             refund = done.refund.model_dump(mode="json") if done.refund else None
-            return Result("refund", order={"id": done.order_id, "status": done.status}, refund=refund)
+            return Result("refund", refund_order={"id": done.order_id, "status": done.status}, refund=refund)
         doc = refunds.return_items(self.db, order_id=action.order_id,
                                    lines=[refunds.ReturnLine(action.code, action.quantity)])
-        return Result("refund", order={"id": doc.order_id, "status": doc.order_status},
+        return Result("refund", refund_order={"id": doc.order_id, "status": doc.order_status},
                       refund=doc.model_dump(mode="json"))
 
     def _set_aside_if_paying(self, exc: BaseException) -> None:
@@ -153,7 +159,7 @@ class TillSession:
         if self.cart_id is None:
             return
         try:
-            status = show_cart(self.db, cart_id=self.cart_id)["status"]
+            status = show_cart(self.db, cart_id=self.cart_id).status
         except PosError:
             return
         if status == CartStatus.CHECKOUT:
@@ -166,7 +172,7 @@ class TillSession:
             if isinstance(exc, PosError):
                 exc.message += f" (sale {sale} is set aside; a new sale starts)"
 
-    def _priced(self, cart_id: int) -> dict:
+    def _priced(self, cart_id: int) -> SalePublic:
         from pos.services.orders import show_priced_cart
 
         return show_priced_cart(self.db, cart_id=cart_id)
@@ -175,7 +181,7 @@ class TillSession:
         if self.cart_id is None:
             from pos.services.cart import new_cart
 
-            self.cart_id = new_cart(self.db, location=self.location)["id"]
+            self.cart_id = new_cart(self.db, location=self.location).id
         return self.cart_id
 
     def _require_cart(self) -> int:
