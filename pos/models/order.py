@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from pos.models._common import Document, Money, Shipping, utcnow
 from pos.models.payment import PaymentStatus
-from pos.models.refund import RefundStatus
+from pos.models.refund import RefundStatus, RefundSummary
 
 
 class OrderStatus(StrEnum):
@@ -136,6 +136,8 @@ class OrderPublic(Document):
     payment: OrderPayment | None
     shipping: Shipping | None
     idempotency_key: str
+    refunded: int = Field(description="paid back so far by approved refunds, in minor units")
+    refunds: list[RefundSummary] = Field(description="every refund of the order, declined and pending included")
 
 
 class OrderSummaryPayment(Document):

@@ -38,9 +38,10 @@ def test_pos_schema_prints_a_valid_json_schema():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert {"id", "status", "items", "total", "payment"} <= set(schema["required"])
+    assert {"id", "status", "items", "total", "payment", "refunded", "refunds"} <= set(schema["required"])
     status = schema["$defs"]["OrderStatus"]["enum"]
-    assert status == ["pending", "processing", "payment_failed"]
+    assert status == ["pending", "processing", "payment_failed", "partially_refunded", "refunded", "cancelled"]
+    assert schema["$defs"]["RefundStatus"]["enum"] == ["pending", "approved", "declined"]
 
 
 def test_an_unknown_document_is_one_line_naming_the_known_ones():
