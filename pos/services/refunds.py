@@ -435,7 +435,6 @@ def _refund_to(value: str | None) -> str:
 def _run(db: Database, request: ReturnRequest, *, ref: str | None, timeout: float | None) -> RefundPublic:
     key = f"refund:{ref}" if ref else f"refund-{uuid.uuid4().hex}"
     digest = request.digest() if ref else None
-    duplicate = (IntegrityError, db.engine.dialect.loaded_dbapi.IntegrityError)
     try:
         with db.write() as conn:
             # The order's row first: a till returning with the same ref waits here, then sees its refund.
@@ -443,7 +442,7 @@ def _run(db: Database, request: ReturnRequest, *, ref: str | None, timeout: floa
             replay = _replay(conn, key, digest, ref) if ref else None
             if replay is None:
                 pending = begin_refund(conn, request, key=key, digest=digest)
-    except duplicate:
+    except IntegrityError:
         # Another till recorded the same ref between our look-up and insert (PostgreSQL): replay theirs.
         with db.read() as conn:
             replay = _replay(conn, key, digest, ref) if ref else None
