@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from pos.models._common import Document, Money, Shipping, utcnow
 from pos.models.payment import PaymentStatus
-from pos.models.refund import RefundStatus, RefundSummary
+from pos.models.refund import CancellationPublic, RefundList, RefundPublic, RefundStatus, RefundSummary
 
 
 class OrderStatus(StrEnum):
@@ -240,3 +240,8 @@ class BatchSummary(Document):
     seconds: float
     orders_per_second: float | None
 
+
+# The refund documents carry the order's status, defined here; pos.models.refund cannot import this module
+# (this module imports it), so they are completed now that OrderStatus exists.
+for _document in (RefundPublic, CancellationPublic, RefundList):
+    _document.model_rebuild(_types_namespace={"OrderStatus": OrderStatus})

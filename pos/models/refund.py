@@ -11,11 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
+
+if TYPE_CHECKING:  # pos.models.order imports this module; it completes these documents once it is loaded
+    from pos.models.order import OrderStatus
 
 
 class RefundStatus(StrEnum):
@@ -131,7 +135,7 @@ class RefundPublic(Document):
     created_at: str = Field(description="UTC, ISO 8601 with Z")
     timezone: str | None = None
     store: RefundStore | None = None
-    order_status: str = Field(description="the order's status after this refund")
+    order_status: OrderStatus = Field(description="the order's status after this refund")
     items: list[RefundItemPublic]
     replayed: bool = False
 
@@ -150,7 +154,7 @@ class CancellationPublic(Document):
     """`pos order cancel`: the order's new status and, when money went back, its refund."""
 
     order_id: int
-    status: str
+    status: OrderStatus
     refund: RefundPublic | None = None
     replayed: bool = False
 

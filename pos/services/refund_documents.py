@@ -6,6 +6,7 @@ from sqlalchemy import Connection, select
 
 from pos.errors import NotFound
 from pos.models._common import iso
+from pos.models.order import OrderStatus
 from pos.models.refund import (
     RefundItemPublic, RefundKind, RefundList, RefundPublic, RefundStatus, RefundStore, RefundSummary,
 )
@@ -39,7 +40,7 @@ def refund_document(conn: Connection, refund_id: int) -> RefundPublic:
         reference=row["reference"], decline_reason=row["decline_reason"], idempotency_key=row["idempotency_key"],
         created_at=iso(sql.read_timestamp(row["created_at"])), timezone=store["timezone"] if store else None,
         store=RefundStore(**store) if store else None,
-        order_status=row["order_status"],
+        order_status=OrderStatus(row["order_status"]), replayed=False,
         items=[RefundItemPublic(**{**i, "restocked": bool(i["restocked"])})
                for i in sql.all_rows(conn, _DOC_ITEMS, {"id": refund_id})],
     )
