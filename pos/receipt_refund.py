@@ -7,6 +7,7 @@ same styled blocks as pos.receipt_text, so the same ESC/POS printing and text jo
 from __future__ import annotations
 
 from pos.clock import local_time
+from pos.models.refund import CASH_METHOD, RefundKind, RefundStatus
 from pos.money import format_money
 from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, check_width, two_sides
 from pos.textcells import fit
@@ -21,13 +22,13 @@ def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
     out: list[Block] = _center(store.get("name") or "", width, TITLE) if store.get("name") else []
     for part in (store.get("address") or "").splitlines():
         out += _center(part, width)
-    out += _center("REFUND" if refund["kind"] == "return" else "CANCELLATION", width, TITLE)
+    out += _center("REFUND" if refund["kind"] == RefundKind.RETURN else "CANCELLATION", width, TITLE)
     out.append((RULE, rule))
     out += [(NORMAL, line) for line in two_sides(f"Refund {refund['id']}",
                                                                   local_time(refund["created_at"], refund.get("timezone")),
                                                                   width)]
     out += [(NORMAL, line) for line in _wrap(f"for order {refund['order_id']}", width)]
-    if refund["status"] != "approved":
+    if refund["status"] != RefundStatus.APPROVED:
         out.append((BOLD, fit(f"NOT PAID BACK: {refund['status']}", width)))
     out.append((RULE, rule))
     for item in refund["items"]:
@@ -39,7 +40,7 @@ def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
     out.append((RULE, rule))
     out += [(NORMAL, line) for line in two_sides("of which tax", format_money(refund["tax"], cur), width)]
     out += [(BOLD, line) for line in two_sides(f"REFUND {cur}", "-" + format_money(refund["amount"], cur), width)]
-    method = "cash from the drawer" if refund["method"] == "cash" else refund["method"]
+    method = "cash from the drawer" if refund["method"] == CASH_METHOD else refund["method"]
     out += [(NORMAL, line) for line in _wrap(f"Paid back by {method}", width)]
     if refund.get("reason"):
         out += [(NORMAL, line) for line in _wrap(f"Reason: {refund['reason']}", width)]
@@ -62,7 +63,7 @@ def order_refund_blocks(order: dict, width: int) -> list[Block]:
     cur = order["currency"]
     out: list[Block] = [(RULE, "-" * width)]
     for r in refunds:
-        label = f"Refund {r['id']} ({r['method']})" + ("" if r["status"] == "approved" else f": {r['status']}")
+        label = f"Refund {r['id']} ({r['method']})" + ("" if r["status"] == RefundStatus.APPROVED else f": {r['status']}")
         out += [(NORMAL, line) for line in two_sides(label, "-" + format_money(r["amount"], cur), width)]
     out += [(BOLD, line) for line in two_sides("REFUNDED", "-" + format_money(order.get("refunded", 0), cur), width)]
     return out

@@ -90,7 +90,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
     if order["status"] not in paid and not order.get("refunded"):
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
-    elif order["status"] != "processing":
+    elif order["status"] != OrderStatus.PROCESSING:
         out.append((BOLD, fit(order["status"].replace("_", " ").upper(), width)))
     out.append((RULE, rule))
     for item in order["items"]:

@@ -11,13 +11,14 @@ from rich.text import Text
 
 from pos.clock import local_time
 from pos.commands._render import _m, _row, _t
+from pos.models.refund import CASH_METHOD, RefundKind, RefundStatus
 
 
 def order_refund_rows(order: dict) -> list[tuple[str, str]]:
     cur = order["currency"]
     rows = []
     for r in order.get("refunds") or []:
-        label = f"Refund {r['id']} ({r['method']})" + ("" if r["status"] == "approved" else f": {r['status']}")
+        label = f"Refund {r['id']} ({r['method']})" + ("" if r["status"] == RefundStatus.APPROVED else f": {r['status']}")
         rows.append((label, "-" + _m(r["amount"], cur)))
     rows.append(("Refunded", "-" + _m(order.get("refunded", 0), cur)))
     return rows
@@ -37,19 +38,19 @@ def refund_view(refund: dict) -> Any:
     table.add_section()
     table.add_row("of which tax", "", "", _m(refund["tax"], cur))
     table.add_row(Text("REFUND", style="bold"), "", "", Text("-" + _m(refund["amount"], cur), style="bold"))
-    method = "cash from the drawer" if refund["method"] == "cash" else refund["method"]
+    method = "cash from the drawer" if refund["method"] == CASH_METHOD else refund["method"]
     lines: list[Any] = [
         _t(f"Refund {refund['id']} of order {refund['order_id']}  {local_time(refund['created_at'], refund.get('timezone'))}"
            f"  status: {refund['status']}  (order: {refund['order_status']})"),
         table,
-        _t(f"Paid back by {method}" if refund["status"] == "approved" else f"{method}: {refund['status']}"),
+        _t(f"Paid back by {method}" if refund["status"] == RefundStatus.APPROVED else f"{method}: {refund['status']}"),
     ]
     if refund.get("decline_reason"):
         lines.append(_t(f"Reason declined: {refund['decline_reason']}"))
     if refund.get("reason"):
         lines.append(_t(f"Reason: {refund['reason']}"))
-    style = {"approved": "green", "declined": "red"}.get(refund["status"], "yellow")
-    title = "Cancellation" if refund["kind"] == "cancel" else "Refund"
+    style = {RefundStatus.APPROVED: "green", RefundStatus.DECLINED: "red"}.get(refund["status"], "yellow")
+    title = "Cancellation" if refund["kind"] == RefundKind.CANCEL else "Refund"
     return Panel(Group(*lines), title=_t(f"{title}: {store.get('name') or ''}".rstrip(": "), "bold"),
                  border_style=style, expand=False)
 

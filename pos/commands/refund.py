@@ -55,5 +55,5 @@ def list_(
     from pos.commands._render_refund import refunds_view
     from pos.services.refund_documents import list_refunds
 
-    rows = [r.model_dump(mode="json") for r in list_refunds(database(), order_id=order, location=location)]
-    emit({"refunds": rows, "count": len(rows)} if as_json else rows, as_json, refunds_view)
+    found = list_refunds(database(), order_id=order, location=location)
+    emit(found if as_json else found.refunds, as_json, refunds_view)

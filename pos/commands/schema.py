@@ -19,11 +19,13 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "cart new": "cart", "cart add": "cart", "cart set": "cart", "cart remove": "cart", "cart ship": "cart",
     "cart clear": "cart", "cart show": "cart", "cart list": "cart-list",
     "checkout": "order", "order show": "order", "order list": "order-page", "order reconcile": "reconcile",
+    "order cancel": "cancellation", "return": "refund", "refund show": "refund", "refund list": "refund-list",
     "receipt": "order",
     "payment list": "processor-list",
     "batch": "batch-result",
     "import locations": "import", "import catalog": "import", "import inventory": "import",
     "export catalog": "export", "export inventory": "export", "export orders": "export",
+    "export refunds": "export",
 }
 
 

@@ -16,6 +16,7 @@ from pos.models.catalog import LocationPublic, ProductPublic, VariantPublic
 from pos.models.inventory import StockHistoryPage, StockPublic
 from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
 from pos.models.payment import ProcessorPublic
+from pos.models.refund import CancellationPublic, RefundList, RefundPublic
 
 
 class InitReport(Document):
@@ -55,7 +56,7 @@ class ImportReport(Document):
 class ExportReport(Document):
     """What `pos export ... --output FILE` wrote."""
 
-    kind: Literal["catalog", "inventory", "orders"]
+    kind: Literal["catalog", "inventory", "orders", "refunds"]
     rows: int
     output: str | None = Field(default=None, description="the file written (set by the command)")
 
@@ -80,9 +81,10 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "batch-line": (BatchLine, "a line of the input of `pos batch` (JSON Lines)"),
     "batch-result": (BatchLineResult | BatchSummary, "a line of `pos batch --json`: a result, and a summary last"),
     "cart": (CartPublic, "a cart (`pos cart ...`)"),
+    "cancellation": (CancellationPublic, "`pos order cancel`"),
     "cart-list": (list[CartPublic], "`pos cart list`"),
     "error": (ErrorDocument, "any command's failure with --json"),
-    "export": (ExportReport, "`pos export ... --output FILE`"),
+    "export": (ExportReport, "`pos export ... --output FILE` (refunds too)"),
     "import": (ImportReport, "`pos import ...`"),
     "init": (InitReport, "`pos init`"),
     "location": (LocationPublic, "`pos location add/update`"),
@@ -93,6 +95,8 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "product": (ProductPublic, "`pos product add/show`"),
     "product-list": (list[ProductPublic], "`pos product list`"),
     "reconcile": (list[ReconcileResult], "`pos order reconcile`"),
+    "refund": (RefundPublic, "a refund (`pos return`, `pos refund show`)"),
+    "refund-list": (RefundList, "`pos refund list`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
     "variant": (VariantPublic, "`pos variant add`"),

@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from pos.models._common import Document, Money, Shipping, utcnow
 from pos.models.payment import PaymentStatus
-from pos.models.refund import RefundStatus
+from pos.models.refund import CancellationPublic, RefundList, RefundPublic, RefundStatus, RefundSummary
 
 
 class OrderStatus(StrEnum):
@@ -127,6 +127,8 @@ class OrderPublic(Document):
     payment: OrderPayment | None
     shipping: Shipping | None
     idempotency_key: str
+    refunded: int = Field(description="paid back so far by approved refunds, in minor units")
+    refunds: list[RefundSummary] = Field(description="every refund of the order, declined and pending included")
 
 
 class OrderSummaryPayment(Document):
@@ -230,3 +232,8 @@ class BatchSummary(Document):
     seconds: float
     orders_per_second: float | None
 
+
+# The refund documents carry the order's status, defined here; pos.models.refund cannot import this module
+# (this module imports it), so they are completed now that OrderStatus exists.
+for _document in (RefundPublic, CancellationPublic, RefundList):
+    _document.model_rebuild(_types_namespace={"OrderStatus": OrderStatus})

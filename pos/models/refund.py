@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import Money, utcnow
+from pos.models._common import Document, Money, utcnow
+
+if TYPE_CHECKING:  # pos.models.order imports this module; it completes these documents once it is loaded
+    from pos.models.order import OrderStatus
 
 
 class RefundStatus(StrEnum):
@@ -95,7 +98,17 @@ class OrderItemReturn(SQLModel, table=True):
 # -- documents --------------------------------------------------------------------------------------------
 
 
-class RefundItemPublic(BaseModel):
+class RefundStore(Document):
+    """The store of the refunded order, as its refund receipts show it."""
+
+    code: str
+    name: str
+    address: str
+    receipt_footer: str
+    timezone: str
+
+
+class RefundItemPublic(Document):
     sku: str
     name: str
     quantity: int
@@ -104,7 +117,9 @@ class RefundItemPublic(BaseModel):
     amount: int
 
 
-class RefundPublic(BaseModel):
+class RefundPublic(Document):
+    """One refund (`pos return`, `pos refund show`): what went back, where, and how it was paid back."""
+
     id: int
     order_id: int
     kind: RefundKind
@@ -117,15 +132,15 @@ class RefundPublic(BaseModel):
     reference: str | None = None
     decline_reason: str | None = None
     idempotency_key: str
-    created_at: str
+    created_at: str = Field(description="UTC, ISO 8601 with Z")
     timezone: str | None = None
-    store: dict | None = None
-    order_status: str
+    store: RefundStore | None = None
+    order_status: OrderStatus = Field(description="the order's status after this refund")
     items: list[RefundItemPublic]
     replayed: bool = False
 
 
-class RefundSummary(BaseModel):
+class RefundSummary(Document):
     """A refund as the order document lists it."""
 
     id: int
@@ -135,10 +150,17 @@ class RefundSummary(BaseModel):
     created_at: str
 
 
-class CancellationPublic(BaseModel):
+class CancellationPublic(Document):
     """`pos order cancel`: the order's new status and, when money went back, its refund."""
 
     order_id: int
-    status: str
+    status: OrderStatus
     refund: RefundPublic | None = None
     replayed: bool = False
+
+
+class RefundList(Document):
+    """`pos refund list --json`: refunds, newest first."""
+
+    refunds: list[RefundPublic]
+    count: int

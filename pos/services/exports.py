@@ -116,7 +116,7 @@ def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:
                pay_status or ""]
 
 
-def export_refunds(db: Database, *, out: IO[str], location: str | None = None) -> dict:
+def export_refunds(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:
     """One row per refunded line: refund, order, status, method, where the units went, and the amounts."""
     R, RI, O = t.refund, t.refund_item, t.orders
     to_loc = L.alias("to_location")
@@ -143,4 +143,4 @@ def export_refunds(db: Database, *, out: IO[str], location: str | None = None) -
             in conn.execution_options(**STREAM).execute(stmt)
         )
         count = _write(out, header, rows)
-    return {"kind": "refunds", "rows": count}
+    return ExportReport(kind="refunds", rows=count)

@@ -118,5 +118,6 @@ def reconcile(
     from pos.services.refund_reconcile import reconcile_refunds
 
     # Refunds left pending by a till that stopped between recording and settling them, settled alike.
-    results.extend(reconcile_refunds(db, older_than=older_than, timeout=timeout))
-    return [ReconcileResult.model_validate(r) for r in results]
+    return [ReconcileResult.model_validate(r) for r in results] + reconcile_refunds(
+        db, older_than=older_than, timeout=timeout,
+    )

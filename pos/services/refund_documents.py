@@ -6,7 +6,10 @@ from sqlalchemy import Connection, select
 
 from pos.errors import NotFound
 from pos.models._common import iso
-from pos.models.refund import RefundItemPublic, RefundKind, RefundPublic, RefundStatus, RefundSummary
+from pos.models.order import OrderStatus
+from pos.models.refund import (
+    RefundItemPublic, RefundKind, RefundList, RefundPublic, RefundStatus, RefundStore, RefundSummary,
+)
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.catalog import location_by_code
@@ -30,13 +33,14 @@ def refund_document(conn: Connection, refund_id: int) -> RefundPublic:
     row = sql.one(conn, _REFUND, {"id": refund_id})
     if row is None:
         raise NotFound(f"no refund {refund_id}: see `pos refund list`")
-    store = sql.one(conn, _STORE, {"id": row["location_id"]}) or {}
+    store = sql.one(conn, _STORE, {"id": row["location_id"]})
     return RefundPublic(
         id=row["id"], order_id=row["order_id"], kind=RefundKind(row["kind"]), status=RefundStatus(row["status"]),
         amount=row["amount"], tax=row["tax"], currency=row["currency"], method=row["method"], reason=row["reason"],
         reference=row["reference"], decline_reason=row["decline_reason"], idempotency_key=row["idempotency_key"],
-        created_at=iso(sql.read_timestamp(row["created_at"])), timezone=store.get("timezone"), store=store or None,
-        order_status=row["order_status"],
+        created_at=iso(sql.read_timestamp(row["created_at"])), timezone=store["timezone"] if store else None,
+        store=RefundStore(**store) if store else None,
+        order_status=OrderStatus(row["order_status"]), replayed=False,
         items=[RefundItemPublic(**{**i, "restocked": bool(i["restocked"])})
                for i in sql.all_rows(conn, _DOC_ITEMS, {"id": refund_id})],
     )
@@ -47,7 +51,7 @@ def show_refund(db: Database, *, refund_id: int) -> RefundPublic:
         return refund_document(conn, refund_id)
 
 
-def list_refunds(db: Database, *, order_id: int | None = None, location: str | None = None) -> list[RefundPublic]:
+def list_refunds(db: Database, *, order_id: int | None = None, location: str | None = None) -> RefundList:
     """Refunds, newest first; of one order, or of orders of one store."""
     R, O = t.refund, t.orders
     with db.read() as conn:
@@ -56,7 +60,8 @@ def list_refunds(db: Database, *, order_id: int | None = None, location: str | N
             stmt = stmt.where(R.c.order_id == order_id)
         if location:
             stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
-        return [refund_document(conn, rid) for rid in conn.execute(stmt).scalars()]
+        refunds = [refund_document(conn, rid) for rid in conn.execute(stmt).scalars()]
+    return RefundList(refunds=refunds, count=len(refunds))
 
 
 _SUMMARIES = Sql(

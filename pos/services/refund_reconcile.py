@@ -9,6 +9,7 @@ asked about at once, the others once pending for `older_than` seconds.
 from __future__ import annotations
 
 from pos.errors import PosError
+from pos.models.order import ReconcileOwner, ReconcileResult
 from pos.models.refund import RefundStatus
 from pos.services import sql
 from pos.services.db import Database
@@ -26,7 +27,16 @@ _PENDING = Sql(
 )
 
 
-def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None) -> list[dict]:
+def _result(row: dict, owner: ReconcileOwner | None, outcome: str, status: RefundStatus, reason: str | None,
+            eligible_at: str | None = None) -> ReconcileResult:
+    # Validated: `outcome` must be one the document declares.
+    return ReconcileResult.model_validate({
+        "order_id": row["order_id"], "refund_id": row["id"], "processor": row["method"], "eligible_at": eligible_at,
+        "owner": owner, "outcome": outcome, "status": status, "reason": reason,
+    })
+
+
+def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None) -> list[ReconcileResult]:
     """One result per pending refund, as `reconcile` gives per pending order: settled (approved,
     declined, already_settled) or left pending (waiting, unknown, error) with the reason."""
     from pos.services.reconcile import _waiting  # the same rule as for pending orders
@@ -34,15 +44,15 @@ def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None)
     with db.read() as conn:
         rows = sql.all_rows(conn, _PENDING)
     ledger = Ledger(db)
-    results = []
+    results: list[ReconcileResult] = []
     for row in rows:
         state = state_of(row["owner_host"], row["owner_pid"], row["owner_start"])
-        base = {"refund_id": row["id"], "order_id": row["order_id"], "processor": row["method"], "eligible_at": None,
-                "owner": None if row["owner_host"] is None else {
-                    "host": row["owner_host"], "pid": row["owner_pid"], "state": str(state)}}
+        owner = None if row["owner_host"] is None else ReconcileOwner(
+            host=row["owner_host"], pid=row["owner_pid"], state=str(state))
         waiting = _waiting({**row, "processor": row["method"]}, state, older_than)
         if waiting is not None:
-            results.append({**base, "outcome": "waiting", "status": str(RefundStatus.PENDING), **waiting})
+            results.append(_result(row, owner, "waiting", RefundStatus.PENDING, waiting["reason"],
+                                   waiting["eligible_at"]))
             continue
         pending = PendingRefund(row["id"], row["order_id"], row["amount"], row["currency"], row["method"],
                                 row["idempotency_key"], row["charge_key"], row["charge_reference"], row["brand"],
@@ -53,16 +63,16 @@ def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None)
         except PosError as err:
             status, answer = RefundStatus.PENDING, PaymentResult(False, reason=err.message)
         if status == RefundStatus.PENDING:
-            results.append({**base, "outcome": "unknown", "status": str(RefundStatus.PENDING),
-                            "reason": f"{row['method']} cannot say what happened to this refund"})
+            results.append(_result(row, owner, "unknown", RefundStatus.PENDING,
+                                   f"{row['method']} cannot say what happened to this refund"))
             continue
         try:
             with db.write() as conn:
                 changed = settle_refund(conn, refund_id=row["id"], status=status, result=answer)
                 now = refund_document(conn, row["id"]).status
         except PosError as err:
-            results.append({**base, "outcome": "error", "status": str(RefundStatus.PENDING), "reason": err.message})
+            results.append(_result(row, owner, "error", RefundStatus.PENDING, err.message))
             continue
-        results.append({**base, "outcome": str(status) if changed else "already_settled", "status": str(now),
-                        "reason": answer.reason if answer else None})
+        outcome = str(status) if changed else "already_settled"
+        results.append(_result(row, owner, outcome, now, answer.reason if answer else None))
     return results

@@ -46,7 +46,7 @@ DEFAULT_TIMEOUT_S = 30.0
 SETTLE_ATTEMPTS = 5
 REASON_MAX = 500
 MAX_REF = 180
-REFUND_TO = ("original", "cash")
+REFUND_TO = ("original", CASH_METHOD)  # --refund-to: the way the order was paid, or cash
 # Orders money can go back for, and the statuses a settled refund may move them from.
 RETURNABLE = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED)
 
@@ -131,7 +131,8 @@ _ORDER = Sql(
     "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total FROM orders WHERE id = :id"
 )
 _LOCK_ORDER = Sql(
-    "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total FROM orders WHERE id = :id FOR UPDATE"
+    "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total FROM orders WHERE id = :id FOR UPDATE",
+    only="postgresql",
 )
 _PAYMENT = Sql(
     "SELECT processor, status, idempotency_key, reference, brand, last4 FROM payment WHERE order_id = :id"
@@ -232,7 +233,7 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         raise NotRefundable(f"something was already returned from order {order['id']}: use `pos return` for the rest")
     pay = sql.one(conn, _PAYMENT, {"id": order["id"]})
     assert pay is not None  # every order has its payment record, written with it
-    method = CASH_METHOD if request.refund_to == "cash" else pay["processor"]
+    method = CASH_METHOD if request.refund_to == CASH_METHOD else pay["processor"]
     processor = get_processor(method)
     if not can_refund(processor):
         raise RefundUnsupported(
@@ -377,6 +378,13 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
 
 # -- the use cases ------------------------------------------------------------------------------------------
 
+# An order whose payment failed is cancelled without a refund (nothing was paid), and its cart closed.
+_CANCEL_UNPAID = Sql(
+    f"UPDATE orders SET status = '{OrderStatus.CANCELLED}', updated_at = :now WHERE id = :id "
+    f"AND status = '{OrderStatus.PAYMENT_FAILED}'"
+)
+_CLOSE_CART = Sql(f"UPDATE cart SET status = '{CartStatus.CLOSED}', updated_at = :now WHERE id = :id AND status = '{CartStatus.OPEN}'")
+
 
 def return_items(
     db: Database, *, order_id: int, lines: list[ReturnLine] | None, restock: bool = True,
@@ -407,12 +415,8 @@ def cancel_order(
             # Nothing was paid, so nothing goes back: the customer left. Cancelling it again is a replay.
             replayed = order["status"] == OrderStatus.CANCELLED
             now = sql.timestamp(conn, utcnow())
-            sql.execute(conn, Sql(
-                f"UPDATE orders SET status = '{OrderStatus.CANCELLED}', updated_at = :now WHERE id = :id "
-                f"AND status = '{OrderStatus.PAYMENT_FAILED}'"), {"id": order_id, "now": now})
-            sql.execute(conn, Sql(
-                f"UPDATE cart SET status = '{CartStatus.CLOSED}', updated_at = :now WHERE id = :id "
-                f"AND status = '{CartStatus.OPEN}'"), {"id": order["cart_id"], "now": now})
+            sql.execute(conn, _CANCEL_UNPAID, {"id": order_id, "now": now})
+            sql.execute(conn, _CLOSE_CART, {"id": order["cart_id"], "now": now})
             return CancellationPublic(order_id=order_id, status=OrderStatus.CANCELLED, replayed=replayed)
     request = ReturnRequest(order_id, None, True, None, "original", reason, RefundKind.CANCEL)
     refund = _run(db, request, ref=ref, timeout=timeout)
@@ -429,7 +433,6 @@ def _refund_to(value: str | None) -> str:
 def _run(db: Database, request: ReturnRequest, *, ref: str | None, timeout: float | None) -> RefundPublic:
     key = f"refund:{ref}" if ref else f"refund-{uuid.uuid4().hex}"
     digest = request.digest() if ref else None
-    duplicate = (IntegrityError, db.engine.dialect.loaded_dbapi.IntegrityError)
     try:
         with db.write() as conn:
             # The order's row first: a till returning with the same ref waits here, then sees its refund.
@@ -437,7 +440,7 @@ def _run(db: Database, request: ReturnRequest, *, ref: str | None, timeout: floa
             replay = _replay(conn, key, digest, ref) if ref else None
             if replay is None:
                 pending = begin_refund(conn, request, key=key, digest=digest)
-    except duplicate:
+    except IntegrityError:
         # Another till recorded the same ref between our look-up and insert (PostgreSQL): replay theirs.
         with db.read() as conn:
             replay = _replay(conn, key, digest, ref) if ref else None

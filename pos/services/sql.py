@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table
+from sqlalchemy.exc import DBAPIError
 
 from pos.models._common import utcnow
 
@@ -53,9 +55,24 @@ class Sql:
         return self._pg
 
 
+@contextmanager
+def _driver_errors(conn: Connection, sql: Sql) -> Iterator[None]:
+    """The driver's own errors as SQLAlchemy's (IntegrityError, OperationalError...), as if the statement had
+    gone through SQLAlchemy: callers catch one family on both engines (psycopg's UniqueViolation is not
+    sqlalchemy.exc.IntegrityError), and `translate_errors` turns a busy database into DatabaseBusy.
+    Parameters stay out of the message: they can hold what a customer typed."""
+    dbapi: Any = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(sql.text_for(conn.dialect.name), None, exc, dbapi.Error, hide_parameters=True,
+                                  dialect=conn.dialect) from exc
+
+
 def _cursor_call(conn: Connection, sql: Sql, params: Mapping[str, Any] | None):
     raw: Any = conn.connection.dbapi_connection  # open: the Connection is checked out
-    return raw.execute(sql.text_for(conn.dialect.name), params or {})
+    with _driver_errors(conn, sql):
+        return raw.execute(sql.text_for(conn.dialect.name), params or {})
 
 
 def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
@@ -69,8 +86,11 @@ def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None)
 def execute_many(conn: Connection, sql: Sql, rows: Iterable[Mapping[str, Any]]) -> None:
     raw: Any = conn.connection.dbapi_connection
     cur = raw.cursor()
-    cur.executemany(sql.text_for(conn.dialect.name), list(rows))
-    cur.close()
+    try:
+        with _driver_errors(conn, sql):
+            cur.executemany(sql.text_for(conn.dialect.name), list(rows))
+    finally:
+        cur.close()
 
 
 def scalar(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None) -> Any:

@@ -38,9 +38,10 @@ def test_pos_schema_prints_a_valid_json_schema():
     assert result.exit_code == 0
     schema = json.loads(result.stdout)
     jsonschema.Draft202012Validator.check_schema(schema)
-    assert {"id", "status", "items", "total", "payment"} <= set(schema["required"])
+    assert {"id", "status", "items", "total", "payment", "refunded", "refunds"} <= set(schema["required"])
     status = schema["$defs"]["OrderStatus"]["enum"]
-    assert status == ["pending", "processing", "payment_failed"]
+    assert status == ["pending", "processing", "payment_failed", "partially_refunded", "refunded", "cancelled"]
+    assert schema["$defs"]["RefundStatus"]["enum"] == ["pending", "approved", "declined"]
 
 
 def test_an_unknown_document_is_one_line_naming_the_known_ones():
@@ -77,3 +78,14 @@ def test_a_json_error_matches_the_error_document(cli):
     result = cli("order", "show", "999", "--json")
     assert result.exit_code == 1
     validator("error").validate(json.loads(result.stdout))  # the fixture checked it too; this says so plainly
+
+
+@pytest.mark.parametrize("name", ["refund", "refund-list", "cancellation"])
+def test_the_refund_documents_are_published_with_closed_statuses(name):
+    result = CliRunner().invoke(app, ["schema", name])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$defs"]["OrderStatus"]["enum"][-3:] == ["partially_refunded", "refunded", "cancelled"]
+    if name != "cancellation":
+        assert schema["$defs"]["RefundStatus"]["enum"] == ["pending", "approved", "declined"]

@@ -100,3 +100,32 @@ def test_a_declined_batch_order_leaves_no_open_cart_for_a_till_to_resume(store):
     assert result.status == "payment_failed"
     assert cart.list_carts(store, status="open") == []
     assert on_hand(store) == 10
+
+
+def test_batch_processes_sending_the_same_ref_at_once_make_one_order(store, db_url):
+    """Two batch runs (each its own connections) given the same line: on PostgreSQL the one that loses the
+    race to insert the ref meets the unique key, and must replay the winner's order, not crash."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from pos.services.db import Database
+
+    tills = 4
+    for round_ in range(5):
+        start = Barrier(tills)
+        ref = f"SAME-{round_}"
+
+        def till(_, ref=ref, start=start):
+            own = Database(db_url)
+            try:
+                start.wait()
+                order, replayed = place_order(own, parse_request(line(ref)))
+                return order["id"], replayed
+            finally:
+                own.dispose()
+
+        with ThreadPoolExecutor(max_workers=tills) as pool:
+            outcomes = list(pool.map(till, range(tills)))
+        assert len({order_id for order_id, _ in outcomes}) == 1, outcomes
+        assert sorted(replayed for _, replayed in outcomes) == [False] + [True] * (tills - 1)
+    assert on_hand(store) == 10 - 5  # one unit per ref, never two

@@ -33,7 +33,7 @@ def _sell(db, lines, *, location="STORE-1", processor="card", params=None):
 
 
 def _on_hand(db, sku, location):
-    return inventory.check_stock(db, sku=sku, location=location)["levels"][0]["on_hand"]
+    return inventory.check_stock(db, sku=sku, location=location).levels[0].on_hand
 
 
 def test_returns_move_the_order_from_processing_to_partially_refunded_to_refunded(store):
@@ -266,8 +266,8 @@ def test_a_refund_left_pending_is_settled_by_reconcile(store):
         conn.execute(t.refund.update().values(owner_host=None, owner_pid=None,
                                               updated_at=t.refund.c.created_at))
     # The card was never asked: its books have no such refund, so it was not paid.
-    [row] = [r for r in reconcile(store, older_than=0) if r.get("refund_id") == pending.refund_id]
-    assert (row["outcome"], row["status"]) == ("declined", "declined")
+    [row] = [r for r in reconcile(store, older_than=0) if r.refund_id == pending.refund_id]
+    assert (row.outcome, row.status) == ("declined", "declined")
     assert _on_hand(store, "TSHIRT-M", "STORE-1") == 8
     # And units are returnable again: both can go back.
     assert refunds.return_items(store, order_id=order["id"], lines=None).order_status == "refunded"
@@ -381,13 +381,13 @@ def test_a_refund_the_processor_does_not_answer_in_time_stays_pending_for_reconc
                                           if request.idempotency_key in answered else None)
     with pytest.raises(RefundPending):
         refunds.return_items(store, order_id=order["id"], lines=None, timeout=0.1)
-    [pending] = refund_documents.list_refunds(store, order_id=order["id"])
+    [pending] = refund_documents.list_refunds(store, order_id=order["id"]).refunds
     assert pending.status == "pending" and _on_hand(store, "TSHIRT-M", "STORE-1") == 8
     with pytest.raises(ReturnExceedsSale):  # the units are spoken for until it is settled
         refunds.return_items(store, order_id=order["id"], lines=None)
     time.sleep(1.2)  # the bank did pay, late
-    [row] = [r for r in reconcile(store, older_than=0) if r.get("refund_id") == pending.id]
-    assert row["outcome"] == "approved"
+    [row] = [r for r in reconcile(store, older_than=0) if r.refund_id == pending.id]
+    assert row.outcome == "approved"
     assert _on_hand(store, "TSHIRT-M", "STORE-1") == 10
     assert orders.show_order(store, order_id=order["id"])["status"] == "refunded"
 
@@ -413,5 +413,5 @@ def test_tills_sending_the_same_ref_at_once_make_one_refund(store, db_url):
         outcomes = list(pool.map(till, range(4)))
     assert len({refund_id for refund_id, _ in outcomes}) == 1
     assert sorted(replayed for _, replayed in outcomes) == [False, True, True, True]
-    assert len(refund_documents.list_refunds(store, order_id=order["id"])) == 1
+    assert len(refund_documents.list_refunds(store, order_id=order["id"]).refunds) == 1
     assert _on_hand(store, "TSHIRT-M", "STORE-1") == 8
