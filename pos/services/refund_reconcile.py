@@ -23,7 +23,7 @@ from pos.services.sql import Sql
 _PENDING = Sql(
     "SELECT r.id, r.order_id, r.amount, r.currency, r.method, r.idempotency_key, r.updated_at, r.owner_host, "
     "r.owner_pid, r.owner_start, p.idempotency_key AS charge_key, p.reference AS charge_reference, p.brand, p.last4 "
-    f"FROM refund r JOIN payment p ON p.order_id = r.order_id WHERE r.status = '{RefundStatus.PENDING}' ORDER BY r.id"
+    "FROM refund r JOIN payment p ON p.order_id = r.order_id WHERE r.status = :pending ORDER BY r.id"
 )
 
 
@@ -42,7 +42,7 @@ def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None)
     from pos.services.reconcile import _waiting  # the same rule as for pending orders
 
     with db.read() as conn:
-        rows = sql.all_rows(conn, _PENDING)
+        rows = sql.all_rows(conn, _PENDING, {"pending": RefundStatus.PENDING})
     ledger = Ledger(db)
     results: list[ReconcileResult] = []
     for row in rows:

@@ -32,6 +32,7 @@ from pos.models.refund import (
 )
 from pos.refund_money import refund_tax, split
 from pos.services import inventory, owner, sql
+from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
@@ -162,14 +163,14 @@ _LEFT_TO_RETURN = Sql(
 )
 _REFUNDED_SO_FAR = Sql(
     "SELECT COALESCE(SUM(ri.subtotal), 0) AS subtotal, COALESCE(SUM(ri.tax), 0) AS tax FROM refund_item ri "
-    f"JOIN refund r ON r.id = ri.refund_id WHERE r.order_id = :id AND r.status <> '{RefundStatus.DECLINED}'"
+    "JOIN refund r ON r.id = ri.refund_id WHERE r.order_id = :id AND r.status <> :declined"
 )
-_LIVE_REFUNDS = Sql(f"SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> '{RefundStatus.DECLINED}'")
+_LIVE_REFUNDS = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> :declined")
 _INSERT_REFUND = Sql(
     "INSERT INTO refund (order_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
     "request_hash, owner_host, owner_pid, owner_start, created_at, updated_at) VALUES (:order_id, :kind, "
-    f"'{RefundStatus.PENDING}', :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, :owner_pid, "
-    ":owner_start, :now, :now) RETURNING id"
+    ":status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, :owner_pid, "
+    ":owner_start, :created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO refund_item (refund_id, order_item_id, sku, quantity, location_id, restocked, subtotal, tax, amount) "
@@ -229,7 +230,7 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
     order = _lock_order(conn, request.order_id)
     if order["status"] not in RETURNABLE:
         raise NotRefundable(_not_refundable(order["id"], order["status"]), status=order["status"])
-    if request.kind == RefundKind.CANCEL and sql.scalar(conn, _LIVE_REFUNDS, {"id": order["id"]}):
+    if request.kind == RefundKind.CANCEL and sql.scalar(conn, _LIVE_REFUNDS, {"id": order["id"], "declined": RefundStatus.DECLINED}):
         raise NotRefundable(f"something was already returned from order {order['id']}: use `pos return` for the rest")
     pay = sql.one(conn, _PAYMENT, {"id": order["id"]})
     assert pay is not None  # every order has its payment record, written with it
@@ -248,18 +249,18 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
     for item, n in sorted(chosen, key=lambda pair: pair[0]["id"]):
         if sql.execute(conn, _TAKE_BACK, {"id": item["id"], "n": n}) != 1:
             raise ReturnExceedsSale(f"{item['sku']} of order {order['id']} was returned by another till just now")
-    so_far = sql.one(conn, _REFUNDED_SO_FAR, {"id": order["id"]}) or {"subtotal": 0, "tax": 0}
+    so_far = sql.one(conn, _REFUNDED_SO_FAR, {"id": order["id"], "declined": RefundStatus.DECLINED}) or {"subtotal": 0, "tax": 0}
     subtotals = [item["unit_price"] * n for item, n in chosen]
     this = sum(subtotals)
     last = sql.scalar(conn, _LEFT_TO_RETURN, {"id": order["id"]}) == 0
     tax = refund_tax(order_subtotal=order["subtotal"], order_tax=order["tax"], before=so_far["subtotal"],
                      this=this, tax_before=so_far["tax"], last=last)
-    now = sql.timestamp(conn, utcnow())
     me = owner.current()
     refund_id = sql.scalar(conn, _INSERT_REFUND, {
+        **sql.insert_defaults(conn, t.refund),  # first: the values given here win
         "order_id": order["id"], "kind": str(request.kind), "method": processor.name, "amount": this + tax,
         "tax": tax, "currency": order["currency"], "reason": request.reason, "key": key, "hash": digest,
-        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, "now": now,
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start,
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {
@@ -328,7 +329,7 @@ def call_refund(processor: PaymentProcessor, request: RefundRequest, *, timeout:
 
 _SETTLE = Sql(
     "UPDATE refund SET status = :status, reference = :reference, decline_reason = :reason, updated_at = :now "
-    f"WHERE id = :id AND status = '{RefundStatus.PENDING}' RETURNING order_id, kind, reason"
+    "WHERE id = :id AND status = :pending RETURNING order_id, kind, reason"
 )
 _REFUND_ITEMS = Sql(
     "SELECT ri.order_item_id, ri.sku, ri.quantity, ri.location_id, ri.restocked, oi.variant_id, l.code AS location "
@@ -336,11 +337,11 @@ _REFUND_ITEMS = Sql(
     "WHERE ri.refund_id = :id ORDER BY ri.id"
 )
 _OTHER_PENDING = Sql(
-    f"SELECT COUNT(*) FROM refund WHERE order_id = :order_id AND status = '{RefundStatus.PENDING}' AND id <> :id"
+    "SELECT COUNT(*) FROM refund WHERE order_id = :order_id AND status = :pending AND id <> :id"
 )
 _ORDER_AFTER = Sql(
     "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id "
-    f"AND status IN ('{OrderStatus.PROCESSING}', '{OrderStatus.PARTIALLY_REFUNDED}')"
+    "AND status IN (:processing, :partially_refunded)"
 )
 
 
@@ -351,7 +352,7 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
     row = sql.one(conn, _SETTLE, {
         "id": refund_id, "status": str(status), "reference": result.reference if result else None,
         "reason": None if approved or result is None else clip_chars(result.reason or "declined", REASON_MAX),
-        "now": now,
+        "now": now, "pending": RefundStatus.PENDING,
     })
     if row is None:
         return False
@@ -367,12 +368,16 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
             reason=row["reason"], sku=item["sku"], location=item["location"],
         )
     done = (sql.scalar(conn, _LEFT_TO_RETURN, {"id": row["order_id"]}) == 0
-            and not sql.scalar(conn, _OTHER_PENDING, {"order_id": row["order_id"], "id": refund_id}))
+            and not sql.scalar(conn, _OTHER_PENDING, {
+                "order_id": row["order_id"], "id": refund_id, "pending": RefundStatus.PENDING}))
     if row["kind"] == RefundKind.CANCEL:
         order_status = OrderStatus.CANCELLED
     else:
         order_status = OrderStatus.REFUNDED if done else OrderStatus.PARTIALLY_REFUNDED
-    sql.execute(conn, _ORDER_AFTER, {"id": row["order_id"], "status": order_status, "now": now})
+    sql.execute(conn, _ORDER_AFTER, {
+        "id": row["order_id"], "status": order_status, "now": now,
+        "processing": OrderStatus.PROCESSING, "partially_refunded": OrderStatus.PARTIALLY_REFUNDED,
+    })
     return True
 
 
@@ -380,10 +385,9 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
 
 # An order whose payment failed is cancelled without a refund (nothing was paid), and its cart closed.
 _CANCEL_UNPAID = Sql(
-    f"UPDATE orders SET status = '{OrderStatus.CANCELLED}', updated_at = :now WHERE id = :id "
-    f"AND status = '{OrderStatus.PAYMENT_FAILED}'"
+    "UPDATE orders SET status = :cancelled, updated_at = :now WHERE id = :id AND status = :payment_failed"
 )
-_CLOSE_CART = Sql(f"UPDATE cart SET status = '{CartStatus.CLOSED}', updated_at = :now WHERE id = :id AND status = '{CartStatus.OPEN}'")
+_CLOSE_CART = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id = :id AND status = :open")
 
 
 def return_items(
@@ -409,14 +413,19 @@ def cancel_order(
     ref = check_ref(ref)
     with db.write() as conn:
         order = _lock_order(conn, order_id)
+        live = {"id": order_id, "declined": RefundStatus.DECLINED}
         if order["status"] == OrderStatus.PAYMENT_FAILED or (
-            order["status"] == OrderStatus.CANCELLED and not sql.scalar(conn, _LIVE_REFUNDS, {"id": order_id})
+            order["status"] == OrderStatus.CANCELLED and not sql.scalar(conn, _LIVE_REFUNDS, live)
         ):
             # Nothing was paid, so nothing goes back: the customer left. Cancelling it again is a replay.
             replayed = order["status"] == OrderStatus.CANCELLED
             now = sql.timestamp(conn, utcnow())
-            sql.execute(conn, _CANCEL_UNPAID, {"id": order_id, "now": now})
-            sql.execute(conn, _CLOSE_CART, {"id": order["cart_id"], "now": now})
+            sql.execute(conn, _CANCEL_UNPAID, {
+                "id": order_id, "now": now, "cancelled": OrderStatus.CANCELLED, "payment_failed": OrderStatus.PAYMENT_FAILED,
+            })
+            sql.execute(conn, _CLOSE_CART, {
+                "id": order["cart_id"], "now": now, "closed": CartStatus.CLOSED, "open": CartStatus.OPEN,
+            })
             return CancellationPublic(order_id=order_id, status=OrderStatus.CANCELLED, replayed=replayed)
     request = ReturnRequest(order_id, None, True, None, "original", reason, RefundKind.CANCEL)
     refund = _run(db, request, ref=ref, timeout=timeout)

@@ -120,7 +120,7 @@ def test_batch_processes_sending_the_same_ref_at_once_make_one_order(store, db_u
             try:
                 start.wait()
                 order, replayed = place_order(own, parse_request(line(ref)))
-                return order["id"], replayed
+                return order.id, replayed
             finally:
                 own.dispose()
 
