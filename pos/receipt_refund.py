@@ -10,12 +10,13 @@ from pos.clock import local_time
 from pos.models.refund import CASH_METHOD, RefundKind, RefundStatus
 from pos.money import format_money
 from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, check_width, two_sides
-from pos.textcells import fit
+from pos.textcells import fit, visible_doc
 
 
 def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
     """A refund's receipt as styled lines, each at most `width` terminal cells."""
     check_width(width)
+    refund = visible_doc(refund)  # a control character in a name is printed as an escape, never obeyed
     cur = refund["currency"]
     store = refund.get("store") or {}
     rule = "-" * width

@@ -12,7 +12,7 @@ from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.models.payment import PaymentStatus
 from pos.money import format_money
-from pos.textcells import cell_len, fit, pad, wrap
+from pos.textcells import cell_len, fit, pad, visible_doc, wrap
 
 WIDTHS = (32, 42, 48)
 
@@ -75,6 +75,7 @@ def payment_rows(payment: dict | None, currency: str) -> list[tuple[str, str]]:
 def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     """The receipt as styled lines, each at most `width` terminal cells."""
     check_width(width)
+    order = visible_doc(order)  # a control character in a name is printed as an escape, never obeyed
     cur = order["currency"]
     store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
     rule = "-" * width
@@ -132,6 +133,7 @@ def receipt_text(order: dict, width: int = 42) -> str:
 def sale_text(sale: dict) -> str:
     """A sale in progress (a cart document with tax and total added) as compact plain text: one line an
     item, SKU and name in fixed columns of terminal cells (cut with an ellipsis when longer)."""
+    sale = visible_doc(sale)
     cur = sale["currency"]
     lines = [f"sale {sale['id']} at {sale['location']}:" if sale["id"] else f"new sale at {sale['location']}:"]
     for item in sale["items"]:

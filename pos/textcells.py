@@ -8,9 +8,43 @@ imported: it is small and loads no console machinery.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rich.cells import cell_len
 
 ELLIPSIS = "…"
+
+# C0 and C1 control characters but the line break: ESC starts terminal and printer commands (ESC p opens a
+# cash drawer), a tab or carriage return breaks every column. Names refuse them (`control_free`); text that
+# still carries one (a plugin's message, a row written by an older version) shows it as a visible escape.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def control_free(text: str, what: str, *, lines: bool = False) -> str:
+    """`text` unchanged, or ValueError naming `what` when it holds a control character (a line break is
+    allowed where `lines`, as in an address)."""
+    found = _CONTROL.search(text) or (None if lines else re.search("\n", text))
+    if found:
+        shown = "a line break" if found.group() == "\n" else visible(found.group())
+        raise ValueError(f"{what} must not contain control characters (found {shown})")
+    return text
+
+
+def visible(text: str) -> str:
+    """Control characters (but line breaks) as visible escapes, `\\x1b`: shown, never obeyed."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def visible_doc(doc: Any) -> Any:
+    """`visible` applied to every string in a document (dicts and lists, as JSON has it)."""
+    if isinstance(doc, str):
+        return visible(doc)
+    if isinstance(doc, dict):
+        return {k: visible_doc(v) for k, v in doc.items()}
+    if isinstance(doc, list):
+        return [visible_doc(v) for v in doc]
+    return doc
 
 
 def _clusters(text: str) -> list[str]:

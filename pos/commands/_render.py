@@ -17,6 +17,7 @@ from rich.text import Text
 from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.money import format_money
+from pos.textcells import visible
 from pos.receipt_text import payment_rows
 
 
@@ -26,7 +27,7 @@ def _m(minor: int | None, currency: str) -> str:
 
 def _t(value: Any, style: str = "") -> Text:
     """A value shown exactly as it is: rich parses neither markup nor emoji codes in a Text."""
-    return Text("" if value is None else str(value), style=style)
+    return Text("" if value is None else visible(str(value)), style=style)
 
 
 def _row(table: Table, *cells: Any) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
+from pos.textcells import control_free
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
 
@@ -60,7 +62,12 @@ class LocationCreate(LocationBase):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("location name must not be empty")
-        return v.strip()
+        return control_free(v.strip(), "location name")
+
+    @field_validator("address", "receipt_footer")
+    @classmethod
+    def _lines(cls, v: str, info: ValidationInfo) -> str:
+        return control_free(v, f"location {str(info.field_name).replace('_', ' ')}", lines=True)
 
 
 class Location(LocationBase, table=True):
@@ -86,7 +93,7 @@ class ProductCreate(ProductBase):
     def _name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("product name must not be empty")
-        return v.strip()
+        return control_free(v.strip(), "product name")
 
 
 class Product(ProductBase, table=True):
@@ -112,6 +119,19 @@ class VariantCreate(VariantBase):
     @classmethod
     def _sku(cls, v: str) -> str:
         return _check_code(v, "SKU")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return control_free(v.strip(), "variant name")
+
+    @field_validator("options")
+    @classmethod
+    def _options(cls, v: str) -> str:
+        for key, value in json.loads(v or "{}").items():
+            control_free(str(key), "an option name")
+            control_free(str(value), f"option {key}")
+        return v
 
     @field_validator("barcode")
     @classmethod

@@ -67,6 +67,15 @@ def add_location(
         return location_document(_location_row(conn, data.code))
 
 
+def _plain_text(text: str, what: str, *, lines: bool = False) -> str:
+    from pos.textcells import control_free
+
+    try:
+        return control_free(text, what, lines=lines)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
 def update_location(
     db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
     address: str | None = None, receipt_footer: str | None = None, timezone: str | None = None,
@@ -79,13 +88,13 @@ def update_location(
     if name is not None:
         if not name.strip():
             raise InvalidInput("location name must not be empty")
-        changes["name"] = name.strip()
+        changes["name"] = _plain_text(name.strip(), "location name")
     if tax_rate is not None:
         changes["tax_rate"] = parse_tax_rate(tax_rate)
     if address is not None:
-        changes["address"] = address
+        changes["address"] = _plain_text(address, "location address", lines=True)
     if receipt_footer is not None:
-        changes["receipt_footer"] = receipt_footer
+        changes["receipt_footer"] = _plain_text(receipt_footer, "location receipt footer", lines=True)
     for column, limit in (("name", 200), ("address", 500), ("receipt_footer", 500)):  # as add_location checks
         if len(changes.get(column) or "") > limit:
             raise InvalidInput(f"the location {column.replace('_', ' ')} is longer than {limit} characters")

@@ -1,0 +1,77 @@
+"""Control characters in text: refused where a person or a file names something, and never obeyed when
+shown. ESC starts printer and terminal commands (ESC p opens a cash drawer on most receipt printers), so a
+name from a supplier's CSV must not be able to reach the printer or the screen as a command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+ESC = "\x1b"
+
+
+def _store(cli):
+    cli("init")
+    cli("location", "add", "S1", "--name", "Shop")
+    cli("product", "add", "MUG", "--name", "Mug")
+
+
+@pytest.mark.parametrize("args", [
+    ["product", "add", "BAD", "--name", f"Evil{ESC}p"],
+    ["variant", "add", "MUG-1", "--product", "MUG", "--price", "1", "--name", f"x{ESC}[31mred"],
+    ["variant", "add", "MUG-2", "--product", "MUG", "--price", "1", "--option", f"size=M{ESC}p"],
+    ["location", "add", "S2", "--name", "Two\tShops"],
+    ["location", "add", "S3", "--name", "Three", "--address", f"1 Road{ESC}p"],
+    ["location", "update", "S1", "--footer", f"Thanks{ESC}i"],
+    ["product", "add", "NL", "--name", "Line1\nLine2"],
+])
+def test_a_name_with_a_control_character_is_a_one_line_error_and_nothing_is_saved(cli, args):
+    _store(cli)
+    before = json.loads(cli("product", "list", "--json").stdout), json.loads(cli("location", "list", "--json").stdout)
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert "control characters" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert ESC not in result.stderr
+    after = json.loads(cli("product", "list", "--json").stdout), json.loads(cli("location", "list", "--json").stdout)
+    assert after == before
+
+
+def test_an_address_keeps_its_line_breaks(cli):
+    _store(cli)
+    assert cli("location", "update", "S1", "--address", "1 Road\nSpringfield").exit_code == 0
+    rows = json.loads(cli("location", "list", "--json").stdout)
+    assert rows[0]["address"] == "1 Road\nSpringfield"
+
+
+def test_a_catalog_file_with_a_control_character_names_its_line(cli, tmp_path):
+    _store(cli)
+    bad = tmp_path / "catalog.csv"
+    bad.write_text(f"sku,product,product_name,price\nA-1,P1,Fine,1.00\nA-2,P2,Bad{ESC}p,1.00\n", encoding="utf-8")
+    result = cli("import", "catalog", str(bad))
+    assert result.exit_code == 1
+    assert ":3:" in result.stderr and "control characters" in result.stderr and ESC not in result.stderr
+
+
+def test_a_control_character_already_stored_is_shown_and_printed_as_an_escape_never_sent(cli, db, tmp_path):
+    _store(cli)
+    cli("variant", "add", "MUG-1", "--product", "MUG", "--price", "2")
+    cli("stock", "set", "MUG-1", "S1", "5")
+    with db.write() as conn:  # as an older version, a plugin or a hand edit could have left it
+        conn.execute(text("UPDATE product SET name = :n WHERE code = 'MUG'"), {"n": f"Mug{ESC}p{ESC}[2J"})
+    cli("cart", "new", "--location", "S1")
+    cli("cart", "add", "1", "MUG-1")
+    assert cli("checkout", "1", "--pay", "cash", "--tendered", "5").exit_code == 0
+    for args in (["product", "list"], ["product", "show", "MUG"], ["order", "show", "1"], ["receipt", "1"],
+                 ["receipt", "1", "--format", "text", "--width", "32"], ["cart", "show", "1"]):
+        shown = cli(*args)
+        assert shown.exit_code == 0, (args, shown.output)
+        assert ESC not in shown.stdout, args
+        assert "\\x1bp" in shown.stdout, args
+    job = tmp_path / "job.bin"
+    assert cli("receipt", "1", "--printer", f"dummy:{job}").exit_code == 0
+    data = job.read_bytes()
+    assert b"Mug\\x1bp" in data and b"\x1bp" not in data.replace(b"\\x1bp", b"")
+    # --json keeps the stored text exactly: a script gets what the database holds
+    assert json.loads(cli("order", "show", "1", "--json").stdout)["items"][0]["name"].startswith(f"Mug{ESC}p")
