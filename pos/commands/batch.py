@@ -46,7 +46,7 @@ def batch(
     with stream, _progress(show_bar) as advance:
         for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout):
             counts["lines"] += 1
-            counts["ok" if result.error is None else "failed"] += 1
+            counts["ok" if _done(result) else "failed"] += 1
             counts["replayed"] += result.replayed
             if as_json:
                 print_json(result.plain())
@@ -65,6 +65,14 @@ def batch(
         raise typer.Exit(1)
 
 
+def _done(result: BatchLineResult) -> bool:
+    """A line is done when it ended with no error and its order is not left pending: a replayed order
+    whose payment a killed run never settled is not a success until `pos order reconcile` settles it."""
+    from pos.models.order import OrderStatus
+
+    return result.error is None and result.status != OrderStatus.PENDING
+
+
 def _print_line(result: BatchLineResult) -> None:
     parts = [f"line {result.line}", f"ref {result.ref or '-'}", f"order {result.order_id or '-'}", result.status]
     if result.refund_id is not None:
@@ -73,6 +81,8 @@ def _print_line(result: BatchLineResult) -> None:
         parts.append("(replayed)")
     if result.error:
         parts.append(f"{result.error.code}: {result.error.message}")
+    elif not _done(result):
+        parts.append("its payment is not settled: run `pos order reconcile`")
     typer.echo("  ".join(parts))
 
 

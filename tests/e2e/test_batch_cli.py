@@ -66,3 +66,18 @@ def test_batch_charges_through_a_processor_registered_in_code(store, db_url, fak
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.splitlines()[0])["status"] == "processing"
     assert len(fake_processor.calls) == 1
+
+
+def test_a_replayed_order_still_pending_is_not_counted_as_done(store, db, db_url, tmp_path):
+    from sqlalchemy import text
+
+    file = tmp_path / "orders.jsonl"
+    file.write_text(json.dumps({"ref": "P1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": 1}],
+                                "payment": {"processor": "cash", "tendered": "100"}}) + "\n")
+    assert CliRunner().invoke(app, ["--db", db_url, "batch", str(file)]).exit_code == 0
+    with db.write() as conn:  # as a run killed between recording the order and settling it leaves it
+        conn.execute(text("UPDATE orders SET status = 'pending'"))
+    again = CliRunner().invoke(app, ["--db", db_url, "batch", str(file)])
+    assert again.exit_code == 1
+    assert "(replayed)" in again.stdout and "pos order reconcile" in again.stdout
+    assert "0 ok, 1 failed, 1 replayed" in again.stderr
