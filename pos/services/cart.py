@@ -38,6 +38,7 @@ _INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, qua
 _UPDATE_LINE = Sql("UPDATE cart_item SET quantity = :q WHERE id = :id")
 _TOUCH = Sql("UPDATE cart SET updated_at = :now WHERE id = :id")
 _LOCATION_CODE = Sql("SELECT code FROM location WHERE id = :id")
+_LOCATION_CODE_AND_RATE = Sql("SELECT code, tax_rate FROM location WHERE id = :id")
 _LINES = Sql(
     "SELECT ci.variant_id, ci.location_id, ci.quantity, v.sku, v.name, v.price, v.is_deliverable, "
     "p.name AS product_name, l.code AS location FROM cart_item ci "
@@ -225,8 +226,15 @@ def cart_lines(conn: Connection, cart_id: int) -> list[dict]:
 def cart_document(conn: Connection, cart_id: int) -> CartPublic:
     """The cart as its document. Built from the database's own rows without validating them again
     (model_construct): a till scan renders it each time, and the rows already passed the schema."""
+    return cart_document_and_rate(conn, cart_id)[0]
+
+
+def cart_document_and_rate(conn: Connection, cart_id: int) -> tuple[CartPublic, int]:
+    """The cart's document and its store's tax rate as it is now, read together: a till scan prices the
+    sale from both, and one look-up of the store serves the two."""
     cart = cart_row(conn, cart_id)
-    store = sql.scalar(conn, _LOCATION_CODE, {"id": cart["location_id"]})
+    where = sql.one(conn, _LOCATION_CODE_AND_RATE, {"id": cart["location_id"]})
+    assert where is not None  # the cart's location is a foreign key
     items = [
         CartItemPublic.model_construct(
             sku=line["sku"], name=variant_label(line), quantity=line["quantity"], location=line["location"],
@@ -239,9 +247,9 @@ def cart_document(conn: Connection, cart_id: int) -> CartPublic:
     if cart["ship_name"] or cart["ship_address"]:
         shipping = Shipping.model_construct(name=cart["ship_name"], address=cart["ship_address"])
     return CartPublic.model_construct(
-        id=cart["id"], location=store, status=CartStatus(cart["status"]), items=items,
+        id=cart["id"], location=where["code"], status=CartStatus(cart["status"]), items=items,
         subtotal=sum(i.line_total for i in items), currency=store_currency(conn), shipping=shipping,
-    )
+    ), where["tax_rate"]
 
 
 def unfinished_cart(db: Database, *, location: str) -> int | None:

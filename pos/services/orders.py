@@ -33,7 +33,9 @@ from pos.services import inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.cart import add_or_update_item, cart_document, cart_lines, check_shipping, open_cart_row
+from pos.services.cart import (
+    add_or_update_item, cart_document_and_rate, cart_lines, check_shipping, open_cart_row,
+)
 from pos.services.catalog import location_by_code, variant_label
 from pos.services.db import Database
 from pos.services.payments import (
@@ -87,8 +89,16 @@ _CART_TAX_RATE = Sql("SELECT l.tax_rate FROM cart c JOIN location l ON l.id = c.
 
 def priced_cart(conn: Connection, cart: CartPublic) -> SalePublic:
     """A cart document with `tax` and `total` at its store's tax rate as it is now: what checkout would charge."""
-    tax, total = tax_and_total(cart.subtotal, sql.scalar(conn, _CART_TAX_RATE, {"id": cart.id}))
+    return _priced(cart, sql.scalar(conn, _CART_TAX_RATE, {"id": cart.id}))
+
+
+def _priced(cart: CartPublic, tax_rate: int) -> SalePublic:
+    tax, total = tax_and_total(cart.subtotal, tax_rate)
     return SalePublic.model_construct(**dict(cart), tax=tax, total=total)  # the cart is validated already
+
+
+def _sale(conn: Connection, cart_id: int) -> SalePublic:
+    return _priced(*cart_document_and_rate(conn, cart_id))
 
 
 def price_cart(db: Database, cart: CartPublic) -> SalePublic:
@@ -101,12 +111,12 @@ def add_to_sale(db: Database, *, cart_id: int, code: str, quantity: int = 1, fro
     """`cart.add_item` priced in the same transaction: a till's scan, one round trip to the database."""
     with db.write() as conn:
         add_or_update_item(conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location)
-        return priced_cart(conn, cart_document(conn, cart_id))
+        return _sale(conn, cart_id)
 
 
 def show_priced_cart(db: Database, *, cart_id: int) -> SalePublic:
     with db.read() as conn:
-        return priced_cart(conn, cart_document(conn, cart_id))
+        return _sale(conn, cart_id)
 
 
 def checkout_total(db: Database, *, cart_id: int, shipping: Shipping | None = None) -> int:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -55,24 +54,22 @@ class Sql:
         return self._pg
 
 
-@contextmanager
-def _driver_errors(conn: Connection, sql: Sql) -> Iterator[None]:
-    """The driver's own errors as SQLAlchemy's (IntegrityError, OperationalError...), as if the statement had
+def _as_sqlalchemy(conn: Connection, sql: Sql, exc: Exception) -> Exception:
+    """The driver's own error as SQLAlchemy's (IntegrityError, OperationalError...), as if the statement had
     gone through SQLAlchemy: callers catch one family on both engines (psycopg's UniqueViolation is not
     sqlalchemy.exc.IntegrityError), and `translate_errors` turns a busy database into DatabaseBusy.
     Parameters stay out of the message: they can hold what a customer typed."""
     dbapi: Any = conn.dialect.loaded_dbapi
-    try:
-        yield
-    except dbapi.Error as exc:
-        raise DBAPIError.instance(sql.text_for(conn.dialect.name), None, exc, dbapi.Error, hide_parameters=True,
-                                  dialect=conn.dialect) from exc
+    return DBAPIError.instance(sql.text_for(conn.dialect.name), None, exc, dbapi.Error, hide_parameters=True,
+                               dialect=conn.dialect)
 
 
 def _cursor_call(conn: Connection, sql: Sql, params: Mapping[str, Any] | None):
     raw: Any = conn.connection.dbapi_connection  # open: the Connection is checked out
-    with _driver_errors(conn, sql):
+    try:  # a plain try (not a context manager): this runs a dozen times per scan at the till
         return raw.execute(sql.text_for(conn.dialect.name), params or {})
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _as_sqlalchemy(conn, sql, exc) from exc
 
 
 def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None) -> int:
@@ -87,8 +84,9 @@ def execute_many(conn: Connection, sql: Sql, rows: Iterable[Mapping[str, Any]]) 
     raw: Any = conn.connection.dbapi_connection
     cur = raw.cursor()
     try:
-        with _driver_errors(conn, sql):
-            cur.executemany(sql.text_for(conn.dialect.name), list(rows))
+        cur.executemany(sql.text_for(conn.dialect.name), list(rows))
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _as_sqlalchemy(conn, sql, exc) from exc
     finally:
         cur.close()
 
