@@ -9,7 +9,6 @@ paid -> stock taken (with history) and `processing`; not paid -> reservation rel
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -39,7 +38,7 @@ from pos.services.cart import (
 from pos.services.catalog import location_by_code, variant_label
 from pos.services.db import Database
 from pos.services.payments import (
-    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, get_processor, prepare,
+    ChargeRequest, PaymentProcessor, PaymentResult, PreparedPayment, ask, get_processor, prepare,
 )
 from pos.services.payments.ledger import Ledger
 from pos.services.settings import cached_currency
@@ -219,40 +218,24 @@ def call_processor(
     `timeout` or answering something that is not a PaymentResult all become a failed payment. A lookup
     that cannot tell gives (pending, None).
     """
-    outcome: dict[str, object] = {}
     call = getattr(processor, "lookup", None) if lookup else processor.charge
     if call is None:  # a plugin without `lookup` cannot say what happened
         return PaymentStatus.PENDING, None
-
-    def run() -> None:
-        try:
-            outcome["result"] = call(request)
-        except BaseException as exc:  # noqa: BLE001 - a plugin's fault becomes a failed payment, not a crash
-            outcome["error"] = exc
-
-    if timeout is None or timeout <= 0 or getattr(processor, "in_process", False):
-        run()
-    else:
-        worker = threading.Thread(target=run, name=f"pos-charge-{request.order_id}", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            if lookup:
-                return PaymentStatus.PENDING, None
-            # Before failing the order, ask once whether the charge went through after all, so a slow
-            # approval is not followed by the clerk charging the customer a second way.
-            late_status, late = call_processor(processor, request, timeout=min(timeout, 5.0), lookup=True)
-            if late_status == PaymentStatus.APPROVED:
-                return late_status, late
-            return PaymentStatus.FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
-    if "error" in outcome:
-        exc = outcome["error"]
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise exc  # the process is going away: the order stays pending for `pos order reconcile`
+    answer = ask(processor, call, request, timeout=timeout, name=f"pos-charge-{request.order_id}")
+    if not answer.finished:
+        if lookup or timeout is None:
+            return PaymentStatus.PENDING, None
+        # Before failing the order, ask once whether the charge went through after all, so a slow
+        # approval is not followed by the clerk charging the customer a second way.
+        late_status, late = call_processor(processor, request, timeout=min(timeout, 5.0), lookup=True)
+        if late_status == PaymentStatus.APPROVED:
+            return late_status, late
+        return PaymentStatus.FAILED, PaymentResult(False, reason=f"timeout: no answer from {processor.name} in {timeout:g}s")
+    if answer.error is not None:
         if lookup:
             return PaymentStatus.PENDING, None
-        return PaymentStatus.FAILED, PaymentResult(False, reason=f"processor_error: {type(exc).__name__}")
-    result = outcome.get("result")
+        return PaymentStatus.FAILED, PaymentResult(False, reason=f"processor_error: {type(answer.error).__name__}")
+    result = answer.result
     if lookup and result is None:
         return PaymentStatus.PENDING, None
     if not isinstance(result, PaymentResult) or not isinstance(result.approved, bool):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.payments import (
-    PaymentProcessor, PaymentResult, PreparedPayment, RefundRequest, can_refund, get_processor,
+    PaymentProcessor, PaymentResult, PreparedPayment, RefundRequest, ask, can_refund, get_processor,
 )
 from pos.services.payments.ledger import Ledger
 from pos.services.refund_documents import refund_document
@@ -297,26 +296,10 @@ def call_refund(processor: PaymentProcessor, request: RefundRequest, *, timeout:
     call = getattr(processor, "lookup_refund" if lookup else "refund", None)
     if call is None:
         return RefundStatus.PENDING, None
-    outcome: dict[str, object] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = call(request)
-        except BaseException as exc:  # noqa: BLE001 - a plugin's fault is its answer, not a crash of pos
-            outcome["error"] = exc
-
-    if timeout is None or timeout <= 0 or getattr(processor, "in_process", False):
-        run()
-    else:
-        worker = threading.Thread(target=run, name=f"pos-refund-{request.refund_id}", daemon=True)
-        worker.start()
-        worker.join(timeout)
-        if worker.is_alive():
-            return RefundStatus.PENDING, None
-    error = outcome.get("error")
-    if isinstance(error, (KeyboardInterrupt, SystemExit)):
-        raise error  # the process is going away: the refund stays pending for `pos order reconcile`
-    result = outcome.get("result")
+    answer = ask(processor, call, request, timeout=timeout, name=f"pos-refund-{request.refund_id}")
+    if not answer.finished:
+        return RefundStatus.PENDING, None
+    error, result = answer.error, answer.result
     if error is not None or not isinstance(result, PaymentResult) or not isinstance(result.approved, bool):
         if lookup:
             return RefundStatus.PENDING, None

@@ -7,11 +7,12 @@ Built-in processors (`cash`, `card`) are registered exactly like third-party one
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pos.errors import InvalidInput, UnknownProcessor
 
@@ -100,6 +101,42 @@ class PaymentProcessor(ABC):
     #   refund(request: RefundRequest) -> PaymentResult         pay money back; one key never pays twice
     #   lookup_refund(request: RefundRequest) -> PaymentResult | None   what happened to a refund's key
     # A processor without `refund` cannot take returns except with `--refund-to cash`.
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a processor call came to: `finished` False when it was still running at the timeout."""
+
+    finished: bool
+    result: object = None
+    error: BaseException | None = None
+
+
+def ask(processor: PaymentProcessor, call: Callable[[Any], object], request: object, *, timeout: float | None,
+        name: str) -> Answer:
+    """Run one processor call (charge, refund, a lookup) with no transaction open, under a watchdog thread
+    unless the processor runs in-process. The plugin's faults come back as the answer's `error`, never
+    raised; only Ctrl-C or an exit goes through, so the sale or refund stays pending for reconcile."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = call(request)
+        except BaseException as exc:  # noqa: BLE001 - a plugin's fault is its answer, not a crash of pos
+            outcome["error"] = exc
+
+    if timeout is None or timeout <= 0 or getattr(processor, "in_process", False):
+        run()
+    else:
+        worker = threading.Thread(target=run, name=name, daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            return Answer(False)
+    error = outcome.get("error")
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        raise error  # the process is going away: what it was paying stays pending for `pos order reconcile`
+    return Answer(True, outcome.get("result"), error)
 
 
 def can_refund(processor: PaymentProcessor) -> bool:
