@@ -12,7 +12,7 @@ from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.models.payment import PaymentStatus
 from pos.money import format_money
-from pos.textcells import cell_len, fit, pad, visible_doc, wrap
+from pos.textcells import cell_len, fit, pad, visible, visible_doc, wrap
 
 WIDTHS = (32, 42, 48)
 
@@ -132,14 +132,15 @@ def receipt_text(order: dict, width: int = 42) -> str:
 
 def sale_text(sale: dict) -> str:
     """A sale in progress (a cart document with tax and total added) as compact plain text: one line an
-    item, SKU and name in fixed columns of terminal cells (cut with an ellipsis when longer)."""
-    sale = visible_doc(sale)
+    item, SKU and name in fixed columns of terminal cells (cut with an ellipsis when longer). Control
+    characters in names are shown as escapes (`visible`), field by field: this runs on every scan."""
     cur = sale["currency"]
     lines = [f"sale {sale['id']} at {sale['location']}:" if sale["id"] else f"new sale at {sale['location']}:"]
     for item in sale["items"]:
         where = f" from {item['location']}" if item.get("delivery") else ""
         lines.append(
-            f"  {item['quantity']:>3} x {pad(fit(item['sku'], 16), 16)} {pad(fit(item['name'], 28), 28)} "
+            f"  {item['quantity']:>3} x {pad(fit(visible(item['sku']), 16), 16)} "
+            f"{pad(fit(visible(item['name']), 28), 28)} "
             f"{format_money(item['unit_price'], cur):>9} {format_money(item['line_total'], cur):>10}{where}"
         )
     if not sale["items"]:
@@ -150,5 +151,6 @@ def sale_text(sale: dict) -> str:
         f"  tax {format_money(sale['tax'], cur)}  TOTAL {format_money(sale['total'], cur)}"
     )
     if sale.get("shipping"):
-        lines.append(f"  ship to: {sale['shipping']['name']} / {sale['shipping']['address']}")
+        shipping = sale["shipping"]
+        lines.append(f"  ship to: {visible(shipping['name'])} / {visible(shipping['address'])}")
     return "\n".join(lines)

@@ -33,6 +33,8 @@ def control_free(text: str, what: str, *, lines: bool = False) -> str:
 
 def visible(text: str) -> str:
     """Control characters (but line breaks) as visible escapes, `\\x1b`: shown, never obeyed."""
+    if not _CONTROL.search(text):  # the common case, on every scan: no copy
+        return text
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

@@ -221,13 +221,13 @@ def sale_view(sale: dict) -> Any:
     from rich.text import Text
 
     from pos.money import format_money
-    from pos.textcells import cell_len, pad
+    from pos.textcells import cell_len, pad, visible
 
     cur = sale["currency"]
     out = Text()
     title = f"Sale {sale['id']} at {sale['location']}" if sale["id"] else f"New sale at {sale['location']}"
     out.append(title + "\n", style="bold")
-    rows = [(f"{i['quantity']} x", i["sku"], i["name"], format_money(i["unit_price"], cur),
+    rows = [(f"{i['quantity']} x", visible(i["sku"]), visible(i["name"]), format_money(i["unit_price"], cur),
              format_money(i["line_total"], cur), f"from {i['location']}" if i.get("delivery") else "")
             for i in sale["items"]]
     widths = [max([cell_len(r[c]) for r in rows], default=0) for c in range(5)]
@@ -244,5 +244,5 @@ def sale_view(sale: dict) -> Any:
                f"  tax {format_money(sale['tax'], cur)}  ")
     out.append(f"TOTAL {format_money(sale['total'], cur)}", style="bold green")
     if sale.get("shipping"):
-        out.append(f"\n  ship to: {sale['shipping']['name']} / {sale['shipping']['address']}")
+        out.append(f"\n  ship to: {visible(sale['shipping']['name'])} / {visible(sale['shipping']['address'])}")
     return out

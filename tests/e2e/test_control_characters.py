@@ -75,3 +75,15 @@ def test_a_control_character_already_stored_is_shown_and_printed_as_an_escape_ne
     assert b"Mug\\x1bp" in data and b"\x1bp" not in data.replace(b"\\x1bp", b"")
     # --json keeps the stored text exactly: a script gets what the database holds
     assert json.loads(cli("order", "show", "1", "--json").stdout)["items"][0]["name"].startswith(f"Mug{ESC}p")
+
+
+def test_the_till_shows_a_stored_control_character_as_an_escape(cli, db):
+    from pos.commands.till import sale_view
+    from pos.receipt_text import sale_text
+
+    sale = {"id": 1, "location": "S1", "currency": "USD", "subtotal": 100, "tax": 0, "total": 100,
+            "shipping": {"name": f"Ada{ESC}p", "address": "1 Road"},
+            "items": [{"sku": "MUG-1", "name": f"Mug{ESC}[2J", "quantity": 1, "location": "S1", "unit_price": 100,
+                       "line_total": 100, "delivery": False}]}
+    for shown in (sale_text(sale), sale_view(sale).plain):
+        assert ESC not in shown and "Mug\\x1b[2J" in shown and "Ada\\x1bp" in shown
