@@ -9,7 +9,7 @@ from __future__ import annotations
 from pos.clock import local_time
 from pos.models.refund import CASH_METHOD, RefundKind, RefundStatus
 from pos.money import format_money
-from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, check_width, two_sides
+from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, blocks_text, check_width, footer_blocks, two_sides
 from pos.textcells import fit, visible_doc
 
 
@@ -45,15 +45,11 @@ def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
     out += [(NORMAL, line) for line in _wrap(f"Paid back by {method}", width)]
     if refund.get("reason"):
         out += [(NORMAL, line) for line in _wrap(f"Reason: {refund['reason']}", width)]
-    if store.get("receipt_footer"):
-        out.append((RULE, rule))
-        for part in store["receipt_footer"].splitlines():
-            out += _center(part, width)
-    return out
+    return out + footer_blocks(store, width)
 
 
 def refund_text(refund: dict, width: int = 42) -> str:
-    return "\n".join(text for _style, text in refund_blocks(refund, width)) + "\n"
+    return blocks_text(refund_blocks(refund, width))
 
 
 def order_refund_blocks(order: dict, width: int) -> list[Block]:

@@ -118,16 +118,27 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out += [(NORMAL, line) for line in _wrap(f"Ship to: {order['shipping']['name']}", width)]
         for part in (order["shipping"]["address"] or "").splitlines() or [""]:
             out += [(NORMAL, line) for line in _wrap(part, width, "  ")]
-    if store.get("receipt_footer"):
-        out.append((RULE, rule))
-        for part in store["receipt_footer"].splitlines():
-            out += _center(part, width)
+    return out + footer_blocks(store, width)
+
+
+def footer_blocks(store: dict, width: int) -> list[Block]:
+    """The store's receipt footer under a rule, each line centred (nothing when it has none)."""
+    if not store.get("receipt_footer"):
+        return []
+    out: list[Block] = [(RULE, "-" * width)]
+    for part in store["receipt_footer"].splitlines():
+        out += _center(part, width)
     return out
+
+
+def blocks_text(blocks: list[Block]) -> str:
+    """Styled lines as plain roll-paper text, ending with a newline."""
+    return "\n".join(text for _style, text in blocks) + "\n"
 
 
 def receipt_text(order: dict, width: int = 42) -> str:
     """The receipt as plain text of at most `width` terminal cells a line, ending with a newline."""
-    return "\n".join(text for _style, text in receipt_blocks(order, width)) + "\n"
+    return blocks_text(receipt_blocks(order, width))
 
 
 def sale_text(sale: dict) -> str:

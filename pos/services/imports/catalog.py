@@ -9,6 +9,8 @@ in memory. Only the columns the file has are changed on existing variants; when 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import json
 from dataclasses import dataclass
 
@@ -135,15 +137,21 @@ class _Import:
 
     # -- one row, no database ---------------------------------------------------------------------------
 
-    def _parse(self, line: int, f: list[str]) -> _Row | None:
+    def _cells(self, f: list[str]) -> Callable[[str], str]:
+        """The row's cell reader, once the row has the header's shape and is text: a column's value
+        without a formula guard or surrounding spaces ("" for a column the file does not have)."""
         if len(f) != len(self.src.header):
             raise _Bad("row", f"has {len(f)} values, the header has {len(self.src.header)}")
         if undecodable(f):
             raise _Bad("row", "is not UTF-8 text (save the file as CSV UTF-8)")
 
         def cell(column: str) -> str:
-            return unguard(f[self.at[column]].strip()).strip()
+            return unguard(f[self.at[column]].strip()).strip() if column in self.at else ""
 
+        return cell
+
+    def _parse(self, line: int, f: list[str]) -> _Row | None:
+        cell = self._cells(f)
         product, product_name = cell("product"), cell("product_name")
         _check(ProductCreate, "product", code=product, name=product_name or "-")
         if not product_name:

@@ -31,7 +31,7 @@ from pos.services.db import Database
 from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import Stage
 from pos.services.imports.catalog import _Bad, _barcode, _check, _Import, _price, _Row
-from pos.services.imports.csvsource import CsvSource, Progress, undecodable, unguard
+from pos.services.imports.csvsource import CsvSource, Progress
 from pos.services.imports.inventory import _parse_quantity
 from pos.models import ProductCreate, VariantCreate
 from pos.models.documents import ImportReport
@@ -92,14 +92,7 @@ class _ShopifyImport(_Import):
         super()._reject(line, fields, SHOWN.get(column, column), message)  # problems name Shopify's columns
 
     def _parse(self, line: int, f: list[str]) -> _Row | None:
-        if len(f) != len(self.src.header):
-            raise _Bad("row", f"has {len(f)} values, the header has {len(self.src.header)}")
-        if undecodable(f):
-            raise _Bad("row", "is not UTF-8 text (save the file as CSV UTF-8)")
-
-        def cell(column: str) -> str:
-            return unguard(f[self.at[column]].strip()).strip() if column in self.at else ""
-
+        cell = self._cells(f)
         handle = cell(HANDLE)
         if not any(cell(c) for c in VARIANT_FIELDS):
             return None  # an image row (Handle, Image Src, ...): nothing to sell
