@@ -95,13 +95,13 @@ def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shi
     from pos.commands._render_refund import refund_view
     from pos.services import inventory, orders, refunds
 
-    step(f"A return: 1 T-shirt of order {paid['id']} comes back; the card is refunded its price and tax share")
+    step(f"A return: 1 T-shirt of order {paid['id']}; the card gets its price and tax share back")
     back = refunds.return_items(db, order_id=paid["id"], lines=[refunds.ReturnLine("TSHIRT-M", 1)],
                                 reason="too small")
     out.print(refund_view(back.model_dump(mode="json")))
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
 
-    step(f"A cancellation: order {shipped['id']} is refunded whole in cash and the lamps go back to WH-1")
+    step(f"A cancellation: order {shipped['id']} refunded in cash, the lamps back at WH-1")
     cancelled = refunds.cancel_order(db, order_id=shipped["id"], reason="customer changed their mind")
     assert cancelled.refund is not None
     out.print(refund_view(cancelled.refund.model_dump(mode="json")))
