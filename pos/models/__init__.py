@@ -11,12 +11,14 @@ from pos.models.cart import Cart, CartItem
 from pos.models.order import Order, OrderItem
 from pos.models.payment import Payment, ProcessorLedger
 from pos.models.refund import OrderItemReturn, Refund, RefundItem
+from pos.models.staff import AuditEntry, CashMovement, Clerk, Register, Shift
 
 from sqlmodel import SQLModel
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AuditEntry", "CashMovement", "Clerk", "Register", "Shift",
     "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
     "ProductCreate", "Refund", "RefundItem", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -42,6 +42,8 @@ class StockMovement(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     source: str = Field(max_length=32, description="set, adjust, sale, import, ...")
     source_ref: str = Field(default="", max_length=500, description="order id, file:line, ...")
+    clerk_id: int | None = Field(default=None, description="who changed it (None: no clerks, or a sale's settlement)")
+    approver_id: int | None = Field(default=None)
 
 
 # -- documents ------------------------------------------------------------------------------------------

@@ -52,7 +52,9 @@ class Order(SQLModel, table=True):
     owner_host: str | None = Field(default=None, max_length=255)
     owner_pid: int | None = Field(default=None)
     owner_start: str | None = Field(default=None, max_length=64, description="boot id and process start ticks")
-    created_at: datetime = Field(default_factory=utcnow)
+    clerk_id: int | None = Field(default=None, description="who rang it up (None: a store without clerks)")
+    approver_id: int | None = Field(default=None, description="the manager who approved it, where one did")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 

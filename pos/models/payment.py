@@ -40,6 +40,8 @@ class Payment(SQLModel, table=True):
     last4: str | None = Field(default=None, max_length=4)
     tendered: int | None = Field(default=None, sa_type=Money)
     change_due: int | None = Field(default=None, sa_type=Money)
+    clerk_id: int | None = Field(default=None, description="who took it")
+    shift_id: int | None = Field(default=None, index=True, description="the drawer shift it was taken in, if any")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 

@@ -61,6 +61,9 @@ class Refund(SQLModel, table=True):
     owner_host: str | None = Field(default=None, max_length=255)
     owner_pid: int | None = Field(default=None)
     owner_start: str | None = Field(default=None, max_length=64)
+    clerk_id: int | None = Field(default=None, description="who gave it")
+    approver_id: int | None = Field(default=None, description="the manager who approved it")
+    shift_id: int | None = Field(default=None, index=True, description="the drawer shift it was paid from, if any")
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

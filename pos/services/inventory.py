@@ -15,7 +15,7 @@ from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.catalog import StockAtLocation
 from pos.models.inventory import StockHistoryPage, StockMovementPublic, StockPublic
-from pos.services import sql
+from pos.services import auth, sql
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.catalog import variant_label, get_variant, location_by_code
@@ -74,8 +74,9 @@ _LEVEL_LOCKED = Sql(
     "SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l FOR UPDATE", only="postgresql"
 )
 _MOVEMENT = Sql(
-    "INSERT INTO stock_movement (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref) "
-    "VALUES (:created_at, :variant_id, :location_id, :delta, :on_hand_after, :reason, :source, :source_ref)"
+    "INSERT INTO stock_movement (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref, "
+    "clerk_id, approver_id) VALUES (:created_at, :variant_id, :location_id, :delta, :on_hand_after, :reason, :source, "
+    ":source_ref, :clerk_id, :approver_id)"
 )
 _RESERVE = Sql(
     "UPDATE stock_level SET reserved = reserved + :n "
@@ -110,7 +111,7 @@ def available(conn: Connection, variant_id: int, location_id: int) -> int:
 def record_movements(conn: Connection, rows: list[dict]) -> None:
     """Append history rows: variant_id, location_id, delta, on_hand_after, source, source_ref, reason."""
     if rows:
-        defaults = sql.insert_defaults(conn, t.stock_movement)
+        defaults = {**sql.insert_defaults(conn, t.stock_movement), **auth.who()}
         sql.execute_many(conn, _MOVEMENT, [{**defaults, **r} for r in rows])
 
 

@@ -28,7 +28,7 @@ from pos.models.order import (
 )
 from pos.models.payment import PaymentStatus
 from pos.money import MAX_MINOR, format_tax_rate, tax_for
-from pos.services import inventory, owner
+from pos.services import auth, inventory, owner
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -150,9 +150,10 @@ def checked_shipping(cart: Mapping, lines: list[Mapping], shipping: Shipping | N
 _CART_TO_CHECKOUT = Sql("UPDATE cart SET status = :checkout, updated_at = :now WHERE id = :id AND status = :open")
 _INSERT_ORDER = Sql(
     "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
-    "ship_address, idempotency_key, request_hash, owner_host, owner_pid, owner_start, created_at, updated_at) "
-    "VALUES (:cart_id, :location_id, :status, :currency, :subtotal, :tax, :total, :tax_rate, :ship_name, "
-    ":ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :created_at, :updated_at) RETURNING id"
+    "ship_address, idempotency_key, request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, "
+    "created_at, updated_at) VALUES (:cart_id, :location_id, :status, :currency, :subtotal, :tax, :total, :tax_rate, "
+    ":ship_name, :ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :clerk_id, :approver_id, "
+    ":created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
@@ -160,8 +161,8 @@ _INSERT_ITEM = Sql(
 )
 _INSERT_PAYMENT = Sql(
     "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
-    "created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, :brand, "
-    ":last4, :tendered, :created_at, :updated_at)"
+    "clerk_id, created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, :brand, "
+    ":last4, :tendered, :clerk_id, :created_at, :updated_at)"
 )
 
 
@@ -186,7 +187,7 @@ def begin_checkout(
         "cart_id": cart_id, "location_id": cart["location_id"], "currency": currency, "subtotal": subtotal,
         "tax": tax, "total": total, "tax_rate": tax_rate, "ship_name": shipping.name if shipping else None,
         "ship_address": shipping.address if shipping else None, "key": idempotency_key, "hash": request_hash,
-        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start,
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, **auth.who(),
         **sql.insert_defaults(conn, t.orders, now=moment),
     })
     sql.execute_many(conn, _INSERT_ITEM, [
@@ -199,7 +200,7 @@ def begin_checkout(
     ])
     sql.execute(conn, _INSERT_PAYMENT, {
         "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
-        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered,
+        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, **auth.who(),
         **sql.insert_defaults(conn, t.payment, now=moment),
     })
     inventory.reserve(conn, [

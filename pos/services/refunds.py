@@ -30,7 +30,7 @@ from pos.models.refund import (
     CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
 from pos.refund_money import refund_tax, split
-from pos.services import inventory, owner, sql
+from pos.services import auth, inventory, owner, sql
 from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
@@ -167,9 +167,9 @@ _REFUNDED_SO_FAR = Sql(
 _LIVE_REFUNDS = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> :declined")
 _INSERT_REFUND = Sql(
     "INSERT INTO refund (order_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
-    "request_hash, owner_host, owner_pid, owner_start, created_at, updated_at) VALUES (:order_id, :kind, "
-    ":status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, :owner_pid, "
-    ":owner_start, :created_at, :updated_at) RETURNING id"
+    "request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, created_at, updated_at) VALUES "
+    "(:order_id, :kind, :status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, :owner_pid, "
+    ":owner_start, :clerk_id, :approver_id, :created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO refund_item (refund_id, order_item_id, sku, quantity, location_id, restocked, subtotal, tax, amount) "
@@ -259,7 +259,7 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         **sql.insert_defaults(conn, t.refund),  # first: the values given here win
         "order_id": order["id"], "kind": str(request.kind), "method": processor.name, "amount": this + tax,
         "tax": tax, "currency": order["currency"], "reason": request.reason, "key": key, "hash": digest,
-        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start,
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, **auth.who(),
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {

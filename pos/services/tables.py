@@ -11,6 +11,7 @@ from pos.models import (
     Cart, CartItem, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
     Setting, StockLevel, StockMovement, Variant,
 )
+from pos.models import AuditEntry, CashMovement, Clerk, Register, Shift
 
 
 def _table(model: Any) -> Table:
@@ -32,3 +33,8 @@ processor_ledger = _table(ProcessorLedger)
 refund = _table(Refund)
 refund_item = _table(RefundItem)
 order_item_return = _table(OrderItemReturn)
+clerk = _table(Clerk)
+audit_log = _table(AuditEntry)
+register = _table(Register)
+shift = _table(Shift)
+cash_movement = _table(CashMovement)

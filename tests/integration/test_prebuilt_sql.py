@@ -20,7 +20,7 @@ from pos.services.settings import init_store
 _MUST_REGISTER = {
     "pos.services.cart", "pos.services.orders", "pos.services.inventory", "pos.services.catalog",
     "pos.services.batch", "pos.services.settings", "pos.services.payments.ledger",
-    "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile",
+    "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile", "pos.services.audit",
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from sqlalchemy import Connection, bindparam, text
 
 from pos.models._common import utcnow
+from pos.services import auth
 from pos.services import tables as t
 
 BATCH = 10_000
@@ -150,11 +151,13 @@ class Stage:
                   f"ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id WHERE {change}")
         history = text(
             f"""INSERT INTO stock_movement
-                    (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref)
-                SELECT :now, s.variant_id, s.location_id, {delta}, {after}, '', 'import', :ref || CAST(s.line AS TEXT)
+                    (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref,
+                     clerk_id, approver_id)
+                SELECT :now, s.variant_id, s.location_id, {delta}, {after}, '', 'import', :ref || CAST(s.line AS TEXT),
+                       :clerk_id, :approver_id
                 {joined}"""
         ).bindparams(bindparam("now", type_=t.stock_movement.c.created_at.type))
-        changed = self.conn.execute(history, {"now": utcnow(), "ref": name[:480] + ":"}).rowcount
+        changed = self.conn.execute(history, {"now": utcnow(), "ref": name[:480] + ":", **auth.who()}).rowcount
         if changed and mode == "set":
             self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
                          SELECT s.variant_id, s.location_id, s.quantity, 0 {joined}
