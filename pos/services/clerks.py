@@ -17,7 +17,7 @@ from sqlalchemy import Connection, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import (
-    AlreadyExists, AuthFailed, ClerkDisabled, ClerkLocked, InvalidInput, NotAManager, NotFound, SignInRequired,
+    AlreadyExists, ApprovalRequired, AuthFailed, ClerkDisabled, ClerkLocked, InvalidInput, NotAManager, NotFound, SignInRequired,
 )
 from pos.models._common import iso, utcnow
 from pos.models.clerks import ClerkPublic
@@ -93,6 +93,15 @@ def _require_manager(conn: Connection, what: str) -> None:
         raise SignInRequired(f"{what} needs a signed-in manager: --clerk NAME (or POS_CLERK)")
     if not actor.is_manager:
         raise NotAManager(f"{what} needs a manager; {actor.name} is a clerk")
+
+
+def require_approval(what: str) -> None:
+    """Refuse an action that needs a manager when a clerk acts without one (the command layer asks first;
+    this keeps every way in, the till and `pos batch` too, to the same rule). Nobody acting: no clerks."""
+    actor = auth.current()
+    if actor is not None and actor.approver_id is None:
+        raise ApprovalRequired(f"{what} needs a manager's approval: {actor.name} is a clerk, so name a manager "
+                               "with --approve NAME (or POS_APPROVER)")
 
 
 # -- managing clerks ------------------------------------------------------------------------------------

@@ -18,6 +18,15 @@ BOSS_PIN = "73915284"
 ANN_PIN = "60418273"
 
 
+
+@pytest.fixture(autouse=True)
+def _cheap_pin_hashes(monkeypatch):
+    """Hashes at a low scrypt cost (the stored hash names its cost, so checking works alike): the full
+    cost is tested in tests/unit/test_pins.py and would make each sign-in here take a fifth of a second."""
+    from pos.services import pins
+
+    monkeypatch.setattr(pins, "N", 2**10)
+
 @pytest.fixture
 def staffed(db):
     clerks.add_clerk(db, name="Boss", role="manager", pin=BOSS_PIN)
