@@ -146,6 +146,12 @@ def test_a_managers_approval_is_recorded_on_the_refund_and_in_the_audit_log(run,
         movement = conn.execute(select(t.stock_movement.c.clerk_id, t.stock_movement.c.approver_id)
                                 .where(t.stock_movement.c.source == "refund")).one()
     assert tuple(refund) == tuple(movement) == (ids[ANN], ids[BOSS])
+    doc = json.loads(done.stdout)
+    assert (doc["clerk"], doc["approved_by"]) == (ANN, BOSS)
+    shown = run("refund", "show", doc["id"], env={"COLUMNS": "200"}).stdout
+    assert f"Taken back by {ANN}, approved by {BOSS}" in shown
+    paper = run("refund", "show", doc["id"], "--format", "text").stdout
+    assert "Served by Ann" in paper and "Lee" not in paper and BOSS not in paper
     row = audit(run, "--action", "return")[0]
     assert (row["clerk"], row["approved_by"], row["order_id"], row["amount"]) == (
         ANN, BOSS, order["id"], json.loads(done.stdout)["amount"])
@@ -203,6 +209,7 @@ def test_every_action_leaves_its_audit_row(run, staffed):
     assert "0% -> 5%" in price["detail"]
     assert run("audit", "--action", "nonsense").exit_code == 1
     assert audit(run, "--since", "2999-01-01") == []
+    assert len(audit(run, "--since", "2000-01-01 08:00")) == len(audit(run))
 
 
 def test_audit_rows_refuse_update_and_delete(run, staffed, db_url):

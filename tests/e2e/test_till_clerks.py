@@ -102,3 +102,31 @@ def test_a_return_at_the_till_needs_a_manager(till, staffed, db_url):
 def test_a_bad_idle_setting_is_a_clear_error(till, staffed):
     out = till("quit\n", env={"POS_CLERK": ANN, "POS_PIN": ANN_PIN, "POS_TILL_IDLE": "soon"})
     assert out.exit_code == 1 and "POS_TILL_IDLE" in out.stderr
+
+
+def test_at_a_terminal_pins_are_asked_hidden_and_stay_out_of_the_screen_and_the_line_history(staffed, monkeypatch):
+    from test_till_terminal import POS, Terminal
+
+    for name in CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    term = Terminal([POS, "--db", staffed.url, "till", "--location", "STORE-1"])
+    term.expect(b"Clerk: ")
+    term.type(f"{ANN}\n")
+    term.expect(b"PIN for Ann Lee: ")
+    term.type(f"{ANN_PIN}\n")
+    term.expect(b"STORE-1> ")
+    term.type("TSHIRT-M\n")
+    term.expect(b"STORE-1> ")
+    term.type("lock\n")
+    term.expect(b"Clerk [Ann Lee]: ")
+    term.type("\n")
+    term.expect(b"PIN for Ann Lee: ")
+    term.type(f"{ANN_PIN}\n")
+    term.expect(b"signed in: Ann Lee")
+    term.expect(b"STORE-1> ")
+    term.type("\x1b[A\x1b[A\x1b[A\x1b[A\n")  # up the line history as far as it goes, and run that line
+    term.expect(b"STORE-1> ")
+    term.type("\x04")
+    assert term.close() == 0
+    assert ANN_PIN.encode() not in term.seen
+    assert b"TSHIRT-M" in term.seen

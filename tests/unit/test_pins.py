@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pos.receipt_text import first_name
 from pos.services import pins
 
 PINS = st.text(alphabet="0123456789", min_size=4, max_size=8)
@@ -35,3 +36,10 @@ def test_only_the_pin_that_was_hashed_matches_and_the_hash_never_holds_it(pin, o
 def test_a_pin_is_exactly_four_to_eight_ascii_digits(text):
     expected = 4 <= len(text) <= 8 and all(c in "0123456789" for c in text)
     assert pins.is_valid_pin(text) == expected
+
+
+@given(st.text(max_size=40))
+def test_a_receipt_shows_the_first_word_of_a_clerks_name_and_nothing_after_it(name):
+    shown = first_name(name)
+    assert shown == (name.split() or [""])[0]
+    assert not any(c.isspace() for c in shown)
