@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from pos.errors import (
@@ -181,3 +184,42 @@ def test_audit_rows_cannot_be_updated_or_deleted(staffed):
             with staffed.write() as conn:
                 conn.execute(text(statement))
     assert len(audit_actions(staffed)) == 2
+
+
+ATTEMPTS = st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=400)), max_size=14)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attempts=ATTEMPTS)
+def test_lock_out_follows_the_rule_for_any_run_of_right_and_wrong_pins(sqlite_url, clock, attempts):
+    """Whatever the order of right and wrong PINs and the time between them: the fifth wrong PIN in a row
+    locks for five minutes, nothing signs in while locked, a right PIN resets the count."""
+    from pos.services.db import Database
+    from pos.services.settings import init_store
+
+    db = Database(sqlite_url)
+    init_store(db, currency="USD")
+    name = f"clerk {uuid.uuid4().hex[:8]}"
+    if not clerks.clerks_exist(db):
+        clerks.add_clerk(db, name="Boss", role="manager", pin=BOSS_PIN)
+    with auth.acting(clerks.sign_in(db, "Boss", BOSS_PIN)):
+        clerks.add_clerk(db, name=name, role="clerk", pin=ANN_PIN)
+    wrong_in_a_row, locked_until = 0, None
+    for right, wait in attempts:
+        clock.advance(seconds=wait)
+        expected: type[Exception] | None
+        if locked_until is not None and clock() < locked_until:
+            expected = ClerkLocked
+        elif right:
+            expected, wrong_in_a_row, locked_until = None, 0, None
+        else:
+            wrong_in_a_row += 1
+            expected = AuthFailed
+            if wrong_in_a_row == clerks.MAX_ATTEMPTS:
+                expected, wrong_in_a_row, locked_until = ClerkLocked, 0, clock() + clerks.LOCK_FOR
+        if expected is None:
+            assert clerks.sign_in(db, name, ANN_PIN).name == name
+        else:
+            with pytest.raises(expected):
+                clerks.sign_in(db, name, ANN_PIN if right else "0000")
+    db.dispose()
