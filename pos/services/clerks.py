@@ -78,6 +78,8 @@ def _clean_name(name: str) -> str:
         raise InvalidInput("a clerk's name cannot be empty")
     if len(name) > NAME_MAX:
         raise InvalidInput(f"a clerk's name is at most {NAME_MAX} characters")
+    if name.isdigit():
+        raise InvalidInput("a clerk's name cannot be only digits: it could be taken for a PIN")
     try:
         return control_free(name, "clerk name")
     except ValueError as exc:
@@ -182,7 +184,8 @@ def sign_in(db: Database, name: str, pin: str) -> auth.Actor:
     moment = now()
     if row is None:
         pins.verify_pin(pin, _dummy_hash())
-        _failed(db, None, name, "no such clerk")
+        # A PIN typed where the name was asked is not written down as the name tried.
+        _failed(db, None, "(digits, not kept)" if name.strip().isdigit() else name, "no such clerk")
         raise AuthFailed("wrong clerk name or PIN")
     locked = _aware(row["locked_until"])
     if locked is not None and locked > moment:

@@ -86,6 +86,14 @@ def test_a_wrong_pin_or_unknown_name_is_auth_failed_and_audited(staffed):
     assert failures == [("sign_in_failed", "Ann Lee", "wrong PIN"), ("sign_in_failed", "Nobody", "no such clerk")]
 
 
+def test_a_pin_typed_as_the_name_is_not_kept_and_digits_are_no_name(staffed):
+    with pytest.raises(AuthFailed):
+        clerks.sign_in(staffed, ANN_PIN, ANN_PIN)
+    assert audit_actions(staffed)[-1] == ("sign_in_failed", "(digits, not kept)", "no such clerk")
+    with auth.acting(clerks.sign_in(staffed, "Boss", BOSS_PIN)), pytest.raises(InvalidInput, match="only digits"):
+        clerks.add_clerk(staffed, name="1234", role="clerk", pin="1234")
+
+
 def test_five_wrong_pins_in_a_row_lock_the_clerk_for_five_minutes(staffed, clock):
     for _ in range(4):
         with pytest.raises(AuthFailed):
