@@ -130,3 +130,27 @@ def test_at_a_terminal_pins_are_asked_hidden_and_stay_out_of_the_screen_and_the_
     assert term.close() == 0
     assert ANN_PIN.encode() not in term.seen
     assert b"TSHIRT-M" in term.seen
+
+
+def test_clerk_add_at_a_terminal_asks_the_pin_twice_hidden_and_refuses_two_different_ones(db, monkeypatch):
+    from test_till_terminal import POS, Terminal
+
+    for name in CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    term = Terminal([POS, "--db", db.url, "clerk", "add", BOSS, "--role", "manager"])
+    term.expect(b"New PIN (4 to 8 digits): ")
+    term.type(f"{BOSS_PIN}\n")
+    term.expect(b"The same PIN again: ")
+    term.type("11112222\n")
+    term.expect(b"the two PINs differ")
+    assert term.close() == 1
+    assert not clerks.clerks_exist(db)
+    term = Terminal([POS, "--db", db.url, "clerk", "add", BOSS, "--role", "manager"])
+    term.expect(b"New PIN (4 to 8 digits): ")
+    term.type(f"{BOSS_PIN}\n")
+    term.expect(b"The same PIN again: ")
+    term.type(f"{BOSS_PIN}\n")
+    term.expect(BOSS.encode())
+    assert term.close() == 0
+    assert BOSS_PIN.encode() not in term.seen
+    assert clerks.sign_in(db, BOSS, BOSS_PIN).role == "manager"
