@@ -45,12 +45,10 @@ def ask_pin(prompt: str, env: str | None) -> str:
     return str(typer.prompt(prompt, hide_input=True, err=True, prompt_suffix=": ")).strip()
 
 
-def _pin_of(name: str) -> str:
-    # POS_PIN is POS_CLERK's PIN: a different --clerk is asked for their own.
-    env_clerk = os.environ.get("POS_CLERK")
-    if env_clerk and env_clerk != name:
-        return ask_pin(f"PIN for {name}", None)
-    return ask_pin(f"PIN for {name}", "POS_PIN")
+def _pin_of(name: str, *, who: str = "POS_CLERK", pin: str = "POS_PIN", prompt: str = "") -> str:
+    # POS_PIN is POS_CLERK's PIN (POS_APPROVER_PIN POS_APPROVER's): someone else is asked for their own.
+    named = os.environ.get(who)
+    return ask_pin(f"PIN for {name}{prompt}", None if named and named != name else pin)
 
 
 def sign_in(clerk: str | None) -> Actor | None:
@@ -77,13 +75,14 @@ def approved(actor: Actor, approve: str | None) -> Actor:
     from pos.errors import ApprovalRequired
     from pos.services import clerks
 
-    name = approve or os.environ.get("POS_APPROVER")
-    if actor.is_manager and (not name or name == actor.name):
+    if actor.is_manager and (not approve or approve == actor.name):  # $POS_APPROVER is for clerks
         return actor.approved_by(actor.clerk_id, actor.name)
+    name = approve or os.environ.get("POS_APPROVER")
     if not name:
         raise ApprovalRequired(f"this needs a manager's approval: {actor.name} is a clerk, so name a manager "
                                "with --approve NAME (or POS_APPROVER)")
-    return clerks.approve(database(), actor, name, ask_pin(f"PIN for {name} (approving)", "POS_APPROVER_PIN"))
+    pin = _pin_of(name, who="POS_APPROVER", pin="POS_APPROVER_PIN", prompt=" (approving)")
+    return clerks.approve(database(), actor, name, pin)
 
 
 @contextmanager

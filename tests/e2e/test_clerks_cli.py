@@ -128,6 +128,9 @@ def test_a_clerk_cannot_return_alone_and_nothing_changes(run, staffed):
     assert refused.exit_code == 1
     assert json.loads(refused.stdout)["error"]["code"] == "approval_required"
     assert json.loads(run("order", "show", order["id"], "--json").stdout)["refunds"] == []
+    other = run("return", order["id"], "TSHIRT-M=1", "--approve", BOSS, "--json",
+                env={**AS_ANN, "POS_APPROVER": "Someone Else", "POS_APPROVER_PIN": BOSS_PIN})
+    assert json.loads(other.stdout)["error"]["code"] == "pin_required"  # that PIN is Someone Else's
     not_a_manager = run("return", order["id"], "TSHIRT-M=1", "--approve", ANN, env={**AS_ANN, "POS_APPROVER_PIN": ANN_PIN})
     assert not_a_manager.exit_code == 1 and "not a manager" in not_a_manager.stderr
     cancel = run("order", "cancel", order["id"], env=AS_ANN)
@@ -162,7 +165,9 @@ def test_a_manager_approves_their_own_stock_change(run, staffed):
     assert run("stock", "set", "TSHIRT-M", "STORE-1", "4", env=AS_ANN).exit_code == 1
     assert json.loads(run("stock", "check", "TSHIRT-M", "--location", "STORE-1", "--json").stdout)[
         "levels"][0]["on_hand"] == 10
-    assert run("stock", "adjust", "TSHIRT-M", "STORE-1", "3", "--reason", "delivery", env=AS_BOSS).exit_code == 0
+    # $POS_APPROVER is for clerks: a manager still approves their own action
+    assert run("stock", "adjust", "TSHIRT-M", "STORE-1", "3", "--reason", "delivery",
+               env={**AS_BOSS, "POS_APPROVER": ANN, "POS_APPROVER_PIN": ANN_PIN}).exit_code == 0
     assert run("stock", "set", "TSHIRT-M", "STORE-1", "7", env=APPROVED).exit_code == 0
     rows = audit(run, "--action", "stock_change")[:2]  # newest first; the store's own set-up came before
     assert [(r["clerk"], r["approved_by"], r["sku"], r["location"]) for r in rows] == [
