@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from pos.commands import batch, cart, location, order, payment, product, receipt, stock, till, variant
+from pos.commands import audit, batch, cart, clerk, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
 from pos.commands import refund, returns, setup
@@ -64,6 +64,8 @@ app.command("batch")(batch.batch)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
 app.command("schema")(schema_cmd.schema)
+app.add_typer(clerk.app, name="clerk")
+app.command("audit")(audit.audit)
 
 
 def main() -> None:

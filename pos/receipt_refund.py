@@ -9,7 +9,9 @@ from __future__ import annotations
 from pos.clock import local_time
 from pos.models.refund import CASH_METHOD, RefundKind, RefundStatus
 from pos.money import format_money
-from pos.receipt_text import BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, blocks_text, check_width, footer_blocks, two_sides
+from pos.receipt_text import (
+    BOLD, NORMAL, RULE, TITLE, Block, _center, _wrap, blocks_text, check_width, first_name, footer_blocks, two_sides,
+)
 from pos.textcells import fit, visible_doc
 
 
@@ -29,6 +31,8 @@ def refund_blocks(refund: dict, width: int = 42) -> list[Block]:
                                                                   local_time(refund["created_at"], refund.get("timezone")),
                                                                   width)]
     out += [(NORMAL, line) for line in _wrap(f"for order {refund['order_id']}", width)]
+    if refund.get("clerk"):
+        out += [(NORMAL, line) for line in _wrap(f"Served by {first_name(refund['clerk'])}", width)]
     if refund["status"] != RefundStatus.APPROVED:
         out.append((BOLD, fit(f"NOT PAID BACK: {refund['status']}", width)))
     out.append((RULE, rule))

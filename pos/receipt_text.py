@@ -72,6 +72,12 @@ def payment_rows(payment: dict | None, currency: str) -> list[tuple[str, str]]:
     return rows
 
 
+def first_name(name: str | None) -> str:
+    """What a receipt shows of a clerk: the first word of the name ('Ann Lee' -> 'Ann')."""
+    words = (name or "").split()
+    return words[0] if words else ""
+
+
 def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     """The receipt as styled lines, each at most `width` terminal cells."""
     check_width(width)
@@ -88,6 +94,8 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out.append((NORMAL, head + moment.rjust(width - len(head))))
     else:  # a long order number on 32 columns: the time goes on a line of its own
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
+    if order.get("clerk"):
+        out += [(NORMAL, line) for line in _wrap(f"Served by {first_name(order['clerk'])}", width)]
     paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
     if order["status"] not in paid and not order.get("refunded"):
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))

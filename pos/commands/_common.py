@@ -157,7 +157,7 @@ AfterOption = Annotated[
 ]
 
 
-def emit_page(page: Any, key: str, as_json: bool, render: str, what: str) -> None:
+def emit_page(page: Any, key: str, as_json: bool, render: Callable[[Any], Any] | str, what: str) -> None:
     """A list that may be cut: the rows (or, with --json, the page document), then on stderr, when it was
     cut, how many were left out and how to get them."""
     page = plain(page)

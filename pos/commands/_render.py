@@ -18,7 +18,7 @@ from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.money import format_money
 from pos.textcells import visible
-from pos.receipt_text import payment_rows
+from pos.receipt_text import first_name, payment_rows
 
 
 def _m(minor: int | None, currency: str) -> str:
@@ -64,7 +64,12 @@ def cart_view(cart: dict) -> Any:
     return Group(*parts)
 
 
-def receipt_view(order: dict) -> Any:
+def order_view(order: dict) -> Any:
+    """`pos order show`: the receipt view, naming the clerk and the approving manager in full."""
+    return receipt_view(order, full_names=True)
+
+
+def receipt_view(order: dict, *, full_names: bool = False) -> Any:
     cur = order["currency"]
     store = order.get("store") or {"name": order["location"], "address": "", "receipt_footer": ""}
     table = Table(show_header=True, box=None, pad_edge=False, expand=False)
@@ -92,6 +97,11 @@ def receipt_view(order: dict) -> Any:
     if store.get("address"):
         lines.append(Text(store["address"]))
     lines.append(Text(f"Order {order['id']}  {local_time(order['created_at'], order.get('timezone'))}  status: {order['status']}"))
+    if order.get("clerk"):
+        served = f"Served by {order['clerk'] if full_names else first_name(order['clerk'])}"
+        if full_names and order.get("approved_by"):
+            served += f", approved by {order['approved_by']}"
+        lines.append(_t(served))
     lines.append(table)
     if order.get("shipping"):
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))

@@ -45,6 +45,9 @@ def refund_view(refund: dict) -> Any:
         table,
         _t(f"Paid back by {method}" if refund["status"] == RefundStatus.APPROVED else f"{method}: {refund['status']}"),
     ]
+    if refund.get("clerk"):
+        by = f"Taken back by {refund['clerk']}"
+        lines.append(_t(by + (f", approved by {refund['approved_by']}" if refund.get("approved_by") else "")))
     if refund.get("decline_reason"):
         lines.append(_t(f"Reason declined: {refund['decline_reason']}"))
     if refund.get("reason"):

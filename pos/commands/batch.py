@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pos.commands._common import JsonFlag, database, print_json
+from pos.commands._signin import ApproveOption, ClerkOption
 
 if TYPE_CHECKING:
     from pos.models.order import BatchLineResult
@@ -19,6 +20,8 @@ def batch(
     file: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines file, one order per line; - reads standard input.")],
     stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first line that fails.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor per order.")] = 30.0,
+    clerk: ClerkOption = None,
+    approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Run one order (or return, or cancel) per line through the checkout or refund flow; each line's `ref`
@@ -28,7 +31,11 @@ def batch(
     "payment": {"processor": "card", "card": "4242424242424242"}, "shipping": {"name": "...", "address": "..."}}
     Returns: {"ref": "R-1", "return": {"order": 12, "items": [{"sku": "TSHIRT-M", "qty": 1}], "restock": true}};
     cancels: {"ref": "C-1", "cancel": {"order": 13}}.
+
+    With clerks, the clerk is POS_CLERK/POS_PIN (or --clerk); returns and cancellations need a manager:
+    the clerk if a manager, else POS_APPROVER/POS_APPROVER_PIN (or --approve), asked at the first such line.
     """
+    from pos.commands._signin import signed_in
     from pos.errors import InvalidInput
     from pos.services.batch import run_batch
 
@@ -43,8 +50,9 @@ def batch(
     started = time.perf_counter()
     counts = {"lines": 0, "ok": 0, "failed": 0, "replayed": 0}
     show_bar = not as_json and sys.stderr.isatty()
-    with stream, _progress(show_bar) as advance:
-        for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout):
+    with stream, signed_in(clerk) as actor, _progress(show_bar) as advance:
+        approval = None if actor is None else _approval(actor, approve)
+        for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout, approval=approval):
             counts["lines"] += 1
             counts["ok" if _done(result) else "failed"] += 1
             counts["replayed"] += result.replayed
@@ -63,6 +71,28 @@ def batch(
                    f"{counts['replayed']} replayed, in {elapsed:.2f}s", err=True)
     if counts["failed"]:
         raise typer.Exit(1)
+
+
+def _approval(actor, approve: str | None):
+    """The clerk approved by a manager, signed in once, at the first return or cancellation. When that
+    fails (a wrong PIN, no manager named) every return and cancellation line fails with the same error:
+    repeating a wrong PIN line after line would lock the manager out."""
+    from pos.commands._signin import approved
+    from pos.errors import PosError
+
+    found: list = []
+
+    def get():
+        if not found:
+            try:
+                found.append(approved(actor, approve))
+            except PosError as err:
+                found.append(err)
+        if isinstance(found[0], PosError):
+            raise found[0]
+        return found[0]
+
+    return get
 
 
 def _done(result: BatchLineResult) -> bool:

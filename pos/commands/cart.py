@@ -8,6 +8,7 @@ import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, views
 from pos.commands._complete import complete_location, complete_sku
+from pos.commands._signin import ClerkOption
 
 if TYPE_CHECKING:
     from pos.models.cart import CartPublic
@@ -26,55 +27,73 @@ def _show(doc: CartPublic, as_json: bool) -> None:
 
 @app.command("new")
 def new(location: Annotated[str, typer.Option("--location", help="The store selling.", autocompletion=complete_location)],
-        as_json: JsonFlag = False) -> None:
+        clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Start a cart at a store."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import new_cart
 
-    _show(new_cart(database(), location=location), as_json)
+    with signed_in(clerk):
+        doc = new_cart(database(), location=location)
+    _show(doc, as_json)
 
 
 @app.command("add")
 def add(cart: CartId, sku: Sku, qty: Annotated[int, typer.Option("--qty", help="How many to add.")] = 1,
-        from_: From = None, as_json: JsonFlag = False) -> None:
+        from_: From = None, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Add a variant (checks stock at the line's location first)."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import add_item
 
-    _show(add_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_), as_json)
+    with signed_in(clerk):
+        doc = add_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_)
+    _show(doc, as_json)
 
 
 @app.command("set")
 def set_(cart: CartId, sku: Sku, qty: Annotated[int, typer.Argument(metavar="QTY", help="New quantity; 0 removes the line.")],
-         from_: From = None, as_json: JsonFlag = False) -> None:
+         from_: From = None, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Set a line's quantity; 0 removes it."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import set_item
 
-    _show(set_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_), as_json)
+    with signed_in(clerk):
+        doc = set_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_)
+    _show(doc, as_json)
 
 
 @app.command("remove")
-def remove(cart: CartId, sku: Sku, from_: From = None, as_json: JsonFlag = False) -> None:
+def remove(cart: CartId, sku: Sku, from_: From = None, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Remove a variant's line(s) from the cart."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import remove_item
 
-    _show(remove_item(database(), cart_id=cart, code=sku, from_location=from_), as_json)
+    with signed_in(clerk):
+        doc = remove_item(database(), cart_id=cart, code=sku, from_location=from_)
+    _show(doc, as_json)
 
 
 @app.command("ship")
 def ship(cart: CartId, name: Annotated[str, typer.Option("--name", help="Recipient's name.")],
          address: Annotated[str, typer.Option("--address", help="Where the delivery lines go.")],
-         as_json: JsonFlag = False) -> None:
+         clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Set the shipping name and address for the cart's delivery lines."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import set_shipping
 
-    _show(set_shipping(database(), cart_id=cart, name=name, address=address), as_json)
+    with signed_in(clerk):
+        doc = set_shipping(database(), cart_id=cart, name=name, address=address)
+    _show(doc, as_json)
 
 
 @app.command("clear")
-def clear(cart: CartId, as_json: JsonFlag = False) -> None:
+def clear(cart: CartId, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Empty an open cart."""
+    from pos.commands._signin import signed_in
     from pos.services.cart import clear_cart
 
-    _show(clear_cart(database(), cart_id=cart), as_json)
+    with signed_in(clerk):
+        doc = clear_cart(database(), cart_id=cart)
+    _show(doc, as_json)
 
 
 @app.command("show")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, database, emit, parse_pairs
+from pos.commands._signin import ClerkOption
 
 
 def checkout(
@@ -19,6 +20,7 @@ def checkout(
     ship_name: Annotated[str | None, typer.Option("--ship-name", help="Recipient, for delivery lines.")] = None,
     ship_address: Annotated[str | None, typer.Option("--ship-address", help="Address, for delivery lines.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check out a cart: order, payment, stock update, confirmation.
@@ -26,6 +28,7 @@ def checkout(
     A declined or failed payment leaves the stock and the cart as they were (the order is kept as
     payment_failed) so another way to pay can be tried.
     """
+    from pos.commands._signin import signed_in
     from pos.errors import InvalidInput, PaymentDeclined, ShippingRequired
     from pos.services.orders import Shipping
     from pos.services.orders import checkout as run_checkout
@@ -40,7 +43,9 @@ def checkout(
             raise InvalidInput("shipping needs both --ship-name and --ship-address")
         shipping = Shipping(ship_name.strip(), ship_address.strip())
     try:
-        doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
+        with signed_in(clerk):
+            doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping,
+                               timeout=timeout)
     except ShippingRequired as err:
         err.message += " (--ship-name and --ship-address)"
         raise

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, invocation
+from pos.commands._signin import ApproveOption, ClerkOption
 
 app = command_group(
     help="Import locations, the catalog or stock from CSV. All-or-nothing unless --skip-invalid.", no_args_is_help=True
@@ -30,13 +31,25 @@ Rejects = Annotated[str | None, typer.Option(
     "--rejects", metavar="PATH", help="With --skip-invalid: write the rejected rows and their reasons to this CSV.")]
 
 
+def _signed_in(clerk: str | None, approve: str | None, dry_run: bool):
+    """An import changes stock or prices: a manager's. A dry run changes nothing and needs nobody."""
+    from contextlib import nullcontext
+
+    from pos.commands._signin import signed_in
+
+    return nullcontext() if dry_run else signed_in(clerk, approve, manager=True)
+
+
 @app.command("locations")
-def locations(file: File, dry_run: DryRun = False, as_json: JsonFlag = False) -> None:
+def locations(file: File, dry_run: DryRun = False, clerk: ClerkOption = None, approve: ApproveOption = None,
+              as_json: JsonFlag = False) -> None:
     """Create or update stores and warehouses. Columns: code, name; optional tax_rate (percent), address,
-    receipt_footer. All or nothing."""
+    receipt_footer. All or nothing. Needs a manager (unless --dry-run)."""
     from pos.services.imports import import_locations
 
-    emit(import_locations(database(), path=file, dry_run=dry_run), as_json, _summary)
+    with _signed_in(clerk, approve, dry_run):
+        doc = import_locations(database(), path=file, dry_run=dry_run)
+    emit(doc, as_json, _summary)
 
 
 class CatalogFormat(str, Enum):
@@ -53,19 +66,20 @@ def catalog(
     location: Annotated[str | None, typer.Option(
         "--location", metavar="CODE", help="With --format shopify: set the stock on hand at this location from "
                                            "the Variant Inventory Qty column.")] = None,
-    dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None, as_json: JsonFlag = False,
+    dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None,
+    clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False,
 ) -> None:
     """Create or update products and variants. Columns: product, product_name, sku, price; optional
     variant_name, barcode, deliverable (yes/no) and option:NAME columns (option:size, option:color ...).
     With --format shopify: Handle, Title, Option1-3 Name/Value, Variant SKU, Variant Price, Variant Barcode,
-    Variant Requires Shipping (other columns are ignored)."""
+    Variant Requires Shipping (other columns are ignored). Needs a manager (unless --dry-run): it can change prices."""
     from pos.services.imports import import_catalog, import_shopify
 
     _check_rejects(skip_invalid, rejects)
     if location is not None and format_ is not CatalogFormat.shopify:
         raise typer.BadParameter("--location needs --format shopify (a native catalog has no stock column; "
                                  "use `pos import inventory`)", param_hint="--location")
-    with _progress(file, as_json) as progress:
+    with _signed_in(clerk, approve, dry_run), _progress(file, as_json) as progress:
         if format_ is CatalogFormat.shopify:
             doc = import_shopify(database(), path=file, location=location, dry_run=dry_run,
                                  skip_invalid=skip_invalid, rejects=rejects, progress=progress)
@@ -80,14 +94,15 @@ def inventory(
     file: File,
     mode: Annotated[Mode, typer.Option("--mode", help="set: the file holds counts (a stock take); "
                                                       "add: it holds deliveries (negative numbers remove).")] = Mode.set,
-    dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None, as_json: JsonFlag = False,
+    dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None,
+    clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False,
 ) -> None:
     """Set or add stock per SKU and location. Columns: sku, location, quantity. Every change is kept in
-    the stock history with the file name and line."""
+    the stock history with the file name and line. Needs a manager (unless --dry-run)."""
     from pos.services.imports import import_inventory
 
     _check_rejects(skip_invalid, rejects)
-    with _progress(file, as_json) as progress:
+    with _signed_in(clerk, approve, dry_run), _progress(file, as_json) as progress:
         doc = import_inventory(database(), path=file, mode=mode.value, dry_run=dry_run, skip_invalid=skip_invalid,
                                rejects=rejects, progress=progress)
     emit(doc, as_json, _summary)

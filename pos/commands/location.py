@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, views
+from pos.commands._signin import ApproveOption, ClerkOption
 
 app = command_group(help="Stores and warehouses: each holds its own stock and has its own tax rate.")
 
@@ -21,13 +22,16 @@ def add(
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin. "
                                            "Default: the store's (set by `pos init`).")] = None,
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a location."""
+    from pos.commands._signin import signed_in
     from pos.services.catalog import add_location
 
-    doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
-                       timezone=timezone)
+    with signed_in(clerk):
+        doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address,
+                           receipt_footer=footer, timezone=timezone)
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
@@ -40,15 +44,19 @@ def update(
     footer: Annotated[str | None, typer.Option("--footer", help="Receipt footer text.")] = None,
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin.")] = None,
+    clerk: ClerkOption = None,
+    approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a location's name, tax rate, address, receipt footer or time zone."""
+    """Change a location's name, tax rate, address, receipt footer or time zone (a tax rate: a manager)."""
+    from pos.commands._signin import signed_in
     from pos.services.catalog import update_location
 
-    doc = update_location(
-        database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
-        timezone=timezone,
-    )
+    with signed_in(clerk, approve, manager=tax_rate is not None):
+        doc = update_location(
+            database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
+            timezone=timezone,
+        )
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
+from pos.commands._signin import ApproveOption, ClerkOption
 
 app = command_group(help="Orders: every checkout, paid or not.")
 
@@ -18,7 +19,7 @@ def show(order: OrderId, as_json: JsonFlag = False) -> None:
     """Show one order with its items, payment and shipping."""
     from pos.services.orders import show_order
 
-    emit(show_order(database(), order_id=order), as_json, "receipt_view")
+    emit(show_order(database(), order_id=order), as_json, "order_view")
 
 
 @app.command("list")
@@ -45,16 +46,20 @@ def cancel(
     ref: Annotated[str | None, typer.Option("--ref", metavar="KEY", help="Idempotency key: the same key with the "
                                             "same request replays the result.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    clerk: ClerkOption = None,
+    approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Cancel an order nothing was returned from: refund it whole, restock everything, status cancelled.
 
-    A payment_failed order is set cancelled and its cart closed (the customer left).
+    A payment_failed order is set cancelled and its cart closed (the customer left). Needs a manager.
     """
     from pos.commands._render_refund import cancellation_view
+    from pos.commands._signin import signed_in
     from pos.services.refunds import cancel_order
 
-    doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout)
+    with signed_in(clerk, approve, manager=True):
+        doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout)
     emit(doc.model_dump(mode="json"), as_json, cancellation_view)
 
 
@@ -65,15 +70,19 @@ def reconcile(
                                               "seconds; orders of a till that is gone are settled at once.")] = 120.0,
     unknown_as_failed: Annotated[bool, typer.Option("--unknown-as-failed", help="Fail orders whose processor cannot "
                                                     "say what happened (after checking the terminal by hand).")] = False,
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Settle orders and refunds left pending by a till that stopped mid-way, by asking their processor.
 
     Every pending order is listed: settled, or left alone with the reason and when it becomes eligible.
     """
+    from pos.commands._signin import signed_in
     from pos.services.reconcile import reconcile as run
 
-    emit(run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed), as_json, _reconcile_text)
+    with signed_in(clerk):
+        doc = run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed)
+    emit(doc, as_json, _reconcile_text)
 
 
 _LEFT = {"waiting", "unknown", "error"}

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, views
+from pos.commands._signin import ClerkOption
 
 app = command_group(help="Products: a name that groups sellable variants.")
 
@@ -15,12 +16,16 @@ app = command_group(help="Products: a name that groups sellable variants.")
 def add(
     code: Annotated[str, typer.Argument(metavar="CODE", help="Product code, e.g. TSHIRT.")],
     name: Annotated[str, typer.Option("--name", help="Product name.")],
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a product (then add its variants with `pos variant add`)."""
+    from pos.commands._signin import signed_in
     from pos.services.catalog import add_product
 
-    emit(add_product(database(), code=code, name=name), as_json, lambda d: views().products_view([d]))
+    with signed_in(clerk):
+        doc = add_product(database(), code=code, name=name)
+    emit(doc, as_json, lambda d: views().products_view([d]))
 
 
 @app.command("list")

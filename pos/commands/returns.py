@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, database, emit, note
+from pos.commands._signin import ApproveOption, ClerkOption
 
 Printer = Annotated[
     str | None,
@@ -34,13 +35,16 @@ def return_(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
     printer: Printer = None,
     width: Width = 42,
+    clerk: ClerkOption = None,
+    approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Return items of an order: the money goes back the way it was paid, the units go back on hand.
 
     Exit 1 with refund_declined when the processor declines (nothing moves), return_exceeds_sale when
-    more is asked back than is left, not_refundable for an order that was never paid.
+    more is asked back than is left, not_refundable for an order that was never paid. Needs a manager.
     """
+    from pos.commands._signin import signed_in
     from pos.errors import InvalidInput
     from pos.services.refunds import parse_item, return_items
 
@@ -53,8 +57,9 @@ def return_(
         from pos.receipt_text import check_width
 
         check_width(width)
-    doc = return_items(database(), order_id=order, lines=lines, restock=not no_restock, to_location=to,
-                       refund_to=refund_to, reason=reason, ref=ref, timeout=timeout)
+    with signed_in(clerk, approve, manager=True):
+        doc = return_items(database(), order_id=order, lines=lines, restock=not no_restock, to_location=to,
+                           refund_to=refund_to, reason=reason, ref=ref, timeout=timeout)
     show_refund(doc.model_dump(mode="json"), as_json, printer, width)
 
 

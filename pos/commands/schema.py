@@ -26,6 +26,8 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "import locations": "import", "import catalog": "import", "import inventory": "import",
     "export catalog": "export", "export inventory": "export", "export orders": "export",
     "export refunds": "export",
+    "clerk add": "clerk", "clerk pin": "clerk", "clerk disable": "clerk", "clerk list": "clerk-list",
+    "audit": "audit-page",
 }
 
 

@@ -8,6 +8,7 @@ import typer
 
 from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
 from pos.commands._complete import complete_location, complete_sku
+from pos.commands._signin import ApproveOption, ClerkOption
 
 app = command_group(help="Stock per variant and location; every change is kept in the stock history.")
 
@@ -18,20 +19,27 @@ Reason = Annotated[str, typer.Option("--reason", help="Why: kept in the stock hi
 
 @app.command("set", context_settings={"ignore_unknown_options": True})
 def set_(sku: Sku, location: Loc, quantity: Annotated[int, typer.Argument(metavar="QTY", help="Counted quantity on hand.")],
-         reason: Reason = "", as_json: JsonFlag = False) -> None:
-    """Set the quantity on hand (a count). A negative count is refused with a clear message."""
+         reason: Reason = "", clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False) -> None:
+    """Set the quantity on hand (a count). A negative count is refused with a clear message. Needs a manager."""
+    from pos.commands._signin import signed_in
     from pos.services.inventory import set_stock
 
-    emit(set_stock(database(), sku=sku, location=location, quantity=quantity, reason=reason), as_json, "stock_view")
+    with signed_in(clerk, approve, manager=True):
+        doc = set_stock(database(), sku=sku, location=location, quantity=quantity, reason=reason)
+    emit(doc, as_json, "stock_view")
 
 
 @app.command("adjust", context_settings={"ignore_unknown_options": True})
 def adjust(sku: Sku, location: Loc, delta: Annotated[int, typer.Argument(metavar="DELTA", help="Change, e.g. 5 or -2.")],
-           reason: Reason = "", as_json: JsonFlag = False) -> None:
-    """Add or remove stock (a delivery, breakage, ...). Negative numbers work as they are: -2."""
+           reason: Reason = "", clerk: ClerkOption = None, approve: ApproveOption = None,
+           as_json: JsonFlag = False) -> None:
+    """Add or remove stock (a delivery, breakage, ...). Negative numbers work as they are: -2. Needs a manager."""
+    from pos.commands._signin import signed_in
     from pos.services.inventory import adjust_stock
 
-    emit(adjust_stock(database(), sku=sku, location=location, delta=delta, reason=reason), as_json, "stock_view")
+    with signed_in(clerk, approve, manager=True):
+        doc = adjust_stock(database(), sku=sku, location=location, delta=delta, reason=reason)
+    emit(doc, as_json, "stock_view")
 
 
 @app.command("check")

@@ -15,6 +15,7 @@ import typer
 
 from pos.commands._common import database, note, plain, report_error
 from pos.commands._complete import complete_location
+from pos.commands._signin import ClerkOption
 
 
 def till(
@@ -28,9 +29,16 @@ def till(
     resume: Annotated[bool | None, typer.Option(
         "--resume/--new", help="Resume this store's unfinished sale, or start a new one. Default: ask at a "
                                "terminal; with piped input, start a new one.")] = None,
+    clerk: ClerkOption = None,
 ) -> None:
-    """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside."""
+    """Sell at the counter: scan or type SKUs, take payment, print receipts. Type `help` inside.
+
+    Once the store has clerks, the clerk signs in when the till starts, and again after `lock` or after
+    $POS_TILL_IDLE seconds (default 300) without input.
+    """
+    from pos.commands._till_signin import LOCK_HELP, TillClerk
     from pos.errors import PosError
+    from pos.services import auth
     from pos.receipt_text import check_width
     from pos.services.till import HELP, TillSession, is_payment_line, redact
 
@@ -41,7 +49,10 @@ def till(
         parse_spec(printer)  # a mistyped SPEC is an error now, not after the first sale
     session = TillSession(database(), location=location)
     screen = _Screen(interactive=sys.stdin.isatty(), width=width)
-    _offer_resume(session, screen, resume)
+    at_till = TillClerk(database(), interactive=screen.interactive)
+    at_till.start(clerk)
+    with auth.acting(at_till.actor):
+        _offer_resume(session, screen, resume)
     screen.sale(plain(session.current()))
     while True:
         try:
@@ -51,18 +62,29 @@ def till(
         except KeyboardInterrupt:
             screen.say("^C: input cancelled, the sale is kept")
             continue
+        if at_till.enabled and (line.strip().lower() == "lock" or at_till.idle_expired()):
+            if line.strip().lower() != "lock":
+                screen.say(f"idle for more than {at_till.idle:g}s: that line was not run")
+            try:
+                at_till.unlock(screen.read_raw, screen.say)
+            except EOFError:
+                break
+            continue
         try:
-            result = session.handle(line)
+            with auth.acting(at_till.for_line(line)):
+                result = session.handle(line)
         except PosError as err:  # one line, and the till carries on with the sale as it was
             report_error(err.code, err.message, payment=is_payment_line(line))
             continue
         except KeyboardInterrupt:
             screen.say("^C: interrupted; the sale is as shown by `total`")
             continue
+        finally:
+            at_till.touch()
         if result.kind == "quit":
             break
         if result.kind == "help":
-            screen.say(HELP)
+            screen.say(HELP + ("\n" + LOCK_HELP if at_till.enabled else ""))
         elif result.kind == "sale" and result.sale is not None:
             screen.sale(plain(result.sale))
         elif result.kind == "paid" and result.order is not None:
@@ -158,6 +180,13 @@ class _Screen:
                 sys.stdout.write(f"\x1b[1A\x1b[2K{prompt}{shown}\n")
                 sys.stdout.flush()
         return line
+
+    def read_raw(self) -> str:
+        """One line of piped input, not echoed (a PIN after `lock`)."""
+        line = sys.stdin.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
 
     def say(self, text: str) -> None:
         typer.echo(text)

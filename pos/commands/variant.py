@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit
+from pos.commands._signin import ClerkOption
 
 app = command_group(help="Variants: what is sold, by SKU or barcode.")
 
@@ -22,13 +23,16 @@ def add(
     )] = None,
     option: Annotated[list[str] | None, typer.Option("--option", help="name=value, repeatable: --option size=M.")] = None,
     deliverable: Annotated[bool, typer.Option("--deliverable/--not-deliverable", help="May it ship from another location?")] = True,
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Add a variant to a product."""
+    from pos.commands._signin import signed_in
     from pos.services.catalog import add_variant, parse_options
 
-    doc = add_variant(
-        database(), sku=sku, product=product, price=price, name=name, barcode=barcode,
-        options=parse_options(option), deliverable=deliverable,
-    )
+    with signed_in(clerk):
+        doc = add_variant(
+            database(), sku=sku, product=product, price=price, name=name, barcode=barcode,
+            options=parse_options(option), deliverable=deliverable,
+        )
     emit(doc, as_json, "variant_line")

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from pos.models._common import Document
 from pos.models.cart import CartPublic
 from pos.models.catalog import LocationPublic, ProductPublic, VariantPublic
+from pos.models.clerks import AuditPage, ClerkPublic
 from pos.models.inventory import StockHistoryPage, StockPublic
 from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
 from pos.models.payment import ProcessorPublic
@@ -78,11 +79,14 @@ class ErrorDocument(Document):
 
 # name -> (the document, what it is). A list document is the type `list[...]`.
 DOCUMENTS: dict[str, tuple[Any, str]] = {
+    "audit-page": (AuditPage, "`pos audit`"),
     "batch-line": (BatchLine, "a line of the input of `pos batch` (JSON Lines)"),
     "batch-result": (BatchLineResult | BatchSummary, "a line of `pos batch --json`: a result, and a summary last"),
     "cart": (CartPublic, "a cart (`pos cart ...`)"),
     "cancellation": (CancellationPublic, "`pos order cancel`"),
     "cart-list": (list[CartPublic], "`pos cart list`"),
+    "clerk": (ClerkPublic, "`pos clerk add/pin/disable`"),
+    "clerk-list": (list[ClerkPublic], "`pos clerk list`"),
     "error": (ErrorDocument, "any command's failure with --json"),
     "export": (ExportReport, "`pos export ... --output FILE` (refunds too)"),
     "import": (ImportReport, "`pos import ...`"),

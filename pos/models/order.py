@@ -131,6 +131,8 @@ class OrderPublic(Document):
     idempotency_key: str
     refunded: int = Field(description="paid back so far by approved refunds, in minor units")
     refunds: list[RefundSummary] = Field(description="every refund of the order, declined and pending included")
+    clerk: str | None = Field(default=None, description="the clerk who rang it up (None: a store without clerks)")
+    approved_by: str | None = Field(default=None, description="the manager who approved it, where one did")
 
 
 class OrderSummaryPayment(Document):

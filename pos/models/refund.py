@@ -141,6 +141,8 @@ class RefundPublic(Document):
     order_status: OrderStatus = Field(description="the order's status after this refund")
     items: list[RefundItemPublic]
     replayed: bool = False
+    clerk: str | None = Field(default=None, description="the clerk who took it back (None: a store without clerks)")
+    approved_by: str | None = Field(default=None, description="the manager who approved it")
 
 
 class RefundSummary(Document):

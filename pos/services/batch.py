@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
 from pos.redact import mask_stray_card_numbers
 from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStatus
-from pos.services import sql
+from pos.services import auth, sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
 from pos.services.cart import add_or_update_item, close_cart, create_cart
@@ -171,21 +171,29 @@ def _replayed(doc: OrderPublic) -> OrderPublic:
     return doc
 
 
+Approval = Callable[[], auth.Actor | None]
+
+
 def run_batch(
-    db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S
+    db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S,
+    approval: Approval | None = None,
 ) -> Iterator[BatchLineResult]:
-    """Yield one result per non-blank input line, in order. Each line is its own unit of work."""
+    """Yield one result per non-blank input line, in order. Each line is its own unit of work.
+
+    Returns and cancellations run as `approval()` (the signed-in clerk with a manager's approval, asked for
+    at the first such line); without it they run as the clerk acting now, which a clerk cannot do alone."""
     with db.pinned():
-        yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout)
+        yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout, approval=approval)
 
 
-def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None) -> Iterator[BatchLineResult]:
+def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None,
+               approval: Approval | None) -> Iterator[BatchLineResult]:
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
         ref = None
         if is_refund_line(text):
-            result = _refund_line(db, number, text, timeout=timeout)
+            result = _refund_line(db, number, text, timeout=timeout, approval=approval)
             yield result
             if stop_on_error and result.error is not None:
                 return
@@ -211,9 +219,11 @@ def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeo
             return
 
 
-def _refund_line(db: Database, number: int, text: str, *, timeout: float | None) -> BatchLineResult:
+def _refund_line(db: Database, number: int, text: str, *, timeout: float | None,
+                 approval: Approval | None) -> BatchLineResult:
     try:
-        done = run_refund_line(db, text, timeout=timeout)
+        with auth.acting(approval() if approval is not None else auth.current()):
+            done = run_refund_line(db, text, timeout=timeout)
         result = BatchLineResult(line=number, ref=_ref_of(text), order_id=done.order_id, status=done.status,
                                  error=None, replayed=done.replayed)
         if done.refund_id is not None:

@@ -16,7 +16,9 @@ from pos.pairs import key_value
 from pos.models import LocationCreate, ProductCreate, VariantCreate
 from pos.models.catalog import LocationPublic, ProductPublic, StockAtLocation, VariantPublic
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
-from pos.services import sql
+from pos.services import audit, sql
+from pos.services.audit import Action
+from pos.services.clerks import require_approval
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.db import Database
@@ -64,7 +66,9 @@ def add_location(
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
         conn.execute(t.location.insert().values(**data.model_dump()))
-        return location_document(_location_row(conn, data.code))
+        row = _location_row(conn, data.code)
+        audit.record(conn, Action.CATALOG_CHANGE, location_id=row["id"], detail=f"location {data.code} added")
+        return location_document(row)
 
 
 def _plain_text(text: str, what: str, *, lines: bool = False) -> str:
@@ -98,10 +102,18 @@ def update_location(
     for column, limit in (("name", 200), ("address", 500), ("receipt_footer", 500)):  # as add_location checks
         if len(changes.get(column) or "") > limit:
             raise InvalidInput(f"the location {column.replace('_', ' ')} is longer than {limit} characters")
+    if "tax_rate" in changes:
+        require_approval("a tax rate change")  # it changes what every sale there costs
     with db.write() as conn:
         row = _location_row(conn, code)
         if changes:
             conn.execute(t.location.update().where(t.location.c.id == row["id"]).values(**changes))
+            detail = f"location {row['code']}: {', '.join(sorted(changes))} changed"
+            if changes.get("tax_rate", row["tax_rate"]) != row["tax_rate"]:
+                audit.record(conn, Action.PRICE_CHANGE, location_id=row["id"], detail=(
+                    f"location {row['code']} tax rate {format_tax_rate(row['tax_rate'])}% -> "
+                    f"{format_tax_rate(changes['tax_rate'])}%"))
+            audit.record(conn, Action.CATALOG_CHANGE, location_id=row["id"], detail=detail)
         return location_document(_location_row(conn, code))
 
 
@@ -134,6 +146,7 @@ def add_product(db: Database, *, code: str, name: str) -> ProductPublic:
         if conn.execute(select(t.product.c.id).where(t.product.c.code == data.code)).first():
             raise AlreadyExists(f"product {data.code} already exists")
         conn.execute(t.product.insert().values(**data.model_dump()))
+        audit.record(conn, Action.CATALOG_CHANGE, detail=f"product {data.code} added")
     return ProductPublic(code=data.code, name=data.name, variants=[])
 
 
@@ -166,6 +179,8 @@ def add_variant(
             conn.execute(t.variant.insert().values(**values, product_id=product_id))
         except IntegrityError:
             raise AlreadyExists(f"SKU {data.sku} or barcode {data.barcode} is already taken") from None
+        audit.record(conn, Action.CATALOG_CHANGE, sku=data.sku, amount=data.price,
+                     detail=f"variant {data.sku} of {data.product_code} added")
         return variant_document(get_variant(conn, data.sku), cur)
 
 

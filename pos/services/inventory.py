@@ -15,11 +15,13 @@ from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.catalog import StockAtLocation
 from pos.models.inventory import StockHistoryPage, StockMovementPublic, StockPublic
-from pos.services import auth, sql
+from pos.services import audit, auth, sql
+from pos.services.audit import Action
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.catalog import variant_label, get_variant, location_by_code
 from pos.services.db import Database
+from pos.services.clerks import require_approval
 
 SL = t.stock_level
 
@@ -208,6 +210,10 @@ def adjust_level(
 REASON_MAX = 500  # stock_movement.reason
 
 
+def _stock_detail(what: str, reason: str) -> str:
+    return f"{what}: {reason}" if reason else what
+
+
 def check_reason(reason: str) -> str:
     """A clerk's reason fits its column on every database (PostgreSQL would refuse it mid-transaction)."""
     if len(reason) > REASON_MAX:
@@ -217,6 +223,7 @@ def check_reason(reason: str) -> str:
 
 def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> StockPublic:
     check_reason(reason)
+    require_approval("a stock count")
     with db.write() as conn:
         variant = get_variant(conn, sku)
         loc = location_by_code(conn, location)
@@ -224,6 +231,8 @@ def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: s
             conn, variant["id"], loc["id"], quantity, source="set", source_ref="pos stock set", reason=reason,
             sku=variant["sku"], location=loc["code"],
         )
+        audit.record(conn, Action.STOCK_CHANGE, location_id=loc["id"], sku=variant["sku"],
+                     detail=_stock_detail(f"set to {quantity} ({delta:+d})", reason))
         doc = _stock_document(conn, variant)
     doc.change = delta
     return doc
@@ -231,13 +240,16 @@ def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: s
 
 def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: str = "") -> StockPublic:
     check_reason(reason)
+    require_approval("a stock adjustment")
     with db.write() as conn:
         variant = get_variant(conn, sku)
         loc = location_by_code(conn, location)
-        adjust_level(
+        on_hand = adjust_level(
             conn, variant["id"], loc["id"], delta, source="adjust", source_ref="pos stock adjust", reason=reason,
             sku=variant["sku"], location=loc["code"],
         )
+        audit.record(conn, Action.STOCK_CHANGE, location_id=loc["id"], sku=variant["sku"],
+                     detail=_stock_detail(f"adjusted {delta:+d} to {on_hand}", reason))
         doc = _stock_document(conn, variant)
     doc.change = delta
     return doc

@@ -28,7 +28,8 @@ from pos.models.order import (
 )
 from pos.models.payment import PaymentStatus
 from pos.money import MAX_MINOR, format_tax_rate, tax_for
-from pos.services import auth, inventory, owner
+from pos.services import audit, auth, inventory, owner
+from pos.services.audit import Action
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
@@ -247,13 +248,14 @@ def call_processor(
 
 
 _SETTLE_ORDER = Sql(
-    "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending RETURNING cart_id"
+    "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending "
+    "RETURNING cart_id, location_id, total"
 )
 _ORDER_NEEDS = Sql("SELECT variant_id, location_id, quantity, sku FROM order_item WHERE order_id = :id")
 _CART_AFTER = Sql("UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = :checkout")
 _PAYMENT_AFTER = Sql(
     "UPDATE payment SET status = :status, reason = :reason, reference = :reference, change_due = :change, "
-    "updated_at = :now WHERE order_id = :id"
+    "updated_at = :now WHERE order_id = :id RETURNING processor"
 )
 
 
@@ -262,9 +264,10 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
     approved = payment_status == PaymentStatus.APPROVED
     now = sql.timestamp(conn, utcnow())
     status = OrderStatus.PROCESSING if approved else OrderStatus.PAYMENT_FAILED
-    cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": OrderStatus.PENDING})
-    if cart_id is None:
+    settled = sql.one(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": OrderStatus.PENDING})
+    if settled is None:
         return False
+    cart_id = settled["cart_id"]
     needs = [
         inventory.Need(i["variant_id"], i["location_id"], i["quantity"], i["sku"])
         for i in sql.all_rows(conn, _ORDER_NEEDS, {"id": order_id})
@@ -276,12 +279,15 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
     sql.execute(conn, _CART_AFTER, {
         "id": cart_id, "status": CartStatus.CLOSED if approved else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
     })
-    sql.execute(conn, _PAYMENT_AFTER, {
+    processor = sql.scalar(conn, _PAYMENT_AFTER, {
         # A processor's reason is its own text, of any length: kept as given up to what the column holds.
         "id": order_id, "status": payment_status, "reason": clip_chars(result.reason, REASON_MAX),
         "reference": result.reference,
         "change": result.change_due if approved else None, "now": now,
     })
+    if approved:
+        audit.record(conn, Action.SALE, location_id=settled["location_id"], order_id=order_id,
+                     amount=settled["total"], detail=f"paid by {processor}")
     return True
 
 
@@ -352,8 +358,9 @@ def raise_if_failed(doc: OrderPublic) -> None:
 
 
 _ORDER = Sql(
-    "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total, tax_rate, ship_name, ship_address, "
-    "idempotency_key, created_at FROM orders WHERE id = :id"
+    "SELECT o.id, o.status, o.cart_id, o.location_id, o.currency, o.subtotal, o.tax, o.total, o.tax_rate, "
+    "o.ship_name, o.ship_address, o.idempotency_key, o.created_at, c.name AS clerk, a.name AS approved_by "
+    "FROM orders o LEFT JOIN clerk c ON c.id = o.clerk_id LEFT JOIN clerk a ON a.id = o.approver_id WHERE o.id = :id"
 )
 # The location the order was sold at (its "store" block on the receipt and in --json).
 _ORDER_LOCATION = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
@@ -412,6 +419,8 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
         shipping=shipping,
         idempotency_key=order["idempotency_key"],
         **_refunds_of(conn, order_id),
+        clerk=order["clerk"],
+        approved_by=order["approved_by"],
     )
 
 

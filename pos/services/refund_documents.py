@@ -18,8 +18,9 @@ from pos.services.sql import Sql
 
 _REFUND = Sql(
     "SELECT r.id, r.order_id, r.kind, r.status, r.method, r.amount, r.tax, r.currency, r.reason, r.reference, "
-    "r.decline_reason, r.idempotency_key, r.created_at, o.status AS order_status, o.location_id "
-    "FROM refund r JOIN orders o ON o.id = r.order_id WHERE r.id = :id"
+    "r.decline_reason, r.idempotency_key, r.created_at, o.status AS order_status, o.location_id, "
+    "c.name AS clerk, a.name AS approved_by FROM refund r JOIN orders o ON o.id = r.order_id "
+    "LEFT JOIN clerk c ON c.id = r.clerk_id LEFT JOIN clerk a ON a.id = r.approver_id WHERE r.id = :id"
 )
 _DOC_ITEMS = Sql(
     "SELECT ri.sku, oi.name, ri.quantity, l.code AS location, ri.restocked, ri.amount FROM refund_item ri "
@@ -43,6 +44,7 @@ def refund_document(conn: Connection, refund_id: int) -> RefundPublic:
         order_status=OrderStatus(row["order_status"]), replayed=False,
         items=[RefundItemPublic(**{**i, "restocked": bool(i["restocked"])})
                for i in sql.all_rows(conn, _DOC_ITEMS, {"id": refund_id})],
+        clerk=row["clerk"], approved_by=row["approved_by"],
     )
 
 

@@ -30,7 +30,9 @@ from pos.models.refund import (
     CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
 from pos.refund_money import refund_tax, split
-from pos.services import auth, inventory, owner, sql
+from pos.services import audit, auth, inventory, owner, sql
+from pos.services.audit import Action
+from pos.services.clerks import require_approval
 from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
@@ -226,6 +228,7 @@ def _choose(lines: tuple[ReturnLine, ...] | None, items: list[dict], left: dict[
 
 def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: str | None) -> PendingRefund:
     """Record the pending refund and take its units out of what is returnable, in the caller's transaction."""
+    require_approval("a return or cancellation")
     order = _lock_order(conn, request.order_id)
     if order["status"] not in RETURNABLE:
         raise NotRefundable(_not_refundable(order["id"], order["status"]), status=order["status"])
@@ -312,7 +315,7 @@ def call_refund(processor: PaymentProcessor, request: RefundRequest, *, timeout:
 
 _SETTLE = Sql(
     "UPDATE refund SET status = :status, reference = :reference, decline_reason = :reason, updated_at = :now "
-    "WHERE id = :id AND status = :pending RETURNING order_id, kind, reason"
+    "WHERE id = :id AND status = :pending RETURNING order_id, kind, reason, amount"
 )
 _REFUND_ITEMS = Sql(
     "SELECT ri.order_item_id, ri.sku, ri.quantity, ri.location_id, ri.restocked, oi.variant_id, l.code AS location "
@@ -361,6 +364,10 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
         "id": row["order_id"], "status": order_status, "now": now,
         "processing": OrderStatus.PROCESSING, "partially_refunded": OrderStatus.PARTIALLY_REFUNDED,
     })
+    order = sql.one(conn, _ORDER, {"id": row["order_id"]}) or {}
+    audit.record(conn, Action.CANCEL if row["kind"] == RefundKind.CANCEL else Action.RETURN,
+                 location_id=order.get("location_id"), order_id=row["order_id"], refund_id=refund_id,
+                 amount=row["amount"], detail=row["reason"] or "")
     return True
 
 
@@ -402,6 +409,10 @@ def cancel_order(
         ):
             # Nothing was paid, so nothing goes back: the customer left. Cancelling it again is a replay.
             replayed = order["status"] == OrderStatus.CANCELLED
+            if not replayed:
+                require_approval("a cancellation")
+                audit.record(conn, Action.CANCEL, location_id=order["location_id"], order_id=order_id, amount=0,
+                             detail=reason or "never paid")
             now = sql.timestamp(conn, utcnow())
             sql.execute(conn, _CANCEL_UNPAID, {
                 "id": order_id, "now": now, "cancelled": OrderStatus.CANCELLED, "payment_failed": OrderStatus.PAYMENT_FAILED,

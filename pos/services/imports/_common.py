@@ -31,6 +31,10 @@ def run_import(
     The transaction commits only when `work` returns and this is not a dry run; any exception, a dry
     run, or Ctrl-C rolls everything back.
     """
+    from pos.services.clerks import require_approval
+
+    if not dry_run:
+        require_approval("an import")  # it sets stock or can change prices
     try:
         with open_source(path) as src:
             src.require(columns)
@@ -39,11 +43,23 @@ def run_import(
                     result = work(conn, src)
                     if dry_run:
                         raise _Rollback(result)
+                    _audit(conn, result)
             except _Rollback as done:
                 result = done.result
     except KeyboardInterrupt:
         raise Interrupted(f"{path}: import interrupted; nothing was imported (the database is as it was)") from None
     return result
+
+
+def _audit(conn: Connection, result: ImportReport) -> None:
+    """One audit row per import (not per row), in its transaction."""
+    from pos.services import audit
+
+    action = audit.Action.STOCK_CHANGE if result.kind == "inventory" else audit.Action.CATALOG_CHANGE
+    changed = result.stock_changed if result.stock_changed is not None else result.applied
+    what = f"import {result.kind}" + (f" ({result.mode})" if result.mode else "")
+    audit.record(conn, action, detail=f"{what} of {result.file}: {result.read} rows read, {changed} applied, "
+                                      f"{result.rejected} rejected")
 
 
 class RejectsFile:
