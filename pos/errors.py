@@ -216,3 +216,45 @@ class Interrupted(PosError):
 
     code = "interrupted"
     exit_code = 130
+
+
+class AuthFailed(PosError):
+    """A clerk's name and PIN did not match (a wrong PIN, or no such clerk): recorded in the audit log."""
+
+    code = "auth_failed"
+
+
+class ClerkLocked(PosError):
+    """Too many wrong PINs in a row: the clerk cannot sign in until the lock-out ends."""
+
+    code = "clerk_locked"
+
+
+class ClerkDisabled(PosError):
+    """The clerk was disabled (`pos clerk disable`) and can no longer sign in."""
+
+    code = "clerk_disabled"
+
+
+class SignInRequired(PosError):
+    """The store has clerks and this command changes something: name one with --clerk or POS_CLERK."""
+
+    code = "sign_in_required"
+
+
+class PinRequired(PosError):
+    """A PIN is needed and there is no terminal to ask it on: set POS_PIN (or POS_APPROVER_PIN)."""
+
+    code = "pin_required"
+
+
+class ApprovalRequired(PosError):
+    """The action needs a manager's approval and the clerk, not a manager, named none (--approve)."""
+
+    code = "approval_required"
+
+
+class NotAManager(PosError):
+    """The clerk named to approve, or to manage clerks, is not a manager."""
+
+    code = "not_a_manager"
