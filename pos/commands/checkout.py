@@ -19,6 +19,8 @@ def checkout(
     ship_name: Annotated[str | None, typer.Option("--ship-name", help="Recipient, for delivery lines.")] = None,
     ship_address: Annotated[str | None, typer.Option("--ship-address", help="Address, for delivery lines.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME",
+                                                 help="The drawer taking the payment, when the store has several open.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check out a cart: order, payment, stock update, confirmation.
@@ -40,7 +42,8 @@ def checkout(
             raise InvalidInput("shipping needs both --ship-name and --ship-address")
         shipping = Shipping(ship_name.strip(), ship_address.strip())
     try:
-        doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout)
+        doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping, timeout=timeout,
+                           register=register)
     except ShippingRequired as err:
         err.message += " (--ship-name and --ship-address)"
         raise

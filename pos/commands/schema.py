@@ -26,6 +26,9 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "import locations": "import", "import catalog": "import", "import inventory": "import",
     "export catalog": "export", "export inventory": "export", "export orders": "export",
     "export refunds": "export",
+    "shift open": "shift", "shift x": "shift", "shift close": "shift", "shift show": "shift",
+    "shift list": "shift-list", "shift cash-in": "cash-movement", "shift cash-out": "cash-movement",
+    "shift no-sale": "cash-movement",
 }
 
 

@@ -81,6 +81,7 @@ class ShiftSummary(Document):
     counted: int | None
     expected_cash: int | None = Field(description="kept when the shift closed; None while it is open")
     over_short: int | None
+    timezone: str = Field(description="the location's zone: views show the times in it, JSON keeps UTC")
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -90,6 +91,7 @@ class ShiftList(Document):
 
     shifts: list[ShiftSummary]
     count: int
+    currency: str
 
 
 class CashMovementPublic(Document):

@@ -402,7 +402,7 @@ def list_shifts(db: Database, *, location: str | None = None, limit: int | None 
     """Shifts newest first, at a location or everywhere."""
     S, R, L = t.shift, t.register, t.location
     with db.read() as conn:
-        stmt = (select(S, L.c.code, R.c.name.label("register")).join(R, R.c.id == S.c.register_id)
+        stmt = (select(S, L.c.code, L.c.timezone, R.c.name.label("register")).join(R, R.c.id == S.c.register_id)
                 .join(L, L.c.id == S.c.location_id).order_by(S.c.id.desc()))
         if location is not None:
             stmt = stmt.where(S.c.location_id == location_by_code(conn, location)["id"])
@@ -416,5 +416,6 @@ def list_shifts(db: Database, *, location: str | None = None, limit: int | None 
             "float": r["float_amount"], "counted": r["counted"], "expected_cash": r["expected_cash"],
             "over_short": (r["counted"] - r["expected_cash"]
                            if r["counted"] is not None and r["expected_cash"] is not None else None),
+            "timezone": r["timezone"],
         }) for r in rows]
-        return ShiftList(shifts=shifts, count=len(shifts))
+        return ShiftList(shifts=shifts, count=len(shifts), currency=store_currency(conn))
