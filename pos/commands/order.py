@@ -45,6 +45,8 @@ def cancel(
     ref: Annotated[str | None, typer.Option("--ref", metavar="KEY", help="Idempotency key: the same key with the "
                                             "same request replays the result.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME", help="The drawer paying it back, when "
+                                                 "the order's store has several open.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Cancel an order nothing was returned from: refund it whole, restock everything, status cancelled.
@@ -54,7 +56,7 @@ def cancel(
     from pos.commands._render_refund import cancellation_view
     from pos.services.refunds import cancel_order
 
-    doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout)
+    doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout, register=register)
     emit(doc.model_dump(mode="json"), as_json, cancellation_view)
 
 

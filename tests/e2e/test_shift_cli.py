@@ -161,3 +161,21 @@ def test_clerks_are_named_and_a_no_sale_needs_a_manager(db_url, store):
     assert z["by_clerk"] == [{"clerk": "Ann Lee", "count": 1, "amount": 352}]
     assert "Ann Lee" in pos("shift", "show", z["id"]).stdout
     assert BOSS_PIN not in pos("shift", "show", z["id"], "--json").stdout
+
+
+def test_the_till_takes_cash_into_its_own_register_and_refuses_it_with_no_shift(cli, db_url, store):
+    def till(*args, input):
+        return CliRunner().invoke(app, ["--db", db_url, "till", "--location", "STORE-1", "--new", *args], input=input)
+
+    for name in ("front", "back"):
+        assert cli("shift", "open", "--location", "STORE-1", "--register", name, "--float", "0").exit_code == 0
+    sold = till("--register", "back", input="CROISSANT\npay cash 10\n")
+    assert "paid. New sale." in sold.stdout, sold.output
+    assert json.loads(cli("shift", "x", "--location", "STORE-1", "--register", "back", "--json").stdout)["sales_count"] == 1
+    assert json.loads(cli("shift", "x", "--location", "STORE-1", "--register", "front", "--json").stdout)["sales_count"] == 0
+    guess = till(input="CROISSANT\npay cash 10\n")
+    assert "register_required" in guess.stderr or "several open registers" in guess.stderr
+    for name in ("front", "back"):
+        cli("shift", "close", "--location", "STORE-1", "--register", name, "--counted", "0")
+    closed = till(input="CROISSANT\npay cash 10\npay card 4242424242424242\n")
+    assert "no shift is open" in closed.stderr and "paid. New sale." in closed.stdout

@@ -189,3 +189,28 @@ def test_shift_actions_write_audit_rows(store):
         ("shift_open", shift.id, 2000), ("cash_in", shift.id, 100), ("cash_out", shift.id, 200),
         ("no_sale", shift.id, 0), ("shift_close", shift.id, 1900),
     ]
+
+
+def test_a_shift_with_a_payment_still_pending_cannot_close(store):
+    shift = shifts.open_shift(store, location="STORE-1", float_amount="10.00")
+    c = cart.new_cart(store, location="STORE-1").id
+    cart.add_item(store, cart_id=c, code="CROISSANT", quantity=1)
+    from pos.services.payments import PreparedPayment
+
+    with store.write() as conn:  # a till that stopped between recording the payment and settling it
+        orders.begin_checkout(conn, cart_id=c, processor="cash", payment=PreparedPayment(tendered=500), shipping=None,
+                              idempotency_key="pending-1")
+    from pos.errors import ShiftBusy
+
+    with pytest.raises(ShiftBusy):
+        shifts.close_shift(store, counted="10.00")
+    assert shifts.show_shift(store, shift_id=shift.id).status == "open"
+
+
+def test_a_return_at_another_store_pays_out_of_that_stores_drawer(store):
+    sold = _sell(store, [("TSHIRT-M", 1)], pay="cash")  # STORE-1 never had a shift
+    wh = shifts.open_shift(store, location="WH-1", float_amount="100.00")
+    back = refunds.return_items(store, order_id=sold.id, lines=None, refund_to="cash", location="WH-1")
+    assert _shift_of_refund(store, back.id) == wh.id
+    z = shifts.close_shift(store, counted="78.36")
+    assert (z.refunds, z.expected_cash, z.over_short) == (sold.total, 10000 - sold.total, 0)
