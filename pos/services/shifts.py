@@ -110,6 +110,12 @@ def _check_reason(reason: str, *, required: bool) -> str:
 # -- opening ----------------------------------------------------------------------------------------------
 
 
+_MAKE_REGISTER = Sql(
+    "INSERT INTO register (location_id, name, created_at) VALUES (:location_id, :name, :created_at) "
+    "ON CONFLICT (location_id, name) DO NOTHING"
+)
+
+
 def open_shift(db: Database, *, location: str, float_amount: str, register: str | None = None) -> ShiftReport:
     """Open a shift on the location's register (made on first use) with the float counted into the drawer."""
     name = check_register(register) or DEFAULT_REGISTER
@@ -117,9 +123,9 @@ def open_shift(db: Database, *, location: str, float_amount: str, register: str 
         loc = location_by_code(conn, location)
         amount = parse_money(float_amount, store_currency(conn), what="float")
         R, S = t.register, t.shift
-        register_id = conn.execute(select(R.c.id).where(R.c.location_id == loc["id"], R.c.name == name)).scalar()
-        if register_id is None:
-            register_id = conn.execute(R.insert().values(location_id=loc["id"], name=name).returning(R.c.id)).scalar_one()
+        # Two tills opening a new register at once: one inserts it, the other (after waiting) finds it.
+        sql.execute(conn, _MAKE_REGISTER, {**sql.insert_defaults(conn, R), "location_id": loc["id"], "name": name})
+        register_id = conn.execute(select(R.c.id).where(R.c.location_id == loc["id"], R.c.name == name)).scalar_one()
         if conn.execute(select(S.c.id).where(S.c.register_id == register_id, S.c.status == ShiftStatus.OPEN)).first():
             raise _already_open(loc["code"], name)
         actor = auth.current()

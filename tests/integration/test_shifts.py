@@ -214,3 +214,31 @@ def test_a_return_at_another_store_pays_out_of_that_stores_drawer(store):
     assert _shift_of_refund(store, back.id) == wh.id
     z = shifts.close_shift(store, counted="78.36")
     assert (z.refunds, z.expected_cash, z.over_short) == (sold.total, 10000 - sold.total, 0)
+
+
+def test_two_tills_opening_one_register_at_once_open_one_shift(store):
+    import threading
+
+    from pos.services.db import Database
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def open_one() -> None:
+        db = Database(store.url)
+        try:
+            barrier.wait()
+            shifts.open_shift(db, location="STORE-1", float_amount="10.00")
+            outcomes.append("opened")
+        except ShiftAlreadyOpen:
+            outcomes.append("refused")
+        finally:
+            db.dispose()
+
+    tills = [threading.Thread(target=open_one) for _ in range(2)]
+    for till in tills:
+        till.start()
+    for till in tills:
+        till.join()
+    assert sorted(outcomes) == ["opened", "refused"]
+    assert [s.status for s in shifts.list_shifts(store).shifts] == ["open"]
