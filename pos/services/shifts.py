@@ -49,6 +49,7 @@ _OPEN_AT = Sql(
 _REGISTER = Sql("SELECT id FROM register WHERE location_id = :location_id AND name = :name")
 _OPEN_ON = Sql("SELECT id FROM shift WHERE register_id = :register_id AND status = :open")
 _HAD_SHIFT = Sql("SELECT id FROM shift WHERE location_id = :location_id LIMIT 1")
+_LOCK = Sql("SELECT id FROM shift WHERE id = :id AND status = :open FOR UPDATE", only="postgresql")
 _LOCATION_CODE = Sql("SELECT code FROM location WHERE id = :id")
 # PostgreSQL: a payment being recorded holds its shift's row, so a close waits for it and then sees it.
 _HOLD = Sql("SELECT id FROM shift WHERE id = :id AND status = :open FOR SHARE", only="postgresql")
@@ -212,6 +213,9 @@ def _move(db: Database, kind: CashMovementKind, *, amount: str | None, reason: s
         cur = store_currency(conn)
         minor = 0 if amount is None else parse_money(amount, cur, what="amount", allow_zero=False)
         shift = _open_shift_row(conn, location=location, register=register)
+        if conn.dialect.name == "postgresql":  # one drawer movement at a time: two cash-outs cannot both pass
+            if sql.scalar(conn, _LOCK, {"id": shift["id"], "open": ShiftStatus.OPEN}) is None:
+                raise ShiftClosed(f"shift {shift['id']} was closed by another till just now")
         if kind == CashMovementKind.CASH_OUT:
             held = _figures(conn, _shift_row(conn, shift["id"]))["expected_cash"]
             if minor > held:

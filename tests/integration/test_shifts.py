@@ -242,3 +242,32 @@ def test_two_tills_opening_one_register_at_once_open_one_shift(store):
         till.join()
     assert sorted(outcomes) == ["opened", "refused"]
     assert [s.status for s in shifts.list_shifts(store).shifts] == ["open"]
+
+
+def test_two_cash_outs_at_once_never_take_more_than_the_drawer_holds(store):
+    import threading
+
+    from pos.services.db import Database
+
+    shifts.open_shift(store, location="STORE-1", float_amount="100.00")
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def take() -> None:
+        db = Database(store.url)
+        try:
+            barrier.wait()
+            shifts.cash_out(db, amount="40.00", reason="drop")
+            outcomes.append("taken")
+        except InsufficientCash:
+            outcomes.append("refused")
+        finally:
+            db.dispose()
+
+    tills = [threading.Thread(target=take) for _ in range(4)]
+    for till in tills:
+        till.start()
+    for till in tills:
+        till.join()
+    assert sorted(outcomes) == ["refused", "refused", "taken", "taken"]
+    assert shifts.x_report(store).expected_cash == 2000
