@@ -9,7 +9,7 @@ import typer
 from pos.commands import audit, batch, cart, clerk, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
-from pos.commands import refund, returns, setup
+from pos.commands import refund, returns, setup, shift
 from pos.commands import schema as schema_cmd
 from pos.commands._common import PosGroup, invocation
 
@@ -59,6 +59,7 @@ app.command("return")(returns.return_)
 app.add_typer(refund.app, name="refund")
 app.command("receipt")(receipt.receipt)
 app.command("till")(till.till)
+app.add_typer(shift.app, name="shift")
 app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
 app.add_typer(imports.app, name="import")

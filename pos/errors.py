@@ -121,6 +121,42 @@ class RefundPending(PosError):
     code = "refund_pending"
 
 
+class NoOpenShift(PosError):
+    """Cash at a location that has had shifts, or a drawer action, with no shift open on the register."""
+
+    code = "no_open_shift"
+
+
+class RegisterRequired(PosError):
+    """Several registers could be meant: name one with --register (and --location)."""
+
+    code = "register_required"
+
+
+class ShiftAlreadyOpen(PosError):
+    """The register already has an open shift: close it first (`pos shift close`)."""
+
+    code = "shift_already_open"
+
+
+class ShiftClosed(PosError):
+    """The shift is closed already: its Z report is final."""
+
+    code = "shift_closed"
+
+
+class ShiftBusy(PosError):
+    """A payment or refund of the shift is still pending: settle it before closing the drawer."""
+
+    code = "shift_busy"
+
+
+class InsufficientCash(PosError):
+    """More cash was asked out of the drawer than it should hold."""
+
+    code = "insufficient_cash"
+
+
 class UnknownProcessor(PosError):
     """No payment processor is installed under that name."""
 

@@ -21,6 +21,8 @@ def checkout(
     ship_address: Annotated[str | None, typer.Option("--ship-address", help="Address, for delivery lines.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
     clerk: ClerkOption = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME",
+                                                 help="The drawer taking the payment, when the store has several open.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Check out a cart: order, payment, stock update, confirmation.
@@ -45,7 +47,7 @@ def checkout(
     try:
         with signed_in(clerk):
             doc = run_checkout(database(), cart_id=cart, processor=pay, params=params, shipping=shipping,
-                               timeout=timeout)
+                               timeout=timeout, register=register)
     except ShippingRequired as err:
         err.message += " (--ship-name and --ship-address)"
         raise

@@ -48,6 +48,13 @@ def run_demo(data_dir: str | None) -> None:
     out.print(f"Loaded {loaded.locations.read} locations, {loaded.catalog.created} variants and "
               f"{loaded.inventory.applied} stock levels from {escape(str(folder))}")
 
+    step("STORE-1's drawer opens a shift with a 150.00 float")
+    from pos.services import shifts
+
+    opened = shifts.open_shift(db, location="STORE-1", float_amount="150.00")
+    out.print(f"Shift {opened.id} open on register {escape(opened.register_)} at {opened.location}: "
+              "every payment and refund there is recorded in it")
+
     step("Stock of a T-shirt, per location")
     out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M"))))
 
@@ -82,11 +89,25 @@ def run_demo(data_dir: str | None) -> None:
     out.print(r.receipt_view(plain(shipped)))
 
     show_returns(step, out, db, plain(paid), plain(shipped))
+    close_drawer(step, out, db)
 
     step("Every stock change is in the history")
     out.print(r.history_view(plain(inventory.stock_history(db, sku="LAMP-DESK"))))
     out.print(r.orders_view(plain(orders.list_orders(db))))
     db.dispose()
+
+
+def close_drawer(step: Callable[[str], None], out: Any, db: Any) -> None:
+    """A bank drop, then the drawer counted (a coin short) and the shift closed: its Z report."""
+    from pos.commands._render_shift import movement_view, shift_view
+    from pos.money import format_money
+    from pos.services import shifts
+
+    step("A bank drop; the drawer is counted and the shift closed: the Z report")
+    out.print(movement_view(plain(shifts.cash_out(db, amount="50.00", reason="bank drop"))))
+    counted = shifts.x_report(db, location="STORE-1").expected_cash - 25  # a quarter went missing
+    z = shifts.close_shift(db, counted=format_money(counted, "USD"))
+    out.print(shift_view(z.view(), chart=out.is_terminal))
 
 
 def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shipped: dict) -> None:

@@ -48,6 +48,8 @@ def cancel(
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor.")] = 30.0,
     clerk: ClerkOption = None,
     approve: ApproveOption = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME", help="The drawer paying it back, when "
+                                                 "the order's store has several open.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Cancel an order nothing was returned from: refund it whole, restock everything, status cancelled.
@@ -59,7 +61,7 @@ def cancel(
     from pos.services.refunds import cancel_order
 
     with signed_in(clerk, approve, manager=True):
-        doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout)
+        doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout, register=register)
     emit(doc.model_dump(mode="json"), as_json, cancellation_view)
 
 

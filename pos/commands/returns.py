@@ -37,6 +37,8 @@ def return_(
     width: Width = 42,
     clerk: ClerkOption = None,
     approve: ApproveOption = None,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME", help="The drawer paying it back, when "
+                                                 "the order's store has several open.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Return items of an order: the money goes back the way it was paid, the units go back on hand.
@@ -59,7 +61,7 @@ def return_(
         check_width(width)
     with signed_in(clerk, approve, manager=True):
         doc = return_items(database(), order_id=order, lines=lines, restock=not no_restock, to_location=to,
-                           refund_to=refund_to, reason=reason, ref=ref, timeout=timeout)
+                           refund_to=refund_to, reason=reason, ref=ref, timeout=timeout, register=register)
     show_refund(doc.model_dump(mode="json"), as_json, printer, width)
 
 

@@ -28,6 +28,9 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "export refunds": "export",
     "clerk add": "clerk", "clerk pin": "clerk", "clerk disable": "clerk", "clerk list": "clerk-list",
     "audit": "audit-page",
+    "shift open": "shift", "shift x": "shift", "shift close": "shift", "shift show": "shift",
+    "shift list": "shift-list", "shift cash-in": "cash-movement", "shift cash-out": "cash-movement",
+    "shift no-sale": "cash-movement",
 }
 
 

@@ -26,6 +26,8 @@ def till(
         help="Print each receipt on an ESC/POS printer: file:/dev/usb/lp0, network:HOST[:PORT], "
              "usb:VENDOR:PRODUCT or dummy:PATH.")] = None,
     width: Annotated[int, typer.Option("--width", help="Receipt width in columns: 32, 42 or 48.")] = 42,
+    register: Annotated[str | None, typer.Option("--register", metavar="NAME",
+                                                 help="The drawer this till uses, when the store has several.")] = None,
     resume: Annotated[bool | None, typer.Option(
         "--resume/--new", help="Resume this store's unfinished sale, or start a new one. Default: ask at a "
                                "terminal; with piped input, start a new one.")] = None,
@@ -47,7 +49,9 @@ def till(
         from pos.services.printer import parse_spec
 
         parse_spec(printer)  # a mistyped SPEC is an error now, not after the first sale
-    session = TillSession(database(), location=location)
+    from pos.services.shifts import check_register
+
+    session = TillSession(database(), location=location, register=check_register(register))
     screen = _Screen(interactive=sys.stdin.isatty(), width=width)
     at_till = TillClerk(database(), interactive=screen.interactive)
     at_till.start(clerk)

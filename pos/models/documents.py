@@ -18,6 +18,7 @@ from pos.models.inventory import StockHistoryPage, StockPublic
 from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
 from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
+from pos.models.shifts import CashMovementPublic, ShiftList, ShiftReport
 
 
 class InitReport(Document):
@@ -101,6 +102,9 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "reconcile": (list[ReconcileResult], "`pos order reconcile`"),
     "refund": (RefundPublic, "a refund (`pos return`, `pos refund show`)"),
     "refund-list": (RefundList, "`pos refund list`"),
+    "shift": (ShiftReport, "a shift's X or Z report (`pos shift open/x/close/show`)"),
+    "shift-list": (ShiftList, "`pos shift list`"),
+    "cash-movement": (CashMovementPublic, "`pos shift cash-in/cash-out/no-sale`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
     "variant": (VariantPublic, "`pos variant add`"),

@@ -28,7 +28,7 @@ from pos.models.order import (
 )
 from pos.models.payment import PaymentStatus
 from pos.money import MAX_MINOR, format_tax_rate, tax_for
-from pos.services import audit, auth, inventory, owner
+from pos.services import audit, auth, inventory, owner, shifts
 from pos.services.audit import Action
 from pos.services import sql
 from pos.services import tables as t
@@ -162,22 +162,24 @@ _INSERT_ITEM = Sql(
 )
 _INSERT_PAYMENT = Sql(
     "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
-    "clerk_id, created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, :brand, "
-    ":last4, :tendered, :clerk_id, :created_at, :updated_at)"
+    "clerk_id, shift_id, created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, "
+    ":brand, :last4, :tendered, :clerk_id, :shift_id, :created_at, :updated_at)"
 )
 
 
 def begin_checkout(
     conn: Connection, *, cart_id: int, processor: str, payment: PreparedPayment, shipping: Shipping | None,
-    idempotency_key: str, request_hash: str | None = None,
+    idempotency_key: str, request_hash: str | None = None, register: str | None = None,
 ) -> PendingOrder:
-    """Create the pending order, its items and payment record, and reserve its stock, in the caller's transaction."""
+    """Create the pending order, its items and payment record, and reserve its stock, in the caller's
+    transaction. The payment names the drawer shift open where it is taken (on `register`, if named)."""
     cart = open_cart_row(conn, cart_id, lock=True)
     lines = cart_lines(conn, cart_id)
     shipping = checked_shipping(cart, lines, shipping)
     tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
     subtotal, tax, total = order_totals(lines, tax_rate)
+    shift_id = shifts.shift_for(conn, location_id=cart["location_id"], register=register, cash=processor == "cash")
     moment = utcnow()
     # No other checkout of this cart may run at the same time: the status flips only from open.
     flip = {"id": cart_id, "now": sql.timestamp(conn, moment), "checkout": CartStatus.CHECKOUT, "open": CartStatus.OPEN}
@@ -201,7 +203,7 @@ def begin_checkout(
     ])
     sql.execute(conn, _INSERT_PAYMENT, {
         "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
-        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, **auth.who(),
+        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, "shift_id": shift_id, **auth.who(),
         **sql.insert_defaults(conn, t.payment, now=moment),
     })
     inventory.reserve(conn, [
@@ -294,6 +296,7 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
 def checkout(
     db: Database, *, cart_id: int, processor: str, params: Mapping[str, str] | None = None,
     shipping: Shipping | None = None, idempotency_key: str | None = None, timeout: float | None = DEFAULT_TIMEOUT_S,
+    register: str | None = None,
 ) -> OrderPublic:
     """createOrder(cartId, shippingDetails, paymentDetails). Raises PaymentDeclined (carrying the order) on failure."""
     proc = get_processor(processor)
@@ -302,6 +305,7 @@ def checkout(
     with db.write() as conn:
         pending = begin_checkout(
             conn, cart_id=cart_id, processor=proc.name, payment=prepared, shipping=shipping, idempotency_key=key,
+            register=register,
         )
     return pay_and_settle(db, proc, pending, prepared, timeout=timeout)
 

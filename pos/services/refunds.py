@@ -30,7 +30,7 @@ from pos.models.refund import (
     CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
 from pos.refund_money import refund_tax, split
-from pos.services import audit, auth, inventory, owner, sql
+from pos.services import audit, auth, inventory, owner, shifts, sql
 from pos.services.audit import Action
 from pos.services.clerks import require_approval
 from pos.services import tables as t
@@ -87,6 +87,9 @@ class ReturnRequest:
     refund_to: str = "original"
     reason: str = ""
     kind: RefundKind = RefundKind.RETURN
+    # Where the money goes back (the drawer's shift): not part of what the return is, so not in its digest.
+    at_location: str | None = None  # default: where the order was sold
+    register: str | None = None
 
     def digest(self) -> str:
         canonical = {
@@ -169,9 +172,9 @@ _REFUNDED_SO_FAR = Sql(
 _LIVE_REFUNDS = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> :declined")
 _INSERT_REFUND = Sql(
     "INSERT INTO refund (order_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
-    "request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, created_at, updated_at) VALUES "
-    "(:order_id, :kind, :status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, :owner_pid, "
-    ":owner_start, :clerk_id, :approver_id, :created_at, :updated_at) RETURNING id"
+    "request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, shift_id, created_at, updated_at) "
+    "VALUES (:order_id, :kind, :status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, "
+    ":owner_pid, :owner_start, :clerk_id, :approver_id, :shift_id, :created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO refund_item (refund_id, order_item_id, sku, quantity, location_id, restocked, subtotal, tax, amount) "
@@ -243,6 +246,8 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
             f"{method} cannot refund: pay order {order['id']} back in cash with --refund-to cash", method=method,
         )
     to_id = location_by_code(conn, request.to_location)["id"] if request.to_location else None
+    at_id = location_by_code(conn, request.at_location)["id"] if request.at_location else order["location_id"]
+    shift_id = shifts.shift_for(conn, location_id=at_id, register=request.register, cash=processor.name == CASH_METHOD)
     items = sql.all_rows(conn, _ITEMS, {"id": order["id"]})
     sql.execute(conn, _ENSURE_COUNTS, {"id": order["id"]})
     returned = {r["order_item_id"]: r["returned"] for r in sql.all_rows(conn, _COUNTS, {"id": order["id"]})}
@@ -262,7 +267,7 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         **sql.insert_defaults(conn, t.refund),  # first: the values given here win
         "order_id": order["id"], "kind": str(request.kind), "method": processor.name, "amount": this + tax,
         "tax": tax, "currency": order["currency"], "reason": request.reason, "key": key, "hash": digest,
-        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, **auth.who(),
+        "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, "shift_id": shift_id, **auth.who(),
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {
@@ -383,12 +388,13 @@ _CLOSE_CART = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id 
 def return_items(
     db: Database, *, order_id: int, lines: list[ReturnLine] | None, restock: bool = True,
     to_location: str | None = None, refund_to: str = "original", reason: str = "", ref: str | None = None,
-    timeout: float | None = DEFAULT_TIMEOUT_S,
+    timeout: float | None = DEFAULT_TIMEOUT_S, location: str | None = None, register: str | None = None,
 ) -> RefundPublic:
     """pos return: take units back and pay them back. Raises RefundDeclined (carrying the refund) when the
     processor declines."""
     request = ReturnRequest(order_id, None if lines is None else tuple(lines), restock, to_location,
-                            _refund_to(refund_to), inventory.check_reason(reason))
+                            _refund_to(refund_to), inventory.check_reason(reason), at_location=location,
+                            register=shifts.check_register(register))
     if lines is not None and not lines:
         raise InvalidInput("name the items to return (SKU or SKU=N), or --all")
     return _run(db, request, ref=check_ref(ref), timeout=timeout)
@@ -396,6 +402,7 @@ def return_items(
 
 def cancel_order(
     db: Database, *, order_id: int, reason: str = "", ref: str | None = None, timeout: float | None = DEFAULT_TIMEOUT_S,
+    location: str | None = None, register: str | None = None,
 ) -> CancellationPublic:
     """pos order cancel: the whole order back (money and stock), status `cancelled`; or, for a payment
     that failed, the order `cancelled` and its cart closed."""
@@ -421,7 +428,8 @@ def cancel_order(
                 "id": order["cart_id"], "now": now, "closed": CartStatus.CLOSED, "open": CartStatus.OPEN,
             })
             return CancellationPublic(order_id=order_id, status=OrderStatus.CANCELLED, replayed=replayed)
-    request = ReturnRequest(order_id, None, True, None, "original", reason, RefundKind.CANCEL)
+    request = ReturnRequest(order_id, None, True, None, "original", reason, RefundKind.CANCEL, at_location=location,
+                            register=shifts.check_register(register))
     refund = _run(db, request, ref=ref, timeout=timeout)
     return CancellationPublic(order_id=order_id, status=refund.order_status, refund=refund, replayed=refund.replayed)
 

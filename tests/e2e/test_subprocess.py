@@ -91,5 +91,8 @@ def test_pos_demo_walks_the_whole_flow_on_a_throwaway_database(env, tmp_path):
     assert "Paid back by card" in out and "status: approved  (order:" in out and "partially_refunded" in out
     assert "Cancellation" in out and "status: cancelled" in out and "Paid back by cash from the drawer" in out
     assert "refund 2 of" in out  # the restocked lamps' history row names the refund
+    # the drawer: a shift opened before the sales, closed after the returns with its Z report, a quarter short
+    assert "Shift 1 open on register main at STORE-1" in out and "Cash out 50.00 on shift 1" in out
+    assert "Z report: shift 1" in out and "Over/short" in out and "-0.25" in out
     assert "unexpectedly accepted" not in out
     assert "4242424242424242" not in out and "4242 4242 4242 4242" not in out

@@ -36,7 +36,7 @@ class Result:
 class TillSession:
     """One till at one store. The sale in progress is the open cart `cart_id` (created at the first line)."""
 
-    def __init__(self, db: Database, *, location: str) -> None:
+    def __init__(self, db: Database, *, location: str, register: str | None = None) -> None:
         from pos.services.catalog import location_by_code
         from pos.services.settings import currency
 
@@ -45,6 +45,7 @@ class TillSession:
             self.location = location_by_code(conn, location)["code"]
             self.currency = currency(conn)
         self.cart_id: int | None = None
+        self.register = register  # the drawer its payments and refunds go through (None: the location's only one)
 
     # -- resuming ---------------------------------------------------------------------------------------
 
@@ -124,7 +125,8 @@ class TillSession:
 
                 # Exact cash: the total checkout charges now, at the store's current tax rate.
                 params["tendered"] = format_money(checkout_total(self.db, cart_id=cart_id), self.currency)
-            order = checkout(self.db, cart_id=cart_id, processor=action.processor, params=params)
+            order = checkout(self.db, cart_id=cart_id, processor=action.processor, params=params,
+                             register=self.register)
         except ShippingRequired as err:
             err.message += " (`ship NAME / ADDRESS`)"  # as `pos checkout` names its own options
             raise
@@ -142,11 +144,13 @@ class TillSession:
         from pos.services import refunds
 
         if isinstance(action, CancelOrder):
-            done = refunds.cancel_order(self.db, order_id=action.order_id)
+            done = refunds.cancel_order(self.db, order_id=action.order_id, location=self.location,
+                                        register=self.register)
             refund = done.refund.model_dump(mode="json") if done.refund else None
             return Result("refund", refund_order={"id": done.order_id, "status": done.status}, refund=refund)
         doc = refunds.return_items(self.db, order_id=action.order_id,
-                                   lines=[refunds.ReturnLine(action.code, action.quantity)])
+                                   lines=[refunds.ReturnLine(action.code, action.quantity)],
+                                   location=self.location, register=self.register)
         return Result("refund", refund_order={"id": doc.order_id, "status": doc.order_status},
                       refund=doc.model_dump(mode="json"))
 
