@@ -8,7 +8,7 @@ from pos.models.catalog import (
 )
 from pos.models.inventory import StockLevel, StockMovement
 from pos.models.cart import Cart, CartItem
-from pos.models.order import Order, OrderItem
+from pos.models.order import Fulfilment, Order, OrderItem
 from pos.models.payment import Payment, ProcessorLedger
 from pos.models.refund import OrderItemReturn, Refund, RefundItem
 
@@ -17,6 +17,6 @@ from sqlmodel import SQLModel
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
+    "Cart", "CartItem", "Fulfilment", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
     "ProductCreate", "Refund", "RefundItem", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from pos.models import (
-    Cart, CartItem, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
+    Cart, CartItem, Fulfilment, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
     Setting, StockLevel, StockMovement, Variant,
 )
 
@@ -32,3 +32,4 @@ processor_ledger = _table(ProcessorLedger)
 refund = _table(Refund)
 refund_item = _table(RefundItem)
 order_item_return = _table(OrderItemReturn)
+fulfilment = _table(Fulfilment)
