@@ -13,8 +13,10 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from pos.models._common import Document
 from pos.models.cart import CartPublic
 from pos.models.catalog import LocationPublic, ProductPublic, VariantPublic
-from pos.models.inventory import StockHistoryPage, StockPublic
-from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
+from pos.models.inventory import LowStockList, ReorderLine, StockHistoryPage, StockPublic, TransferPublic
+from pos.models.order import (
+    BatchLine, BatchLineResult, BatchSummary, FulfilResult, OrderPage, OrderPublic, PickList, ReconcileResult,
+)
 from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
 
@@ -85,20 +87,25 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "cart-list": (list[CartPublic], "`pos cart list`"),
     "error": (ErrorDocument, "any command's failure with --json"),
     "export": (ExportReport, "`pos export ... --output FILE` (refunds too)"),
+    "fulfilment": (FulfilResult, "`pos order fulfil`"),
     "import": (ImportReport, "`pos import ...`"),
     "init": (InitReport, "`pos init`"),
     "location": (LocationPublic, "`pos location add/update`"),
     "location-list": (list[LocationPublic], "`pos location list`"),
+    "low-stock": (LowStockList, "`pos stock low`"),
     "order": (OrderPublic, "an order (`pos checkout`, `pos order show`, `pos receipt`)"),
     "order-page": (OrderPage, "`pos order list`"),
+    "pick-list": (PickList, "`pos order pick`"),
     "processor-list": (list[ProcessorPublic], "`pos payment list`"),
     "product": (ProductPublic, "`pos product add/show`"),
     "product-list": (list[ProductPublic], "`pos product list`"),
     "reconcile": (list[ReconcileResult], "`pos order reconcile`"),
     "refund": (RefundPublic, "a refund (`pos return`, `pos refund show`)"),
     "refund-list": (RefundList, "`pos refund list`"),
+    "reorder": (ReorderLine, "`pos stock reorder`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
+    "transfer": (TransferPublic, "`pos stock transfer`"),
     "variant": (VariantPublic, "`pos variant add`"),
 }
 

@@ -398,9 +398,10 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
             OrderItemPublic(
                 sku=i["sku"], name=i["name"], quantity=i["quantity"], location=i["location"],
                 unit_price=i["unit_price"], line_total=i["line_total"],
-                delivery=i["location_id"] != order["location_id"],
+                delivery=i["location_id"] != order["location_id"], fulfilment=state,
             )
-            for i in sql.all_rows(conn, _ITEMS, {"id": order_id})
+            for i, state in zip(sql.all_rows(conn, _ITEMS, {"id": order_id}), _fulfilment_of(conn, order, pay),
+                                strict=True)
         ],
         subtotal=order["subtotal"],
         tax_rate=format_tax_rate(order["tax_rate"]),
@@ -412,6 +413,13 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
         idempotency_key=order["idempotency_key"],
         **_refunds_of(conn, order_id),
     )
+
+
+def _fulfilment_of(conn: Connection, order: Mapping, pay: Mapping | None) -> list:
+    from pos.services.fulfilment import item_fulfilment
+
+    return item_fulfilment(conn, order_id=order["id"], order_location_id=order["location_id"],
+                           status=order["status"], payment_status=pay["status"] if pay else None)
 
 
 def _refunds_of(conn: Connection, order_id: int) -> dict:
