@@ -61,6 +61,9 @@ def cart_view(cart: dict) -> Any:
     parts: list[Any] = [table]
     if cart.get("shipping"):
         parts.append(Text(f"Ship to: {cart['shipping']['name']}, {cart['shipping']['address']}"))
+    if cart.get("parked_at"):
+        note = f": {cart['park_note']}" if cart.get("park_note") else ""
+        parts.append(_t(f"Parked {local_time(cart['parked_at'], None)}{note} (resume {cart['id']} at a till)"))
     return Group(*parts)
 
 
