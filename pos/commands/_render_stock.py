@@ -33,7 +33,7 @@ def _reorder_table(title: str, lines: list[dict], *, with_location: bool = True)
         table.add_column(col, justify=justify)  # type: ignore[arg-type]
     for line in lines:
         cells = [line["sku"], line["name"]] + ([line["location"]] if with_location else [])
-        qty = "to above level" if line["reorder_quantity"] is None else line["reorder_quantity"]
+        qty = "auto" if line["reorder_quantity"] is None else line["reorder_quantity"]
         _row(table, *cells, line["available"], line["reorder_level"], qty, line["to_order"])
     return _titled(title, table)
 
