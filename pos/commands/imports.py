@@ -137,6 +137,8 @@ def _summary(doc: dict) -> str:
         head += f" ({doc['created']:,} variants new, {doc['updated']:,} updated)"
     if doc.get("location"):
         head += f"; stock at {doc['location']}: {doc['stock_changed']:,} {verb}"
+    if doc.get("reorder_levels") is not None:
+        head += f"; reorder levels: {doc['reorder_levels']:,} {verb}"
     lines = [head + (" (dry run: nothing written)" if doc["dry_run"] else "")]
     lines += doc["errors"]
     if doc.get("rejects_file"):

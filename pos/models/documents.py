@@ -53,6 +53,8 @@ class ImportReport(Document):
     format: Literal["shopify"] | None = None
     location: str | None = Field(default=None, description="shopify: the location given its stock")
     stock_changed: int | None = None
+    reorder_levels: int | None = Field(default=None, description="inventory with a reorder_level column: "
+                                       "reorder levels set or changed")
 
 
 class ExportReport(Document):
