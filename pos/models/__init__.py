@@ -17,6 +17,7 @@ from sqlmodel import SQLModel
 metadata = SQLModel.metadata
 
 __all__ = [
-    "Cart", "CartItem", "Fulfilment", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
+    "Cart", "CartItem", "Fulfilment", "Location", "LocationCreate",
+    "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
     "ProductCreate", "Refund", "RefundItem", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pos.errors import InvalidInput, NotFound, NotFulfillable
+from pos.errors import InvalidInput, NotFound, NotFulfillable, PaymentDeclined
 from pos.services import cart, catalog, inventory, orders, refunds
 from pos.services.fulfilment import fulfil_order, pick_list
 
@@ -52,7 +52,7 @@ def test_the_pick_list_holds_the_lines_to_ship_from_a_location_oldest_first(shop
 
 def test_unpaid_orders_are_not_on_the_pick_list(shop, fake_processor):
     fake_processor.approve = False
-    with pytest.raises(Exception):
+    with pytest.raises(PaymentDeclined):
         _sell(shop, [("TSHIRT-M", 2, "WH-1")])
     assert pick_list(shop, location="WH-1").lines == []
 
@@ -96,7 +96,7 @@ def test_orders_with_nothing_to_ship_are_refused(shop, fake_processor, kind):
         return
     if kind == "unpaid":
         fake_processor.approve = False
-        with pytest.raises(Exception):
+        with pytest.raises(PaymentDeclined):
             _sell(shop, [("TSHIRT-M", 1, "WH-1")])
         order_id = orders.list_orders(shop)[0].id
     else:

@@ -116,6 +116,17 @@ def test_hostile_park_notes_are_kept_verbatim_and_a_long_one_is_refused(store):
 ROUNDS = 12
 
 
+def _race(till, sale, barrier, got):
+    barrier.wait()
+    try:
+        result = till.handle(f"resume {sale}")
+        got.append("won" if result.sale.id == sale and till.cart_id == sale else "wrong")
+    except NotParked as err:
+        got.append("told" if f"sale {sale} is not parked" in err.message else err.message)
+    except BaseException as exc:  # noqa: BLE001 - anything else fails the test
+        got.append(repr(exc))
+
+
 def test_two_tills_resuming_the_same_parked_sale_at_once_one_wins_the_other_is_told(store, db_url):
     """Each round, a sale is parked and two tills (own connections, own threads) resume it at the same
     moment: exactly one gets it, the other a clear NotParked, on either engine."""
@@ -130,18 +141,7 @@ def test_two_tills_resuming_the_same_parked_sale_at_once_one_wins_the_other_is_t
             till.cart_id = None  # each round, both tills start with an empty sale
         barrier = threading.Barrier(2)
         got: list[str] = []
-
-        def race(till):
-            barrier.wait()
-            try:
-                result = till.handle(f"resume {sale}")
-                got.append("won" if result.sale.id == sale and till.cart_id == sale else "wrong")
-            except NotParked as err:
-                got.append("told" if f"sale {sale} is not parked" in err.message else err.message)
-            except BaseException as exc:  # noqa: BLE001 - anything else fails the test
-                got.append(repr(exc))
-
-        threads = [threading.Thread(target=race, args=(till,)) for till in tills]
+        threads = [threading.Thread(target=_race, args=(till, sale, barrier, got)) for till in tills]
         for th in threads:
             th.start()
         for th in threads:

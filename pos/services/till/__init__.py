@@ -9,6 +9,7 @@ from pos.services.till.parse import (
 from pos.services.till.session import Result, TillSession
 
 __all__ = [
-    "HELP", "Action", "Add", "CancelOrder", "Command", "Park", "Resume", "ReturnItems", "Pay", "Remove", "SetQuantity", "Ship", "Result", "TillSession",
+    "HELP", "Action", "Add", "CancelOrder", "Command", "Park", "Resume", "ReturnItems", "Pay",
+    "Remove", "SetQuantity", "Ship", "Result", "TillSession",
     "is_payment_line", "mask_card_numbers", "parse_line", "redact",
 ]
