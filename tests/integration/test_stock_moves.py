@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from pos.errors import InsufficientStock, InvalidInput, NotFound
@@ -180,3 +182,35 @@ def test_a_bad_reorder_rule_is_refused(store, level, quantity):
     with pytest.raises(InvalidInput):
         set_reorder(store, sku="TSHIRT-M", location="STORE-1", reorder_level=level, reorder_quantity=quantity)
     assert low_stock(store).items == []
+
+
+# -- every sequence of transfers ----------------------------------------------------------------------------
+
+LOCS = ("STORE-1", "WH-1")
+_moves = st.lists(st.tuples(st.sampled_from(LOCS), st.sampled_from(LOCS), st.integers(-2, 70)), min_size=1,
+                  max_size=6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(moves=_moves)
+def test_any_sequence_of_transfers_keeps_every_unit_and_every_reservation(store, moves):
+    """Whatever is asked, a transfer happens exactly when the units are available at the source; the total
+    on hand never changes, reserved units never move, and each level's history adds up to it."""
+    if _level(store, "TSHIRT-M", "WH-1").reserved == 0:
+        _hold(store, "TSHIRT-M", "WH-1", 7)  # once per database: held units that must stay put
+    for src, dst, qty in moves:
+        before = {loc: _level(store, "TSHIRT-M", loc) for loc in LOCS}
+        try:
+            transfer_stock(store, sku="TSHIRT-M", from_location=src, to_location=dst, quantity=qty)
+            moved = True
+        except (InsufficientStock, InvalidInput):
+            moved = False
+        assert moved == (src != dst and 0 < qty <= before[src].available)
+        after = {loc: _level(store, "TSHIRT-M", loc) for loc in LOCS}
+        assert sum(lv.on_hand for lv in after.values()) == sum(lv.on_hand for lv in before.values())
+        assert {loc: lv.reserved for loc, lv in after.items()} == {loc: lv.reserved for loc, lv in before.items()}
+        if moved:
+            assert (after[src].on_hand, after[dst].on_hand) == (before[src].on_hand - qty, before[dst].on_hand + qty)
+    for loc in LOCS:
+        history = inventory.stock_history(store, sku="TSHIRT-M", location=loc, limit=None)
+        assert sum(h.change for h in history) == _level(store, "TSHIRT-M", loc).on_hand
