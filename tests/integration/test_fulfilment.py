@@ -152,3 +152,35 @@ def test_tracking_text_is_kept_verbatim_and_limited_in_length(shop, fake_process
     done = fulfil_order(shop, order_id=order.id, location="WH-1", tracking=text)
     assert done.tracking == text
     assert orders.show_order(shop, order_id=order.id).items[0].fulfilment.tracking == text
+
+
+def test_two_warehouse_clerks_fulfilling_one_order_at_once_ship_it_once(shop, db_url, fake_processor):
+    import threading
+
+    from pos.services.db import Database
+
+    order = _sell(shop, [("TSHIRT-M", 2, "WH-1")])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def clerk(tracking):
+        db = Database(db_url)
+        barrier.wait()
+        try:
+            fulfil_order(db, order_id=order.id, tracking=tracking)
+            outcomes.append("shipped")
+        except NotFulfillable:
+            outcomes.append("told")
+        except BaseException as exc:  # noqa: BLE001 - anything else fails the test
+            outcomes.append(repr(exc))
+        finally:
+            db.dispose()
+
+    threads = [threading.Thread(target=clerk, args=(t,)) for t in ("A", "B")]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert sorted(outcomes) == ["shipped", "told"]
+    shown = orders.show_order(shop, order_id=order.id)
+    assert shown.status == "completed" and shown.items[0].fulfilment.tracking in ("A", "B")
