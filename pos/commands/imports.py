@@ -82,8 +82,8 @@ def inventory(
                                                       "add: it holds deliveries (negative numbers remove).")] = Mode.set,
     dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None, as_json: JsonFlag = False,
 ) -> None:
-    """Set or add stock per SKU and location. Columns: sku, location, quantity. Every change is kept in
-    the stock history with the file name and line."""
+    """Set or add stock per SKU and location. Columns: sku, location, quantity, and optionally
+    reorder_level (empty: unchanged). Every change is kept in the stock history with the file name and line."""
     from pos.services.imports import import_inventory
 
     _check_rejects(skip_invalid, rejects)
