@@ -211,6 +211,18 @@ def require_extra(module: str, *, extra: str, feature: str) -> None:
         ) from None
 
 
+class NotFulfillable(PosError):
+    """An order has nothing to ship (not paid, already shipped, returned) from where it was asked."""
+
+    code = "not_fulfillable"
+
+
+class NotParked(PosError):
+    """A sale to resume is not parked (any more): another till resumed it, or it was never parked."""
+
+    code = "not_parked"
+
+
 class Interrupted(PosError):
     """A long operation was stopped (Ctrl-C); what it had not committed was rolled back."""
 

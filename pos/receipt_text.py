@@ -96,10 +96,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out += [(NORMAL, head), (NORMAL, moment.rjust(width))]
     if order.get("clerk"):
         out += [(NORMAL, line) for line in _wrap(f"Served by {first_name(order['clerk'])}", width)]
-    paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+    paid = (OrderStatus.PROCESSING, OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
     if order["status"] not in paid and not order.get("refunded"):
         out.append((BOLD, fit(f"NOT PAID: {order['status']}", width)))
-    elif order["status"] != OrderStatus.PROCESSING:
+    elif order["status"] not in (OrderStatus.PROCESSING, OrderStatus.COMPLETED):
         out.append((BOLD, fit(order["status"].replace("_", " ").upper(), width)))
     out.append((RULE, rule))
     for item in order["items"]:
@@ -108,6 +108,10 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out += [(NORMAL, line) for line in two_sides(qty, format_money(item["line_total"], cur), width)]
         if item.get("delivery"):
             out += [(NORMAL, line) for line in _wrap(f"ships from {item['location']}", width, "  ")]
+            shipped = item.get("fulfilment") or {}
+            if shipped.get("state") == "shipped":
+                text = f"shipped {shipped['tracking']}".strip() if shipped.get("tracking") else "shipped"
+                out += [(NORMAL, line) for line in _wrap(text, width, "  ")]
     out.append((RULE, rule))
     rows = [("Subtotal", format_money(order["subtotal"], cur)), (f"Tax {order['tax_rate']}%", format_money(order["tax"], cur))]
     for label, value in rows:

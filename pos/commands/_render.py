@@ -61,6 +61,9 @@ def cart_view(cart: dict) -> Any:
     parts: list[Any] = [table]
     if cart.get("shipping"):
         parts.append(Text(f"Ship to: {cart['shipping']['name']}, {cart['shipping']['address']}"))
+    if cart.get("parked_at"):
+        note = f": {cart['park_note']}" if cart.get("park_note") else ""
+        parts.append(_t(f"Parked {local_time(cart['parked_at'], None)}{note} (resume {cart['id']} at a till)"))
     return Group(*parts)
 
 
@@ -81,6 +84,10 @@ def receipt_view(order: dict, *, full_names: bool = False) -> Any:
         name = f"{item['name']} [{item['sku']}]"
         if item.get("delivery"):
             name += f"\n  ships from {item['location']}"
+            shipped = item.get("fulfilment") or {}
+            if shipped.get("state") == "shipped":
+                name += f"\n  shipped {local_time(shipped['shipped_at'], order.get('timezone'))}"
+                name += f" {shipped['tracking']}" if shipped.get("tracking") else ""
         _row(table, name, item["quantity"], _m(item["unit_price"], cur), _m(item["line_total"], cur))
     table.add_section()
     table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
@@ -107,7 +114,7 @@ def receipt_view(order: dict, *, full_names: bool = False) -> Any:
         lines.append(Text(f"Ship to: {order['shipping']['name']}\n         {order['shipping']['address']}"))
     if store.get("receipt_footer"):
         lines.append(Text(store["receipt_footer"], style="italic"))
-    paid = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
+    paid = (OrderStatus.PROCESSING, OrderStatus.COMPLETED, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED)
     style = "green" if order["status"] in paid else ("red" if order["status"] == OrderStatus.PAYMENT_FAILED else "yellow")
     return Panel(Group(*lines), title=_t(store["name"], "bold"), border_style=style, expand=False)
 

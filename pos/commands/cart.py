@@ -107,12 +107,14 @@ def show(cart: CartId, as_json: JsonFlag = False) -> None:
 @app.command("list")
 def list_(location: Annotated[str | None, typer.Option("--location", help="Only carts of this store.")] = None,
           status: Annotated[str, typer.Option("--status", help="open, checkout or closed.")] = "open",
+          parked: Annotated[bool, typer.Option("--parked", help="Only sales parked at a till (`park`).")] = False,
           as_json: JsonFlag = False) -> None:
-    """List carts (open ones by default)."""
+    """List carts (open ones by default); --parked: the sales parked at tills, which any till of the same
+    store can resume (`resume N`)."""
     from pos.commands._common import console, plain
     from pos.services.cart import list_carts
 
-    docs = list_carts(database(), status=status, location=location)
+    docs = list_carts(database(), status=status, location=location, parked=parked)
     if as_json:
         emit(docs, True, lambda d: d)
         return
@@ -120,4 +122,4 @@ def list_(location: Annotated[str | None, typer.Option("--location", help="Only 
     for doc in docs:
         out.print(views().cart_view(plain(doc)), markup=False)  # an empty cart is a plain sentence, not markup
     if not docs:
-        out.print(f"no {status} carts", markup=False)
+        out.print(f"no {'parked' if parked else status} carts", markup=False)

@@ -97,8 +97,9 @@ def inventory(
     dry_run: DryRun = False, skip_invalid: SkipInvalid = False, rejects: Rejects = None,
     clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False,
 ) -> None:
-    """Set or add stock per SKU and location. Columns: sku, location, quantity. Every change is kept in
-    the stock history with the file name and line. Needs a manager (unless --dry-run)."""
+    """Set or add stock per SKU and location. Columns: sku, location, quantity, and optionally
+    reorder_level (empty: unchanged). Every change is kept in the stock history with the file name and line.
+    Needs a manager (unless --dry-run)."""
     from pos.services.imports import import_inventory
 
     _check_rejects(skip_invalid, rejects)
@@ -152,6 +153,8 @@ def _summary(doc: dict) -> str:
         head += f" ({doc['created']:,} variants new, {doc['updated']:,} updated)"
     if doc.get("location"):
         head += f"; stock at {doc['location']}: {doc['stock_changed']:,} {verb}"
+    if doc.get("reorder_levels") is not None:
+        head += f"; reorder levels: {doc['reorder_levels']:,} {verb}"
     lines = [head + (" (dry run: nothing written)" if doc["dry_run"] else "")]
     lines += doc["errors"]
     if doc.get("rejects_file"):

@@ -25,7 +25,8 @@ def show(order: OrderId, as_json: JsonFlag = False) -> None:
 @app.command("list")
 def list_(
     status: Annotated[str | None, typer.Option(
-        "--status", help="pending, processing, payment_failed, partially_refunded, refunded or cancelled.")] = None,
+        "--status", help="pending, processing, completed, payment_failed, partially_refunded, refunded or "
+                 "cancelled.")] = None,
     location: Annotated[str | None, typer.Option("--location", help="Only this store.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many orders, newest first.")] = 50,
     all_: AllFlag = False,
@@ -63,6 +64,45 @@ def cancel(
     with signed_in(clerk, approve, manager=True):
         doc = cancel_order(database(), order_id=order, reason=reason, ref=ref, timeout=timeout, register=register)
     emit(doc.model_dump(mode="json"), as_json, cancellation_view)
+
+
+@app.command("pick")
+def pick(
+    location: Annotated[str, typer.Option("--location", help="The location the lines ship from.")],
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout, as `pos export` writes it.")] = False,
+) -> None:
+    """List the delivery lines to ship from a location, oldest order first (paid, not shipped, not returned)."""
+    from pos.commands._render_stock import pick_view
+    from pos.services.fulfilment import pick_list, write_pick_csv
+
+    if as_json and as_csv:
+        raise typer.BadParameter("choose --json or --csv, not both", param_hint="--csv")
+    doc = pick_list(database(), location=location)
+    if as_csv:
+        import sys
+
+        write_pick_csv(doc, sys.stdout)
+        sys.stdout.flush()
+        return
+    emit(doc, as_json, pick_view)
+
+
+@app.command("fulfil")
+def fulfil(
+    order: OrderId,
+    location: Annotated[str | None, typer.Option("--location", help="Only the lines shipping from here "
+                                                 "(default: every location).")] = None,
+    tracking: Annotated[str, typer.Option("--tracking", metavar="TEXT", help="Carrier and tracking number, "
+                                          "kept with the lines shipped.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Mark an order's delivery lines shipped. The order becomes completed when its last line ships
+    (store lines are handed over at the sale); an order with a refund keeps its refund status."""
+    from pos.commands._render_stock import fulfil_view
+    from pos.services.fulfilment import fulfil_order
+
+    emit(fulfil_order(database(), order_id=order, location=location, tracking=tracking), as_json, fulfil_view)
 
 
 @app.command("reconcile")

@@ -63,3 +63,61 @@ def history(sku: Sku, location: Annotated[str | None, typer.Option("--location",
 
     page = history_page(database(), sku=sku, location=location, limit=None if all_ else limit, after=after)
     emit_page(page, "history", as_json, "history_view", "changes")
+
+
+@app.command("transfer", context_settings={"ignore_unknown_options": True})
+def transfer(sku: Sku,
+             from_: Annotated[str, typer.Argument(metavar="FROM", help="Location the units leave.",
+                                                  autocompletion=complete_location)],
+             to: Annotated[str, typer.Argument(metavar="TO", help="Location the units arrive at.",
+                                               autocompletion=complete_location)],
+             quantity: Annotated[int, typer.Argument(metavar="QTY", help="How many units.")],
+             reason: Reason = "", as_json: JsonFlag = False) -> None:
+    """Move stock from one location to another in one step, with a history row at each end.
+
+    Units held by checkouts awaiting payment stay where they are.
+    """
+    from pos.services.stock_moves import transfer_stock
+
+    emit(transfer_stock(database(), sku=sku, from_location=from_, to_location=to, quantity=quantity, reason=reason),
+         as_json, _views().transfer_view)
+
+
+@app.command("reorder", context_settings={"ignore_unknown_options": True})
+def reorder(sku: Sku, location: Loc,
+            level: Annotated[int, typer.Option("--level", metavar="N", help="Low when available stock is at or "
+                                               "below N.")],
+            quantity: Annotated[int | None, typer.Option("--quantity", metavar="M", help="How many to order when "
+                                                         "low. Default: enough to bring available back above N.")] = None,
+            as_json: JsonFlag = False) -> None:
+    """Set a variant's reorder level at a location (replacing the one it had)."""
+    from pos.services.stock_moves import set_reorder
+
+    emit(set_reorder(database(), sku=sku, location=location, reorder_level=level, reorder_quantity=quantity),
+         as_json, _views().reorder_view)
+
+
+@app.command("low")
+def low(location: Annotated[str | None, typer.Option("--location", help="Only this location.",
+                                                     autocompletion=complete_location)] = None,
+        as_json: JsonFlag = False,
+        as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout, as `pos export` writes it.")] = False) -> None:
+    """List every variant whose available stock is at or below its reorder level, with how many to order."""
+    from pos.services.stock_moves import low_stock, write_low_stock_csv
+
+    if as_json and as_csv:
+        raise typer.BadParameter("choose --json or --csv, not both", param_hint="--csv")
+    doc = low_stock(database(), location=location)
+    if as_csv:
+        import sys
+
+        write_low_stock_csv(doc, sys.stdout)
+        sys.stdout.flush()
+        return
+    emit(doc, as_json, _views().low_view)
+
+
+def _views():
+    from pos.commands import _render_stock
+
+    return _render_stock

@@ -99,6 +99,8 @@ def till(
             screen.say(f"order {result.order.id} paid. New sale.")
         elif result.kind == "refund" and result.refund_order is not None:
             _show_refund(screen, result.refund_order, result.refund, printer, width)
+        elif result.kind in ("parked", "parked_list", "resumed"):
+            _show_parking(screen, session, result)
     left = session.current() if session.cart_id is not None else None
     if left and left.items:
         note(f"sale {left.id} is still open; `pos till --location {session.location} --resume` continues it")
@@ -119,6 +121,18 @@ def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:
             return
     session.resume(found.id)
     note(f"resuming sale {found.id}")
+
+
+def _show_parking(screen: _Screen, session: Any, result: Any) -> None:
+    from pos.commands._render_stock import parked_view
+
+    if result.kind == "parked":
+        screen.say(f"sale {result.sale.id} parked; `resume {result.sale.id}` brings it back. New sale.")
+    elif result.kind == "resumed":
+        screen.say(f"resuming parked sale {result.sale.id}")
+        screen.sale(plain(result.sale))
+    else:
+        screen.show(parked_view([plain(sale) for sale in result.parked or []]))
 
 
 def _show_refund(screen: _Screen, order: dict, refund: dict | None, printer: str | None, width: int) -> None:
@@ -194,6 +208,15 @@ class _Screen:
 
     def say(self, text: str) -> None:
         typer.echo(text)
+
+    def show(self, renderable: Any) -> None:
+        """A rich view: styled at a terminal, its plain text otherwise."""
+        if self.fancy:
+            self.console.print(renderable)
+        else:
+            from pos.commands._common import console
+
+            console(width=100, no_color=True).print(renderable)
 
     def sale(self, sale: dict) -> None:
         if self.fancy:

@@ -8,7 +8,7 @@ from pos.models.catalog import (
 )
 from pos.models.inventory import StockLevel, StockMovement
 from pos.models.cart import Cart, CartItem
-from pos.models.order import Order, OrderItem
+from pos.models.order import Fulfilment, Order, OrderItem
 from pos.models.payment import Payment, ProcessorLedger
 from pos.models.refund import OrderItemReturn, Refund, RefundItem
 from pos.models.staff import AuditEntry, CashMovement, Clerk, Register, Shift
@@ -19,6 +19,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEntry", "CashMovement", "Clerk", "Register", "Shift",
-    "Cart", "CartItem", "Location", "LocationCreate", "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
+    "Cart", "CartItem", "Fulfilment", "Location", "LocationCreate",
+    "Order", "OrderItem", "OrderItemReturn", "Payment", "ProcessorLedger", "Product",
     "ProductCreate", "Refund", "RefundItem", "Setting", "StockLevel", "StockMovement", "Variant", "VariantCreate", "metadata",
 ]

@@ -30,6 +30,9 @@ class Cart(SQLModel, table=True):
     status: str = Field(default=CartStatus.OPEN, max_length=16)
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
+    # Set while the sale is parked at a till (`park`); a till resuming it clears it, one till only.
+    parked_at: datetime | None = Field(default=None)
+    park_note: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
@@ -68,6 +71,8 @@ class CartPublic(Document):
     subtotal: int
     currency: str
     shipping: Shipping | None
+    parked_at: str | None = Field(default=None, description="UTC, ISO 8601 with Z: when a till parked it; None: not parked")
+    park_note: str | None = Field(default=None, description="the note it was parked with")
 
 
 class SalePublic(Document):
@@ -83,3 +88,5 @@ class SalePublic(Document):
     shipping: Shipping | None
     tax: int
     total: int
+    parked_at: str | None = Field(default=None, description="UTC, ISO 8601 with Z: when a till parked it; None: not parked")
+    park_note: str | None = Field(default=None, description="the note it was parked with")

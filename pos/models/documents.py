@@ -14,8 +14,10 @@ from pos.models._common import Document
 from pos.models.cart import CartPublic
 from pos.models.catalog import LocationPublic, ProductPublic, VariantPublic
 from pos.models.clerks import AuditPage, ClerkPublic
-from pos.models.inventory import StockHistoryPage, StockPublic
-from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
+from pos.models.inventory import LowStockList, ReorderLine, StockHistoryPage, StockPublic, TransferPublic
+from pos.models.order import (
+    BatchLine, BatchLineResult, BatchSummary, FulfilResult, OrderPage, OrderPublic, PickList, ReconcileResult,
+)
 from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
 from pos.models.shifts import CashMovementPublic, ShiftList, ShiftReport
@@ -53,6 +55,8 @@ class ImportReport(Document):
     format: Literal["shopify"] | None = None
     location: str | None = Field(default=None, description="shopify: the location given its stock")
     stock_changed: int | None = None
+    reorder_levels: int | None = Field(default=None, description="inventory with a reorder_level column: "
+                                       "reorder levels set or changed")
 
 
 class ExportReport(Document):
@@ -90,12 +94,15 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "clerk-list": (list[ClerkPublic], "`pos clerk list`"),
     "error": (ErrorDocument, "any command's failure with --json"),
     "export": (ExportReport, "`pos export ... --output FILE` (refunds too)"),
+    "fulfilment": (FulfilResult, "`pos order fulfil`"),
     "import": (ImportReport, "`pos import ...`"),
     "init": (InitReport, "`pos init`"),
     "location": (LocationPublic, "`pos location add/update`"),
     "location-list": (list[LocationPublic], "`pos location list`"),
+    "low-stock": (LowStockList, "`pos stock low`"),
     "order": (OrderPublic, "an order (`pos checkout`, `pos order show`, `pos receipt`)"),
     "order-page": (OrderPage, "`pos order list`"),
+    "pick-list": (PickList, "`pos order pick`"),
     "processor-list": (list[ProcessorPublic], "`pos payment list`"),
     "product": (ProductPublic, "`pos product add/show`"),
     "product-list": (list[ProductPublic], "`pos product list`"),
@@ -105,8 +112,10 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "shift": (ShiftReport, "a shift's X or Z report (`pos shift open/x/close/show`)"),
     "shift-list": (ShiftList, "`pos shift list`"),
     "cash-movement": (CashMovementPublic, "`pos shift cash-in/cash-out/no-sale`"),
+    "reorder": (ReorderLine, "`pos stock reorder`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
+    "transfer": (TransferPublic, "`pos stock transfer`"),
     "variant": (VariantPublic, "`pos variant add`"),
 }
 

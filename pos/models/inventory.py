@@ -26,6 +26,9 @@ class StockLevel(SQLModel, table=True):
     location_id: int = Field(foreign_key="location.id", index=True)
     on_hand: int = 0
     reserved: int = 0
+    reorder_level: int | None = Field(default=None, description="low when available is at or below this")
+    reorder_quantity: int | None = Field(default=None, description="how many to order when low; None: enough "
+                                         "to bring available back above the level")
 
 
 class StockMovement(SQLModel, table=True):
@@ -81,3 +84,36 @@ class StockHistoryPage(Document):
     total: int
     truncated: bool
     next_after: int | None
+
+
+class TransferPublic(Document):
+    """`pos stock transfer`: units moved from one location to another, and both levels after."""
+
+    sku: str
+    name: str
+    quantity: int
+    reason: str
+    from_: StockAtLocation = Field(alias="from")
+    to: StockAtLocation
+
+
+class ReorderLine(Document):
+    """A variant's reorder rule at one location, with its stock now (`pos stock reorder`, `pos stock low`)."""
+
+    sku: str
+    name: str
+    location: str
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_level: int | None
+    reorder_quantity: int | None = Field(description="None: order enough to bring available above the level")
+    to_order: int = Field(description="0 unless available is at or below the level")
+
+
+class LowStockList(Document):
+    """`pos stock low`: every variant whose available stock is at or below its reorder level, per location."""
+
+    location: str | None = Field(description="the location asked for; None: every location")
+    items: list[ReorderLine]
+    count: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, text
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from typing import Literal
@@ -20,6 +20,7 @@ from pos.models.refund import CancellationPublic, RefundList, RefundPublic, Refu
 class OrderStatus(StrEnum):
     PENDING = "pending"  # placed, its payment not settled yet
     PROCESSING = "processing"  # paid: stock taken, to be fulfilled
+    COMPLETED = "completed"  # paid and every line handed over or shipped (`pos order fulfil`); set from processing only
     PAYMENT_FAILED = "payment_failed"
     PARTIALLY_REFUNDED = "partially_refunded"  # some units returned and paid back
     REFUNDED = "refunded"  # every unit returned and paid back
@@ -75,7 +76,38 @@ class OrderItem(SQLModel, table=True):
     line_total: int = Field(sa_type=Money)
 
 
+class Fulfilment(SQLModel, table=True):
+    """A delivery line shipped from its location (order items are append-only: this is kept beside them)."""
+
+    __tablename__ = "fulfilment"
+    __table_args__ = (
+        UniqueConstraint("order_item_id", name="uq_fulfilment_order_item"),
+        CheckConstraint("quantity > 0", name="ck_fulfilment_quantity_positive"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="orders.id", index=True)
+    order_item_id: int = Field(foreign_key="order_item.id")
+    location_id: int = Field(foreign_key="location.id", description="where it was shipped from")
+    quantity: int = Field(description="units shipped: those sold less those returned before shipping")
+    tracking: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 # -- documents ------------------------------------------------------------------------------------------
+
+
+class FulfilmentState(StrEnum):
+    AT_SALE = "at_sale"  # a store line of a paid order: handed over at the counter
+    TO_SHIP = "to_ship"  # a delivery line of a paid order, not shipped yet
+    SHIPPED = "shipped"  # `pos order fulfil`
+    NONE = "none"  # nothing to hand over: the order was never paid, or every unit came back before shipping
+
+
+class ItemFulfilment(Document):
+    state: FulfilmentState
+    shipped_at: str | None = Field(default=None, description="UTC, ISO 8601 with Z")
+    quantity: int | None = Field(default=None, description="units shipped")
+    tracking: str | None = None
 
 
 class OrderStore(Document):
@@ -96,6 +128,7 @@ class OrderItemPublic(Document):
     unit_price: int
     line_total: int
     delivery: bool
+    fulfilment: ItemFulfilment | None = None
 
 
 class OrderPayment(Document):
@@ -241,3 +274,38 @@ class BatchSummary(Document):
 # (this module imports it), so they are completed now that OrderStatus exists.
 for _document in (RefundPublic, CancellationPublic, RefundList):
     _document.model_rebuild(_types_namespace={"OrderStatus": OrderStatus})
+
+
+# -- pos order pick / fulfil ----------------------------------------------------------------------------------
+
+
+class PickLine(Document):
+    """One delivery line to ship from the pick list's location."""
+
+    order_id: int
+    ordered_at: str = Field(description="UTC, ISO 8601 with Z")
+    store: str = Field(description="the location that sold it")
+    sku: str
+    name: str
+    quantity: int = Field(description="units to ship: sold less those returned")
+    ship_name: str | None
+    ship_address: str | None
+
+
+class PickList(Document):
+    """`pos order pick`: the delivery lines still to ship from one location, oldest order first."""
+
+    location: str
+    lines: list[PickLine]
+    count: int
+
+
+class FulfilResult(Document):
+    """`pos order fulfil`: the lines it shipped, and the order as it now is."""
+
+    order_id: int
+    location: str | None = Field(description="the location asked for; None: every location")
+    shipped: list[PickLine]
+    tracking: str
+    status: OrderStatus
+    order: OrderPublic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from pos.errors import CartClosed, InvalidInput, NotDeliverable, NotFound
-from pos.models._common import utcnow
+from pos.models._common import iso, utcnow
 from pos.models._common import Shipping
 from pos.models.cart import CartItemPublic, CartPublic, CartStatus
 from pos.services import sql
@@ -29,7 +29,7 @@ _INSERT_CART = Sql(
     "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
     "RETURNING id"
 )
-_CART = Sql("SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id")
+_CART = Sql("SELECT id, location_id, status, ship_name, ship_address, parked_at, park_note FROM cart WHERE id = :id")
 _CART_LOCKED = Sql(
     "SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE", only="postgresql"
 )
@@ -208,9 +208,13 @@ def show_cart(db: Database, *, cart_id: int) -> CartPublic:
         return cart_document(conn, cart_id)
 
 
-def list_carts(db: Database, *, status: str | None = CartStatus.OPEN, location: str | None = None) -> list[CartPublic]:
+def list_carts(db: Database, *, status: str | None = CartStatus.OPEN, location: str | None = None,
+               parked: bool = False) -> list[CartPublic]:
+    """Carts by id; parked=True: only sales parked at a till (open carts set aside)."""
     with db.read() as conn:
         stmt = select(t.cart.c.id).order_by(t.cart.c.id)
+        if parked:
+            stmt = stmt.where(t.cart.c.parked_at.is_not(None))
         if status:
             stmt = stmt.where(t.cart.c.status == status)
         if location:
@@ -246,20 +250,24 @@ def cart_document_and_rate(conn: Connection, cart_id: int) -> tuple[CartPublic, 
     shipping = None
     if cart["ship_name"] or cart["ship_address"]:
         shipping = Shipping.model_construct(name=cart["ship_name"], address=cart["ship_address"])
+    parked_at = cart.get("parked_at")
     return CartPublic.model_construct(
         id=cart["id"], location=where["code"], status=CartStatus(cart["status"]), items=items,
         subtotal=sum(i.line_total for i in items), currency=store_currency(conn), shipping=shipping,
+        parked_at=None if parked_at is None else iso(sql.read_timestamp(parked_at)), park_note=cart.get("park_note"),
     ), where["tax_rate"]
 
 
 def unfinished_cart(db: Database, *, location: str) -> int | None:
-    """The newest open cart of this store that has lines (a sale left unfinished at a till), or None."""
+    """The newest open cart of this store that has lines and is not parked (a sale left unfinished at a
+    till), or None."""
     from sqlalchemy import exists
 
     with db.read() as conn:
         return conn.execute(
             select(t.cart.c.id)
             .where(t.cart.c.location_id == location_by_code(conn, location)["id"], t.cart.c.status == CartStatus.OPEN,
+                   t.cart.c.parked_at.is_(None),  # a parked sale is resumed by number (`resume N`)
                    exists().where(CI.c.cart_id == t.cart.c.id))
             .order_by(t.cart.c.id.desc()).limit(1)
         ).scalar()

@@ -38,6 +38,9 @@ def _write(out: IO[str], header: list[str], rows: Iterable[Sequence[Any]]) -> in
     return count
 
 
+write_csv = _write  # for other CSV outputs (`pos stock low --csv`, `pos order pick --csv`): one convention
+
+
 def export_catalog(db: Database, *, out: IO[str]) -> ExportReport:
     """One row per variant, with an option:NAME column for every option any variant has."""
     with db.read() as conn:

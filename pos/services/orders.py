@@ -410,9 +410,10 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
             OrderItemPublic(
                 sku=i["sku"], name=i["name"], quantity=i["quantity"], location=i["location"],
                 unit_price=i["unit_price"], line_total=i["line_total"],
-                delivery=i["location_id"] != order["location_id"],
+                delivery=i["location_id"] != order["location_id"], fulfilment=state,
             )
-            for i in sql.all_rows(conn, _ITEMS, {"id": order_id})
+            for i, state in zip(sql.all_rows(conn, _ITEMS, {"id": order_id}), _fulfilment_of(conn, order, pay),
+                                strict=True)
         ],
         subtotal=order["subtotal"],
         tax_rate=format_tax_rate(order["tax_rate"]),
@@ -426,6 +427,13 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
         clerk=order["clerk"],
         approved_by=order["approved_by"],
     )
+
+
+def _fulfilment_of(conn: Connection, order: Mapping, pay: Mapping | None) -> list:
+    from pos.services.fulfilment import item_fulfilment
+
+    return item_fulfilment(conn, order_id=order["id"], order_location_id=order["location_id"],
+                           status=order["status"], payment_status=pay["status"] if pay else None)
 
 
 def _refunds_of(conn: Connection, order_id: int) -> dict:

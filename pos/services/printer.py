@@ -123,7 +123,7 @@ def print_receipt(order: dict, *, spec: str, width: int = 42) -> str:
     try:
         send(parsed, data)
     except PrinterError as err:
-        kept = "paid and kept" if order["status"] == OrderStatus.PROCESSING else "unchanged"
+        kept = "paid and kept" if order["status"] in (OrderStatus.PROCESSING, OrderStatus.COMPLETED) else "unchanged"
         raise PrinterError(
             f"printer {parsed} failed: {err.message}; order {order['id']} is {kept}, reprint with "
             f"`pos receipt {order['id']} --printer {spec}`",

@@ -50,7 +50,8 @@ REASON_MAX = 500
 MAX_REF = 180
 REFUND_TO = ("original", CASH_METHOD)  # --refund-to: the way the order was paid, or cash
 # Orders money can go back for, and the statuses a settled refund may move them from.
-RETURNABLE = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED)
+# A completed order (every delivery line shipped) is returned from like any other.
+RETURNABLE = (OrderStatus.PROCESSING, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.COMPLETED)
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ _OTHER_PENDING = Sql(
 )
 _ORDER_AFTER = Sql(
     "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id "
-    "AND status IN (:processing, :partially_refunded)"
+    "AND status IN (:processing, :partially_refunded, :completed)"
 )
 
 
@@ -368,6 +369,7 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
     sql.execute(conn, _ORDER_AFTER, {
         "id": row["order_id"], "status": order_status, "now": now,
         "processing": OrderStatus.PROCESSING, "partially_refunded": OrderStatus.PARTIALLY_REFUNDED,
+        "completed": OrderStatus.COMPLETED,
     })
     order = sql.one(conn, _ORDER, {"id": row["order_id"]}) or {}
     audit.record(conn, Action.CANCEL if row["kind"] == RefundKind.CANCEL else Action.RETURN,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from pos.models import (
-    Cart, CartItem, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
+    Cart, CartItem, Fulfilment, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
     Setting, StockLevel, StockMovement, Variant,
 )
 from pos.models import AuditEntry, CashMovement, Clerk, Register, Shift
@@ -38,3 +38,4 @@ audit_log = _table(AuditEntry)
 register = _table(Register)
 shift = _table(Shift)
 cash_movement = _table(CashMovement)
+fulfilment = _table(Fulfilment)

@@ -40,7 +40,8 @@ def test_pos_schema_prints_a_valid_json_schema():
     jsonschema.Draft202012Validator.check_schema(schema)
     assert {"id", "status", "items", "total", "payment", "refunded", "refunds"} <= set(schema["required"])
     status = schema["$defs"]["OrderStatus"]["enum"]
-    assert status == ["pending", "processing", "payment_failed", "partially_refunded", "refunded", "cancelled"]
+    assert status == ["pending", "processing", "completed", "payment_failed", "partially_refunded", "refunded",
+                      "cancelled"]
     assert schema["$defs"]["RefundStatus"]["enum"] == ["pending", "approved", "declined"]
 
 

@@ -19,11 +19,16 @@ BATCH = 10_000
 GOOD, BAD = "import_stage", "import_bad"
 _GOOD_COLUMNS = "line, variant_id, location_id, quantity"
 _BAD_COLUMNS = "line, sku, location, raw, quantity, location_id, col, error"
+# The optional `reorder_level` column: its value (NULL: leave the level's reorder level as it is) and, for a
+# bad row, its text as the file had it.
+_REORDER = ", reorder_level"
+_REORDER_BAD = ", reorder_raw, reorder_level"
 
 
 class Stage:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, *, reorder: bool = False) -> None:
         self.conn = conn
+        self.reorder = reorder  # the file has a reorder_level column: rows carry it last
         self.pg = conn.dialect.name == "postgresql"
         big = "BIGINT" if self.pg else "INTEGER"
         if not self.pg:
@@ -31,12 +36,13 @@ class Stage:
             self.sql(f"DROP TABLE IF EXISTS temp.{BAD}")
         after = " ON COMMIT DROP" if self.pg else ""
         self.sql(f"CREATE TEMP TABLE {GOOD} (line {big} PRIMARY KEY, variant_id INTEGER, location_id INTEGER, "
-                 f"quantity {big}){after}")
+                 f"quantity {big}, reorder_level {big}){after}")
         # `code`: the normal form of a GTIN given in another form (UPC-A for an EAN-13), to look it up by.
         self.sql(f"CREATE TEMP TABLE {BAD} (line {big} PRIMARY KEY, sku TEXT, location TEXT, raw TEXT, "
-                 f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER, code TEXT){after}")
-        self.add_good = self._writer(GOOD, _GOOD_COLUMNS)
-        self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code")
+                 f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER, code TEXT, "
+                 f"reorder_raw TEXT, reorder_level {big}){after}")
+        self.add_good = self._writer(GOOD, _GOOD_COLUMNS + (_REORDER if reorder else ""))
+        self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code" + (_REORDER_BAD if reorder else ""))
 
     def sql(self, statement: str):
         """Run one statement of the staging: text composed in this module from constants, never from a value."""
@@ -68,7 +74,7 @@ class Stage:
         self.sql(f"UPDATE {BAD} SET variant_id = COALESCE("
                  f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.code), "
                  f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.sku)) WHERE error IS NULL")
-        self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}) SELECT {_GOOD_COLUMNS} FROM {BAD} "
+        self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}{_REORDER}) SELECT {_GOOD_COLUMNS}{_REORDER} FROM {BAD} "
                  "WHERE error IS NULL AND variant_id IS NOT NULL")
         self.sql(f"DELETE FROM {BAD} WHERE error IS NULL AND variant_id IS NOT NULL")
         self.sql(f"UPDATE {BAD} SET col = 'sku', error = 'unknown SKU or barcode ''' || sku || '''' "
@@ -101,8 +107,9 @@ class Stage:
 
         `error` and `where` are SQL fragments written in this module; `col` is bound."""
         moved = self.conn.execute(text(
-            f"""INSERT INTO {BAD} ({_BAD_COLUMNS})
-                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, :col, {error}
+            f"""INSERT INTO {BAD} ({_BAD_COLUMNS}{_REORDER_BAD})
+                SELECT s.line, v.sku, l.code, CAST(s.quantity AS TEXT), s.quantity, s.location_id, :col, {error},
+                       COALESCE(CAST(s.reorder_level AS TEXT), ''), s.reorder_level
                 FROM {GOOD} s JOIN variant v ON v.id = s.variant_id JOIN location l ON l.id = s.location_id
                 LEFT JOIN stock_level sl ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id
                 WHERE {where}"""
@@ -121,10 +128,11 @@ class Stage:
         rows = self.conn.execute(text(f"SELECT line, col, error FROM {BAD} ORDER BY line LIMIT :limit"), {"limit": limit})
         return [Problem(line, col, error) for line, col, error in rows]
 
-    def rejected_rows(self) -> Iterator[tuple[int, tuple[str, str, str], str, str]]:
-        rows = self.sql(f"SELECT line, sku, location, raw, col, error FROM {BAD} ORDER BY line")
-        for line, sku, loc, raw, col, error in rows:
-            yield line, (sku or "", loc or "", raw or ""), col, error
+    def rejected_rows(self) -> Iterator[tuple[int, tuple[str, ...], str, str]]:
+        rows = self.sql(f"SELECT line, sku, location, raw, col, error, reorder_raw FROM {BAD} ORDER BY line")
+        for line, sku, loc, raw, col, error, reorder in rows:
+            values = (sku or "", loc or "", raw or "") + ((reorder or "",) if self.reorder else ())
+            yield line, values, col, error
 
     # -- apply ----------------------------------------------------------------------------------------------
 
@@ -173,6 +181,27 @@ class Stage:
                          WHERE s.quantity <> 0 AND NOT EXISTS (SELECT 1 FROM stock_level sl
                              WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)""")
         return changed
+
+    # -- reorder levels (the optional column) ------------------------------------------------------------------
+
+    def count_reorder_changes(self) -> int:
+        """Rows whose reorder level is not the level's now (a level not stocked yet counts too)."""
+        return self.sql(
+            f"""SELECT COUNT(*) FROM {GOOD} s LEFT JOIN stock_level sl
+                ON sl.variant_id = s.variant_id AND sl.location_id = s.location_id
+                WHERE s.reorder_level IS NOT NULL AND (sl.reorder_level IS NULL OR sl.reorder_level <> s.reorder_level)"""
+        ).scalar_one()
+
+    def apply_reorder(self) -> int:
+        """Set the reorder levels the file gives (after the stock: a level it created exists by then)."""
+        self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
+                     SELECT s.variant_id, s.location_id, 0, 0 FROM {GOOD} s
+                     WHERE s.reorder_level IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stock_level sl
+                         WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)""")
+        return self.sql(f"""UPDATE stock_level SET reorder_level = s.reorder_level FROM {GOOD} s
+                            WHERE s.variant_id = stock_level.variant_id AND s.location_id = stock_level.location_id
+                            AND s.reorder_level IS NOT NULL
+                            AND (stock_level.reorder_level IS NULL OR stock_level.reorder_level <> s.reorder_level)""").rowcount
 
     def drop(self) -> None:
         if not self.pg:  # PostgreSQL drops them at commit

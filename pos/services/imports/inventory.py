@@ -40,6 +40,7 @@ from pos.services.imports.csvsource import (
 )
 
 COLUMNS = ("sku", "location", "quantity")
+REORDER = "reorder_level"  # optional: the level's reorder level (`pos stock reorder`); empty leaves it as it is
 MODES = ("set", "add")
 
 
@@ -60,7 +61,8 @@ def import_inventory(
 
 def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rejects: str | None,
          progress: Progress | None, dry_run: bool) -> ImportReport:
-    stage = Stage(conn)
+    reorder = src.position(REORDER) is not None
+    stage = Stage(conn, reorder=reorder)
     read = _load(conn, src, stage, mode=mode, progress=progress)
     stage.check(mode=mode)
     total_bad = stage.count_bad()
@@ -68,15 +70,19 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
     if total_bad and not skip_invalid:
         raise rejected_message(src.name, problems, total_bad, read)
     if rejects and total_bad:
-        with rejects_file(rejects, COLUMNS) as out:
+        with rejects_file(rejects, COLUMNS + ((REORDER,) if reorder else ())) as out:
             for line, values, col, error in stage.rejected_rows():
                 out.add(values, Problem(line, col, error).render(src.name))
     changed = stage.count_changes(mode) if dry_run else stage.apply(mode, src.name)
+    extra = {}
+    if reorder:
+        extra["reorder_levels"] = stage.count_reorder_changes() if dry_run else stage.apply_reorder()
     stage.drop()
     return ImportReport.model_validate({
         "file": src.name, "kind": "inventory", "mode": mode, "dry_run": dry_run,
         "read": read, "applied": changed, "unchanged": read - total_bad - changed, "rejected": total_bad,
         "errors": list_problems(src.name, problems, total_bad), "rejects_file": rejects if total_bad else None,
+        **extra,
     })
 
 
@@ -90,6 +96,7 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
     locations = dict(conn.execute(select(t.location.c.code, t.location.c.id)).all())
     at = src.require(COLUMNS)
     i_sku, i_loc, i_qty = at["sku"], at["location"], at["quantity"]
+    i_reo = src.position(REORDER)
     width = len(src.header)
     vget, lget = variants.get, locations.get
     reader, offset = src.reader, src.line_offset
@@ -106,13 +113,20 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                 if len(f) == width:
                     vid, lid, qty = vget(f[i_sku]), lget(f[i_loc]), f[i_qty]
                     if vid is not None and lid is not None and qty.isdigit() and qty.isascii() and len(qty) < 10:
-                        add((line, vid, lid, int(qty)))
-                    else:
-                        _slow(line, f, i_sku, i_loc, i_qty, mode, variants, locations, good, bad)
+                        if i_reo is None:
+                            add((line, vid, lid, int(qty)))
+                            continue
+                        reo = f[i_reo]
+                        if not reo or (reo.isdigit() and reo.isascii() and len(reo) < 10):
+                            add((line, vid, lid, int(qty), int(reo) if reo else None))
+                            continue
+                    _slow(line, f, i_sku, i_loc, i_qty, i_reo, mode, variants, locations, good, bad)
                 elif f:  # a blank line is skipped, not counted
-                    cells = [f[i].strip() if i < len(f) else "" for i in (i_sku, i_loc, i_qty)]
-                    bad.append((line, *map(readable, cells), None, None, "row",
-                                f"has {len(f)} values, the header has {width}", None))
+                    wanted = (i_sku, i_loc, i_qty) + (() if i_reo is None else (i_reo,))
+                    cells = [readable(f[i].strip()) if i < len(f) else "" for i in wanted]
+                    bad.append((line, *cells[:3], None, None, "row",
+                                f"has {len(f)} values, the header has {width}", None,
+                                *(() if i_reo is None else (cells[3], None))))
             if prev == batch_start:
                 break
             read += len(good) + len(bad)
@@ -123,30 +137,48 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
     return read
 
 
-def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, mode: str, variants: dict, locations: dict,
-          good: list[tuple], bad: list[tuple]) -> None:
+def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, i_reo: int | None, mode: str,
+          variants: dict, locations: dict, good: list[tuple], bad: list[tuple]) -> None:
     sku, loc, qty_text = (unguard(f[i].strip()).strip() for i in (i_sku, i_loc, i_qty))
+    reo_text = "" if i_reo is None else unguard(f[i_reo].strip()).strip()
     lid = locations.get(loc)
     qty, why = _parse_quantity(qty_text, mode)
-    if undecodable([sku, loc, qty_text]):
+    reo, reo_why = _parse_reorder(reo_text)
+    tail: tuple = () if i_reo is None else (reo_text, reo)  # the reorder level, when the file has the column
+    if undecodable([sku, loc, qty_text, reo_text]):
         problem = ("row", "is not UTF-8 text (save the file as CSV UTF-8)")
         sku, loc, qty_text = (readable(v) for v in (sku, loc, qty_text))
+        tail = () if i_reo is None else (readable(reo_text), None)
     elif not sku:
         problem = ("sku", "is empty")
     elif lid is None:
         problem = ("location", "is empty" if not loc else f"unknown location {loc!r}")
     elif why is not None:
         problem = ("quantity", why)
+    elif reo_why is not None:
+        problem = (REORDER, reo_why)
     elif sku in variants:
-        good.append((line, variants[sku], lid, qty))
+        good.append((line, variants[sku], lid, qty, *tail[1:]))
         return
     else:
         # Perhaps a barcode: the stage resolves it with SQL (by its normal form if it is a GTIN), or
         # reports it unknown as it was written.
         normal = lookup_barcode(sku)
-        bad.append((line, sku, loc, qty_text, qty, lid, None, None, normal if normal != sku else None))
+        bad.append((line, sku, loc, qty_text, qty, lid, None, None, normal if normal != sku else None, *tail))
         return
-    bad.append((line, sku, loc, qty_text, qty, lid, *problem, None))
+    bad.append((line, sku, loc, qty_text, qty, lid, *problem, None, *tail))
+
+
+def _parse_reorder(text_: str) -> tuple[int | None, str | None]:
+    """An empty cell leaves the reorder level as it is; otherwise a whole number, zero or more."""
+    if not text_:
+        return None, None
+    if not (text_.isascii() and text_.isdigit()):
+        return None, f"must be a whole number, zero or more, not {text_!r}"
+    value = int(text_)
+    if value > MAX_QUANTITY:
+        return None, f"{value} is more than {MAX_QUANTITY:,}"
+    return value, None
 
 
 def _parse_quantity(text_: str, mode: str) -> tuple[int | None, str | None]:

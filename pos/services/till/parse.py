@@ -24,6 +24,8 @@ pay cash [AMOUNT]     cash (no amount: exact)
 pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
 return ORDER SKU [N]  take back N (default: every unit not yet returned), refunded the way it was paid
 cancel order ORDER    refund a whole order and restock it
+park [NOTE]           set the sale aside and start a new one
+parked                list parked sales    resume N           bring parked sale N back (any till)
 help                  this text            quit or Ctrl-D     end (an unpaid sale stays open)"""
 
 # -- actions --------------------------------------------------------------------------------------------
@@ -78,10 +80,21 @@ class CancelOrder:
     order_id: int
 
 
-Action = Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder
+@dataclass(frozen=True)
+class Park:
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Resume:
+    cart_id: int
+
+
+Action = Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder | Park | Resume
 
 # Single letters are left alone: they could be SKUs.
-_WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit"}
+_WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit",
+          "parked": "parked"}
 _TIMES = re.compile(r"^(\d+)\s*[*xX]\s*(\S+)$")
 _VOID_HINT = "use `void SKU` to remove a line"
 _EXPIRY = re.compile(r"^\d{1,2}/(\d{2}|\d{4})$")
@@ -123,6 +136,12 @@ def parse_line(line: str) -> Action:
                            positive_quantity(_count(words[3])) if len(words) == 4 else None)
     if head == "cancel" and len(words) == 3 and words[1].lower() == "order":
         return CancelOrder(_count(words[2], "the order number"))
+    if head == "park":
+        return Park(text[len(words[0]):].strip())
+    if head == "resume":
+        if len(words) != 2:
+            raise InvalidInput("resume a parked sale with `resume N` (`parked` lists them)")
+        return Resume(_count(words[1], "the sale number"))
     if head == "ship":
         name, sep, address = text[len(words[0]):].partition("/")
         if not sep or not name.strip() or not address.strip():

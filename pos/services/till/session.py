@@ -18,19 +18,23 @@ from pos.services.db import Database
 if TYPE_CHECKING:
     from pos.models.cart import SalePublic
     from pos.models.order import OrderPublic
-from pos.services.till.parse import Add, CancelOrder, Command, Pay, Remove, ReturnItems, SetQuantity, parse_line
+from pos.services.till.parse import (
+    Add, CancelOrder, Command, Park, Pay, Remove, Resume, ReturnItems, SetQuantity, parse_line,
+)
 
 
 @dataclass
 class Result:
     """What a line did: `sale` (the sale as it now is), `paid` (with the order), `refund` (with the refund
-    document, or `order` alone for a cancelled unpaid order), `help`, `quit`, `nothing`."""
+    document, or `order` alone for a cancelled unpaid order), `parked` (the sale set aside, in `sale`),
+    `parked_list` (in `parked`), `resumed` (the sale brought back), `help`, `quit`, `nothing`."""
 
     kind: str
     sale: SalePublic | None = None
     order: OrderPublic | None = None
     refund: dict | None = None  # the refund document, as JSON has it
     refund_order: dict | None = None  # the id and status of the order a return or cancellation touched
+    parked: list[SalePublic] | None = None  # `parked`: this store's parked sales
 
 
 class TillSession:
@@ -74,6 +78,8 @@ class TillSession:
             return self._pay(action)
         if isinstance(action, (ReturnItems, CancelOrder)):
             return self._refund(action)
+        if isinstance(action, (Park, Resume)):
+            return self._park(action) if isinstance(action, Park) else self._resume_parked(action.cart_id)
         from pos.services import cart
         from pos.services.orders import add_to_sale, price_cart
 
@@ -109,6 +115,10 @@ class TillSession:
             return Result("sale", sale=self.current())
         if name == "total":
             return Result("sale", sale=self.current())
+        if name == "parked":
+            from pos.services.parking import parked_sales
+
+            return Result("parked_list", parked=parked_sales(self.db, location=self.location))
         if name == "quit":
             return Result("quit", sale=self.current() if self.cart_id is not None else None)
         return Result(name)
@@ -153,6 +163,28 @@ class TillSession:
                                    location=self.location, register=self.register)
         return Result("refund", refund_order={"id": doc.order_id, "status": doc.order_status},
                       refund=doc.model_dump(mode="json"))
+
+    def _park(self, action: Park) -> Result:
+        """Set the sale aside (an open cart any till of this store can resume); the next line starts a new one."""
+        from pos.errors import EmptyCart
+        from pos.services.parking import park_sale
+
+        if self.cart_id is None:
+            raise EmptyCart("the sale is empty: nothing to park")
+        park_sale(self.db, cart_id=self.cart_id, location=self.location, note=action.note)
+        sale = self._priced(self.cart_id)
+        self.cart_id = None
+        return Result("parked", sale=sale)
+
+    def _resume_parked(self, cart_id: int) -> Result:
+        """Bring a parked sale back. The sale in progress must be empty: park it (or pay for it) first."""
+        from pos.services.parking import resume_parked
+
+        if self.cart_id is not None and self.cart_id != cart_id and self.current().items:
+            raise InvalidInput(f"sale {self.cart_id} is in progress: `park` it (or pay or cancel it) first")
+        sale = resume_parked(self.db, cart_id=cart_id, location=self.location)
+        self.cart_id = cart_id
+        return Result("resumed", sale=sale)
 
     def _set_aside_if_paying(self, exc: BaseException) -> None:
         """A payment that ended neither paid nor declined (interrupted, or not recorded) leaves its sale
