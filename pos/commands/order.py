@@ -95,14 +95,18 @@ def fulfil(
                                                  "(default: every location).")] = None,
     tracking: Annotated[str, typer.Option("--tracking", metavar="TEXT", help="Carrier and tracking number, "
                                           "kept with the lines shipped.")] = "",
+    clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Mark an order's delivery lines shipped. The order becomes completed when its last line ships
     (store lines are handed over at the sale); an order with a refund keeps its refund status."""
     from pos.commands._render_stock import fulfil_view
+    from pos.commands._signin import signed_in
     from pos.services.fulfilment import fulfil_order
 
-    emit(fulfil_order(database(), order_id=order, location=location, tracking=tracking), as_json, fulfil_view)
+    with signed_in(clerk):
+        doc = fulfil_order(database(), order_id=order, location=location, tracking=tracking)
+    emit(doc, as_json, fulfil_view)
 
 
 @app.command("reconcile")

@@ -72,15 +72,17 @@ def transfer(sku: Sku,
              to: Annotated[str, typer.Argument(metavar="TO", help="Location the units arrive at.",
                                                autocompletion=complete_location)],
              quantity: Annotated[int, typer.Argument(metavar="QTY", help="How many units.")],
-             reason: Reason = "", as_json: JsonFlag = False) -> None:
+             reason: Reason = "", clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Move stock from one location to another in one step, with a history row at each end.
 
     Units held by checkouts awaiting payment stay where they are.
     """
+    from pos.commands._signin import signed_in
     from pos.services.stock_moves import transfer_stock
 
-    emit(transfer_stock(database(), sku=sku, from_location=from_, to_location=to, quantity=quantity, reason=reason),
-         as_json, _views().transfer_view)
+    with signed_in(clerk):
+        doc = transfer_stock(database(), sku=sku, from_location=from_, to_location=to, quantity=quantity, reason=reason)
+    emit(doc, as_json, _views().transfer_view)
 
 
 @app.command("reorder", context_settings={"ignore_unknown_options": True})
@@ -89,12 +91,14 @@ def reorder(sku: Sku, location: Loc,
                                                "below N.")],
             quantity: Annotated[int | None, typer.Option("--quantity", metavar="M", help="How many to order when "
                                                          "low. Default: enough to bring available back above N.")] = None,
-            as_json: JsonFlag = False) -> None:
+            clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
     """Set a variant's reorder level at a location (replacing the one it had)."""
+    from pos.commands._signin import signed_in
     from pos.services.stock_moves import set_reorder
 
-    emit(set_reorder(database(), sku=sku, location=location, reorder_level=level, reorder_quantity=quantity),
-         as_json, _views().reorder_view)
+    with signed_in(clerk):
+        doc = set_reorder(database(), sku=sku, location=location, reorder_level=level, reorder_quantity=quantity)
+    emit(doc, as_json, _views().reorder_view)
 
 
 @app.command("low")

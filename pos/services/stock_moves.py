@@ -15,7 +15,9 @@ from sqlalchemy import Connection, select
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models.catalog import StockAtLocation
 from pos.models.inventory import LowStockList, ReorderLine, TransferPublic
+from pos.services import audit
 from pos.services import tables as t
+from pos.services.audit import Action
 from pos.services.catalog import get_variant, location_by_code, variant_label
 from pos.services.db import Database
 from pos.services.inventory import (
@@ -57,6 +59,8 @@ def transfer_stock(
              "source": "transfer", "source_ref": ref, "reason": reason}
             for loc, delta in ((src, -quantity), (dst, quantity))
         ])
+        audit.record(conn, Action.STOCK_CHANGE, location_id=src["id"], sku=variant["sku"],
+                     detail=f"{ref}: {quantity}" + (f": {reason}" if reason else ""))
         ends = {loc["id"]: _at(conn, variant["id"], loc) for loc in (src, dst)}
     return TransferPublic.model_validate({
         "sku": variant["sku"], "name": variant_label(variant), "quantity": quantity, "reason": reason,
