@@ -146,10 +146,10 @@ def variant_line(v: dict) -> str:
 
 def locations_view(rows: list[dict]) -> Any:
     table = Table(title="Locations", title_justify="left")
-    for col in ("Code", "Name", "Tax %", "Address", "Time zone"):
+    for col in ("Code", "Name", "Tax %", "Address", "Time zone", "Max discount %"):
         table.add_column(col)
     for r in rows:
-        _row(table, r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""))
+        _row(table, r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""), r.get("max_discount", ""))
     return table
 
 

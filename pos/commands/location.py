@@ -21,13 +21,17 @@ def add(
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin. "
                                            "Default: the store's (set by `pos init`).")] = None,
+    max_discount: Annotated[str, typer.Option(
+        "--max-discount", metavar="PERCENT",
+        help="The largest discount, in percent, a clerk may give without a manager (price changes always need one).",
+    )] = "0",
     as_json: JsonFlag = False,
 ) -> None:
     """Add a location."""
     from pos.services.catalog import add_location
 
     doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
-                       timezone=timezone)
+                       timezone=timezone, max_discount=max_discount)
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
@@ -40,14 +44,18 @@ def update(
     footer: Annotated[str | None, typer.Option("--footer", help="Receipt footer text.")] = None,
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin.")] = None,
+    max_discount: Annotated[str | None, typer.Option(
+        "--max-discount", metavar="PERCENT",
+        help="The largest discount, in percent, a clerk may give without a manager (price changes always need one).",
+    )] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a location's name, tax rate, address, receipt footer or time zone."""
+    """Change a location's name, tax rate, address, receipt footer, time zone or discount limit."""
     from pos.services.catalog import update_location
 
     doc = update_location(
         database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
-        timezone=timezone,
+        timezone=timezone, max_discount=max_discount,
     )
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
