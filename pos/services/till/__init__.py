@@ -3,12 +3,13 @@ progress between lines, and the rules and totals are the cart and order services
 `pos cart` and `pos checkout`."""
 
 from pos.services.till.parse import (
-    HELP, Action, Add, CancelOrder, Command, Pay, Remove, ReturnItems, SetQuantity, Ship, is_payment_line,
-    mask_card_numbers, parse_line, redact,
+    HELP, Action, Add, CancelOrder, ChangePrice, ClearDiscount, Command, Discount, Pay, Remove, ReturnItems,
+    SetQuantity, Ship, is_payment_line, mask_card_numbers, parse_line, redact,
 )
 from pos.services.till.session import Result, TillSession
 
 __all__ = [
-    "HELP", "Action", "Add", "CancelOrder", "Command", "ReturnItems", "Pay", "Remove", "SetQuantity", "Ship", "Result", "TillSession",
+    "HELP", "Action", "Add", "CancelOrder", "ChangePrice", "ClearDiscount", "Command", "Discount", "ReturnItems",
+    "Pay", "Remove", "SetQuantity", "Ship", "Result", "TillSession",
     "is_payment_line", "mask_card_numbers", "parse_line", "redact",
 ]
