@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pos.money import TAX_RATE_SCALE
+from pos.money import TAX_RATE_SCALE, format_tax_rate
 from pos.refund_money import split, tax_share
 
 FULL = TAX_RATE_SCALE  # 100 %
@@ -130,3 +130,47 @@ def price_rows(cart: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> t
         ],
         row_off(cart),
     )
+
+
+# -- what checkout copies onto an order, and what its document shows ---------------------------------------
+
+
+def _percent_text(percent: int | None) -> str | None:
+    return None if percent is None else format_tax_rate(percent)
+
+
+def item_price_columns(line: Mapping[str, Any], priced: PricedLine) -> dict[str, Any]:
+    """An order item's price and discount columns, from its cart line and what pricing made of it."""
+    own = priced.discount > 0 or line["discount_percent"] is not None or line["discount_amount"] is not None
+    return {
+        "unit_price": priced.unit_price, "line_total": priced.line_total, "list_price": priced.list_price,
+        "price_reason": line["price_reason"] if line["price_override"] is not None else None,
+        "discount": priced.discount, "discount_percent": line["discount_percent"] if own else None,
+        "discount_reason": line["discount_reason"] if own else None, "order_discount": priced.order_discount,
+    }
+
+
+def order_discount_columns(cart: Mapping[str, Any], order_discount: int) -> dict[str, Any]:
+    given = cart["discount_percent"] is not None or cart["discount_amount"] is not None
+    return {
+        "discount": order_discount, "discount_percent": cart["discount_percent"],
+        "discount_reason": cart["discount_reason"] if given else None,
+    }
+
+
+def item_discount_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An order item document's discount fields, from its order_item row."""
+    return {
+        "list_price": row["list_price"], "price_reason": row["price_reason"], "discount": row["discount"],
+        "discount_percent": _percent_text(row["discount_percent"]), "discount_reason": row["discount_reason"],
+        "order_discount": row["order_discount"],
+        "net_total": row["line_total"] - row["discount"] - row["order_discount"],
+    }
+
+
+def order_discount_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "discount": row["discount"], "discount_percent": _percent_text(row["discount_percent"]),
+        "discount_reason": row["discount_reason"],
+    }
+

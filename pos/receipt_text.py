@@ -125,8 +125,8 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         qty = f"  {item['quantity']} x {format_money(item['unit_price'], cur)}  {item['sku']}"
         out += [(NORMAL, line) for line in two_sides(qty, format_money(item["line_total"], cur), width)]
         for label, value in item_adjustments(item, cur):
-            beside = two_sides(f"  {label}", value, width) if value else _wrap(label, width, "  ")
-            out += [(NORMAL, line) for line in beside]
+            under = two_sides(f"  {label}", value, width) if value else _wrap(label, width, "  ")
+            out += [(NORMAL, line) for line in under]
         if item.get("delivery"):
             out += [(NORMAL, line) for line in _wrap(f"ships from {item['location']}", width, "  ")]
     out.append((RULE, rule))

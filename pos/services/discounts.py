@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from pos.discounts import Off, PricedLine, over_limit, price_rows
+from pos.discounts import Off, over_limit, price_rows
 from pos.errors import InvalidInput, NotFound
 from pos.models._common import utcnow
 from pos.models.cart import CartPublic
@@ -198,47 +198,3 @@ def _line(conn: Connection, cart_id: int, lines: list[dict], code: str, from_loc
             "say which location (--from LOCATION)"
         )
     return own[0]
-
-
-# -- what checkout copies, and what an order shows -------------------------------------------------------
-
-
-def _percent_text(percent: int | None) -> str | None:
-    return None if percent is None else format_tax_rate(percent)
-
-
-def item_price_columns(line: Mapping[str, Any], priced: PricedLine) -> dict[str, Any]:
-    """An order item's price and discount columns, from its cart line and what pricing made of it."""
-    own = priced.discount > 0 or line["discount_percent"] is not None or line["discount_amount"] is not None
-    return {
-        "unit_price": priced.unit_price, "line_total": priced.line_total, "list_price": priced.list_price,
-        "price_reason": line["price_reason"] if line["price_override"] is not None else None,
-        "discount": priced.discount, "discount_percent": line["discount_percent"] if own else None,
-        "discount_reason": line["discount_reason"] if own else None, "order_discount": priced.order_discount,
-    }
-
-
-def order_discount_columns(cart: Mapping[str, Any], order_discount: int) -> dict[str, Any]:
-    given = cart["discount_percent"] is not None or cart["discount_amount"] is not None
-    return {
-        "discount": order_discount, "discount_percent": cart["discount_percent"],
-        "discount_reason": cart["discount_reason"] if given else None,
-    }
-
-
-def item_discount_fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An order item document's discount fields, from its order_item row."""
-    return {
-        "list_price": row["list_price"], "price_reason": row["price_reason"], "discount": row["discount"],
-        "discount_percent": _percent_text(row["discount_percent"]), "discount_reason": row["discount_reason"],
-        "order_discount": row["order_discount"],
-        "net_total": row["line_total"] - row["discount"] - row["order_discount"],
-    }
-
-
-def order_discount_fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "discount": row["discount"], "discount_percent": _percent_text(row["discount_percent"]),
-        "discount_reason": row["discount_reason"],
-    }
-

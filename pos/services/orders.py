@@ -44,9 +44,8 @@ from pos.services.payments.ledger import Ledger
 from pos.services.settings import cached_currency
 from pos.services.settings import currency as store_currency
 from pos.textcells import clip_chars
-from pos.discounts import price_rows
-from pos.services.discounts import (
-    item_discount_fields, item_price_columns, order_discount_columns, order_discount_fields,
+from pos.discounts import (
+    item_discount_fields, item_price_columns, order_discount_columns, order_discount_fields, price_rows,
 )
 
 DEFAULT_TIMEOUT_S = 30.0
