@@ -3,6 +3,7 @@ through the CLI on SQLite and PostgreSQL: what was taken off and why, in every v
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -53,6 +54,9 @@ def test_discounts_and_a_price_change_reach_the_order_and_its_receipt(pos):
     receipt = pos("receipt", order["id"], "--format", "text").stdout
     for shown in ("discount 10%: loyal", "-6.00", "price changed from 3.25: day old", "Discount: wait", "-5.00"):
         assert shown in receipt
+    exported = list(csv.DictReader(pos("export", "orders").stdout.splitlines()))
+    assert [(r["list_price"], r["unit_price"], r["discount"], r["order_discount"], r["net_total"]) for r in exported] \
+        == [("19.99", "19.99", "6.00", "4.54", "49.43"), ("3.25", "2.75", "0.00", "0.46", "5.04")]
     back = json.loads(pos("return", order["id"], "CROISSANT=1", "--json").stdout)
     assert back["amount"] - back["tax"] == 252  # half of what the croissants were paid (5.04), never 3.25
 
