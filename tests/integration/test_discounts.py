@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos.errors import CartClosed, InvalidInput, NotFound
-from pos.money import tax_for
+from pos.money import parse_tax_rate, tax_for
 from pos.services import cart, catalog, discounts, inventory, orders, refunds
 
 
@@ -149,9 +149,13 @@ def test_a_partial_return_of_a_discounted_line_gives_back_its_discounted_price_a
              unique_by=lambda t: t[0]),
     st.one_of(st.none(), st.sampled_from(["7.5", "33", "100"])),
     st.one_of(st.none(), st.sampled_from(["0.01", "1.99", "4.00"])),
+    st.sampled_from(["0", "7.375", "8.25", "19.6"]),
     st.data(),
 )
-def test_returns_of_a_discounted_order_in_any_split_add_up_to_exactly_what_was_paid(store, rows, line_pct, order_amount, data):
+def test_returns_of_a_discounted_order_in_any_split_add_up_to_exactly_what_was_paid(
+    store, rows, line_pct, order_amount, tax_rate, data,
+):
+    catalog.update_location(store, code="STORE-1", tax_rate=tax_rate)
     inventory.set_stock(store, sku="TSHIRT-M", location="STORE-1", quantity=50)
     inventory.set_stock(store, sku="CROISSANT", location="STORE-1", quantity=50)
     c = cart.new_cart(store, location="STORE-1").id
@@ -162,6 +166,8 @@ def test_returns_of_a_discounted_order_in_any_split_add_up_to_exactly_what_was_p
     if order_amount and cart.show_cart(store, cart_id=c).subtotal >= 400:
         discounts.set_discount(store, cart_id=c, amount=order_amount, reason="order")
     order = _pay(store, c)
+    assert sum(i.net_total for i in order.items) == order.subtotal
+    assert order.tax == tax_for(order.subtotal, parse_tax_rate(tax_rate))  # tax on the discounted amounts
     left = {sku: qty for sku, qty in rows}
     back = 0
     while any(left.values()):
@@ -171,3 +177,37 @@ def test_returns_of_a_discounted_order_in_any_split_add_up_to_exactly_what_was_p
         left[sku] -= n
     assert back == order.total
     assert orders.show_order(store, order_id=order.id).status == "refunded"
+
+
+def test_an_order_sold_before_discounts_keeps_its_price_as_list_price_and_stays_append_only(db_url):
+    from sqlalchemy import text
+
+    from pos.migrations import upgrade
+    from pos.services.db import Database
+
+    old = Database(db_url)
+    upgrade(old.engine, "0009")
+    with old.engine.begin() as conn:
+        for statement in (
+            "INSERT INTO setting (key, value) VALUES ('currency', 'USD')",
+            "INSERT INTO location (id, code, name, tax_rate, address, receipt_footer, created_at) "
+            "VALUES (1, 'S1', 'Shop', 0, '', '', CURRENT_TIMESTAMP)",
+            "INSERT INTO product (id, code, name, created_at) VALUES (1, 'P', 'Pen', CURRENT_TIMESTAMP)",
+            "INSERT INTO variant (id, sku, name, price, options, is_deliverable, product_id, created_at) "
+            "VALUES (1, 'PEN', '', 150, '{}', true, 1, CURRENT_TIMESTAMP)",
+            "INSERT INTO cart (id, location_id, status, created_at, updated_at) "
+            "VALUES (1, 1, 'closed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO orders (id, cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, "
+            "idempotency_key, created_at, updated_at) VALUES (1, 1, 1, 'processing', 'USD', 300, 0, 300, 0, "
+            "'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO order_item (id, order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
+            "VALUES (1, 1, 1, 1, 'PEN', 'Pen', 2, 150, 300)",
+        ):
+            conn.execute(text(statement))
+    upgrade(old.engine)
+    item = orders.show_order(old, order_id=1).items[0]
+    assert (item.list_price, item.unit_price, item.discount, item.order_discount, item.net_total) == (150, 150, 0, 0, 300)
+    assert catalog.list_locations(old)[0].max_discount == "0"
+    with pytest.raises(Exception, match="append-only"), old.engine.begin() as conn:
+        conn.execute(text("UPDATE order_item SET list_price = 1"))
+    old.dispose()
