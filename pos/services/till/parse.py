@@ -19,9 +19,9 @@ SKU or barcode        add one              3*SKU or 3 SKU     add three
 -SKU or void SKU      remove the line      qty SKU N          set the quantity (0 removes)
 from WH-1 SKU         a delivery line from another location (deliverable items only)
 ship NAME / ADDRESS   shipping details for delivery lines
-disc 10% / REASON     10 % off the sale    disc 5.00 / REASON  5.00 off the sale
-disc SKU 10% / REASON a line's discount    disc clear [SKU]   remove the sale's (or a line's) discount
-price SKU 9.99 / REASON                    sell a line at another price
+disc 10% / REASON     10 % off the sale    disc 5.00 / REASON 5.00 off the sale
+disc SKU 10% / REASON a line's discount    disc clear [SKU]   remove a discount
+price SKU 9.99 / REASON                    sell the line at another price
 total                 show the sale        cancel             empty the sale
 pay cash [AMOUNT]     cash (no amount: exact)
 pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
