@@ -82,14 +82,25 @@ def format_money(minor: int, currency: str, *, symbol: bool = False) -> str:
     return f"{sign}{text}"
 
 
-def parse_tax_rate(text: str) -> int:
+def parse_tax_rate(text: str, *, what: str = "tax rate") -> int:
     """'8.25' (percent) -> 82_500 millionths. At most four decimal places of a percent."""
-    value = _decimal(text, "tax rate")
+    value = _decimal(text, what)
     if value < 0 or value > 100:
-        raise InvalidInput(f"tax rate is a percentage from 0 to 100, not {text!r}")
+        raise InvalidInput(f"{what} is a percentage from 0 to 100, not {text!r}")
     scaled = value.scaleb(4)
     if scaled != scaled.to_integral_value():
-        raise InvalidInput(f"tax rate {text!r} has more than 4 decimal places")
+        raise InvalidInput(f"{what} {text!r} has more than 4 decimal places")
+    return int(scaled)
+
+
+def parse_percent(text: str, *, what: str = "percent") -> int:
+    """'10', '10%' or '12.5' (percent, above 0, at most 100) -> millionths, as tax rates are kept."""
+    value = _decimal(str(text).strip().removesuffix("%"), what)
+    if value <= 0 or value > 100:
+        raise InvalidInput(f"{what} must be above 0 and at most 100, not {text!r}")
+    scaled = value.scaleb(4)
+    if scaled != scaled.to_integral_value():
+        raise InvalidInput(f"{what} {text!r} has more than 4 decimal places")
     return int(scaled)
 
 

@@ -76,6 +76,30 @@ def first_name(name: str | None) -> str:
     """What a receipt shows of a clerk: the first word of the name ('Ann Lee' -> 'Ann')."""
     words = (name or "").split()
     return words[0] if words else ""
+def _because(label: str, reason: str | None) -> str:
+    return f"{label}: {reason}" if reason else label
+
+
+def item_adjustments(item: dict, currency: str) -> list[tuple[str, str]]:
+    """What was done to a line's price, as (label, value) rows under it: a changed price and a line
+    discount, each with its reason (a person's text: callers show it as data). The same on paper, on
+    screen and in the till."""
+    rows = []
+    if item.get("list_price") is not None and item["list_price"] != item["unit_price"]:
+        rows.append((_because(f"price changed from {format_money(item['list_price'], currency)}",
+                              item.get("price_reason")), ""))
+    if item.get("discount"):
+        pct = f" {item['discount_percent']}%" if item.get("discount_percent") else ""
+        rows.append((_because(f"discount{pct}", item.get("discount_reason")), format_money(-item["discount"], currency)))
+    return rows
+
+
+def order_adjustments(doc: dict, currency: str) -> list[tuple[str, str]]:
+    """The order discount as a (label, value) row, with its reason; none when there is none."""
+    if not doc.get("discount") and not doc.get("discount_percent"):  # 10 % of an empty sale still shows
+        return []
+    pct = f" {doc['discount_percent']}%" if doc.get("discount_percent") else ""
+    return [(_because(f"Discount{pct}", doc.get("discount_reason")), format_money(-doc["discount"], currency))]
 
 
 def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
@@ -106,6 +130,9 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
         out += [(NORMAL, line) for line in _wrap(item["name"], width)]
         qty = f"  {item['quantity']} x {format_money(item['unit_price'], cur)}  {item['sku']}"
         out += [(NORMAL, line) for line in two_sides(qty, format_money(item["line_total"], cur), width)]
+        for label, value in item_adjustments(item, cur):
+            under = two_sides(f"  {label}", value, width) if value else _wrap(label, width, "  ")
+            out += [(NORMAL, line) for line in under]
         if item.get("delivery"):
             out += [(NORMAL, line) for line in _wrap(f"ships from {item['location']}", width, "  ")]
             shipped = item.get("fulfilment") or {}
@@ -113,7 +140,8 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
                 text = f"shipped {shipped['tracking']}".strip() if shipped.get("tracking") else "shipped"
                 out += [(NORMAL, line) for line in _wrap(text, width, "  ")]
     out.append((RULE, rule))
-    rows = [("Subtotal", format_money(order["subtotal"], cur)), (f"Tax {order['tax_rate']}%", format_money(order["tax"], cur))]
+    rows = [*order_adjustments(order, cur), ("Subtotal", format_money(order["subtotal"], cur)),
+            (f"Tax {order['tax_rate']}%", format_money(order["tax"], cur))]
     for label, value in rows:
         out += [(NORMAL, line) for line in two_sides(label, value, width)]
     out += [(BOLD, line) for line in two_sides(f"TOTAL {cur}", format_money(order["total"], cur), width)]
@@ -166,8 +194,12 @@ def sale_text(sale: dict) -> str:
             f"{pad(fit(visible(item['name']), 28), 28)} "
             f"{format_money(item['unit_price'], cur):>9} {format_money(item['line_total'], cur):>10}{where}"
         )
+        for label, value in item_adjustments(item, cur):
+            lines.append(f"        {visible(label)}  {value}".rstrip())
     if not sale["items"]:
         lines.append("  (empty)")
+    for label, value in order_adjustments(sale, cur):
+        lines.append(f"  {visible(label)}  {value}")
     count = sum(i["quantity"] for i in sale["items"])
     lines.append(
         f"  {count} item{'s' if count != 1 else ''}  subtotal {format_money(sale['subtotal'], cur)}"

@@ -18,7 +18,7 @@ from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.money import format_money
 from pos.textcells import visible
-from pos.receipt_text import first_name, payment_rows
+from pos.receipt_text import first_name, item_adjustments, order_adjustments, payment_rows
 
 
 def _m(minor: int | None, currency: str) -> str:
@@ -56,7 +56,11 @@ def cart_view(cart: dict) -> Any:
         where = f"{item['location']} (delivery)" if item.get("delivery") else item["location"]
         _row(table, item["sku"], item["name"], item["quantity"], where, _m(item["unit_price"], cur),
              _m(item["line_total"], cur))
+        for label, value in item_adjustments(item, cur):
+            _row(table, "", _t(f"  {label}", "italic"), "", "", "", value)  # the reason is a person's text
     table.add_section()
+    for label, value in order_adjustments(cart, cur):
+        _row(table, "", label, "", "", "", value)
     table.add_row("", "Subtotal", str(sum(i["quantity"] for i in cart["items"])), "", "", _m(cart["subtotal"], cur))
     parts: list[Any] = [table]
     if cart.get("shipping"):
@@ -89,7 +93,11 @@ def receipt_view(order: dict, *, full_names: bool = False) -> Any:
                 name += f"\n  shipped {local_time(shipped['shipped_at'], order.get('timezone'))}"
                 name += f" {shipped['tracking']}" if shipped.get("tracking") else ""
         _row(table, name, item["quantity"], _m(item["unit_price"], cur), _m(item["line_total"], cur))
+        for label, value in item_adjustments(item, cur):
+            _row(table, _t(f"  {label}", "italic"), "", "", value)
     table.add_section()
+    for label, value in order_adjustments(order, cur):
+        _row(table, label, "", "", value)
     table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
     table.add_row(f"Tax {order['tax_rate']}%", "", "", _m(order["tax"], cur))
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
@@ -163,10 +171,10 @@ def variant_line(v: dict) -> str:
 
 def locations_view(rows: list[dict]) -> Any:
     table = Table(title="Locations", title_justify="left")
-    for col in ("Code", "Name", "Tax %", "Address", "Time zone"):
+    for col in ("Code", "Name", "Tax %", "Address", "Time zone", "Max discount %"):
         table.add_column(col)
     for r in rows:
-        _row(table, r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""))
+        _row(table, r["code"], r["name"], r["tax_rate"], r["address"], r.get("timezone", ""), r.get("max_discount", ""))
     return table
 
 

@@ -111,19 +111,34 @@ class TillClerk:
         """Who a line runs as: the clerk, approved by a manager for a return or cancellation."""
         if self.actor is None or not _is_refund(line):
             return self.actor
+        return self.approving()
+
+    def approving(self) -> Actor:
+        """The clerk with a manager's approval: their own, POS_APPROVER's, or a manager asked for by name."""
         from pos.commands._signin import approved
 
+        assert self.actor is not None
         if self.actor.is_manager or not self.interactive or os.environ.get("POS_APPROVER"):
             return approved(self.actor, None)
         name = str(typer.prompt("Manager approving", err=True)).strip()
         return approved(self.actor, name)
 
+    def may_approve(self, line: str) -> bool:
+        """A discount or price line a clerk was refused for want of a manager: asked again, approved.
+        (Setting a discount or a price twice leaves it as once, so running the line again is safe.)"""
+        return self.actor is not None and not self.actor.is_manager and _is_kind(line, "price")
 
-def _is_refund(line: str) -> bool:
+
+def _is_kind(line: str, kind: str) -> bool:
     from pos.errors import PosError
-    from pos.services.till import CancelOrder, ReturnItems, parse_line
+    from pos.services.till import CancelOrder, ChangePrice, Discount, ReturnItems, parse_line
 
+    kinds = {"refund": (ReturnItems, CancelOrder), "price": (Discount, ChangePrice)}[kind]
     try:
-        return isinstance(parse_line(line), (ReturnItems, CancelOrder))
+        return isinstance(parse_line(line), kinds)
     except PosError:
         return False  # the session refuses it with its own message
+
+
+def _is_refund(line: str) -> bool:
+    return _is_kind(line, "refund")

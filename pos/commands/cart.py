@@ -8,7 +8,7 @@ import typer
 
 from pos.commands._common import JsonFlag, command_group, database, emit, views
 from pos.commands._complete import complete_location, complete_sku
-from pos.commands._signin import ClerkOption
+from pos.commands._signin import ApproveOption, ClerkOption
 
 if TYPE_CHECKING:
     from pos.models.cart import CartPublic
@@ -93,6 +93,56 @@ def clear(cart: CartId, clerk: ClerkOption = None, as_json: JsonFlag = False) ->
 
     with signed_in(clerk):
         doc = clear_cart(database(), cart_id=cart)
+    _show(doc, as_json)
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why (shown on the cart, the order and every receipt).")]
+
+
+@app.command("discount")
+def discount(
+    cart: CartId,
+    percent: Annotated[str | None, typer.Option("--percent", metavar="N", help="Take N percent off.")] = None,
+    amount: Annotated[str | None, typer.Option("--amount", metavar="AMOUNT", help="Take an amount off, e.g. 5.00.")] = None,
+    sku: Annotated[str | None, typer.Option("--sku", metavar="SKU", help="Only this line (default: the whole sale).",
+                                            autocompletion=complete_sku)] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (shown on the cart, the order and every receipt).")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the discount instead.")] = False,
+    from_: From = None, clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False,
+) -> None:
+    """Take a percent or an amount off the sale, or off one line (--sku); --clear removes it.
+
+    A sale discount is spread over the lines in proportion; tax is on what is left. Above the store's
+    --max-discount a manager approves (--approve NAME, when the clerk is not one).
+    """
+    from pos.commands._signin import signed_in
+    from pos.errors import InvalidInput
+    from pos.services.discounts import clear_discount, set_discount
+
+    if clear and (percent is not None or amount is not None):
+        raise InvalidInput("--clear takes no --percent or --amount")
+    with signed_in(clerk, approve):
+        if clear:
+            doc = clear_discount(database(), cart_id=cart, code=sku, from_location=from_)
+        else:
+            doc = set_discount(database(), cart_id=cart, percent=percent, amount=amount, reason=reason or "", code=sku,
+                               from_location=from_)
+    _show(doc, as_json)
+
+
+@app.command("price")
+def price(
+    cart: CartId, sku: Sku,
+    new_price: Annotated[str, typer.Argument(metavar="PRICE", help="The unit price to sell at, e.g. 9.99.")],
+    reason: Reason, from_: From = None, clerk: ClerkOption = None, approve: ApproveOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Sell a line at another unit price (a manager approves). Its list price puts it back."""
+    from pos.commands._signin import signed_in
+    from pos.services.discounts import change_price
+
+    with signed_in(clerk, approve):
+        doc = change_price(database(), cart_id=cart, code=sku, price=new_price, reason=reason, from_location=from_)
     _show(doc, as_json)
 
 

@@ -88,6 +88,7 @@ def run_demo(data_dir: str | None) -> None:
     )
     out.print(r.receipt_view(plain(shipped)))
 
+    show_discounts(step, out, db)
     show_returns(step, out, db, plain(paid), plain(shipped))
     close_drawer(step, out, db)
 
@@ -108,6 +109,19 @@ def close_drawer(step: Callable[[str], None], out: Any, db: Any) -> None:
     counted = shifts.x_report(db, location="STORE-1").expected_cash - 25  # a quarter went missing
     z = shifts.close_shift(db, counted=format_money(counted, "USD"))
     out.print(shift_view(z.view(), chart=out.is_terminal))
+def show_discounts(step: Callable[[str], None], out: Any, db: Any) -> None:
+    """A line discount and a sale discount, each with its reason; tax on what is left."""
+    from pos.commands import _render as r
+    from pos.services import cart, discounts, orders
+
+    step("Discounts: 10% off 2 mugs and 2.00 off the sale, each with its reason")
+    sale = cart.new_cart(db, location="STORE-1")
+    cart.add_item(db, cart_id=sale.id, code="MUG-WHT", quantity=2)
+    cart.add_item(db, cart_id=sale.id, code="TSHIRT-S")
+    discounts.set_discount(db, cart_id=sale.id, code="MUG-WHT", percent="10", reason="chipped glaze")
+    out.print(r.cart_view(plain(discounts.set_discount(db, cart_id=sale.id, amount="2.00", reason="loyalty card"))))
+    out.print("STORE-1's limit is 15% (--max-discount): above it, or for a price change, a manager approves.")
+    out.print(r.receipt_view(plain(orders.checkout(db, cart_id=sale.id, processor="cash", params={"tendered": "60"}))))
 
 
 def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shipped: dict) -> None:

@@ -22,6 +22,10 @@ def add(
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin. "
                                            "Default: the store's (set by `pos init`).")] = None,
+    max_discount: Annotated[str, typer.Option(
+        "--max-discount", metavar="PERCENT",
+        help="The largest discount, in percent, a clerk may give without a manager (price changes always need one).",
+    )] = "0",
     clerk: ClerkOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -31,7 +35,7 @@ def add(
 
     with signed_in(clerk):
         doc = add_location(database(), code=code, name=name, tax_rate=tax_rate, address=address,
-                           receipt_footer=footer, timezone=timezone)
+                           receipt_footer=footer, timezone=timezone, max_discount=max_discount)
     emit(doc, as_json, lambda d: views().locations_view([d]))
 
 
@@ -44,18 +48,23 @@ def update(
     footer: Annotated[str | None, typer.Option("--footer", help="Receipt footer text.")] = None,
     timezone: Annotated[str | None, typer.Option(
         "--timezone", metavar="ZONE", help="IANA time zone of its receipts and views, e.g. Europe/Berlin.")] = None,
+    max_discount: Annotated[str | None, typer.Option(
+        "--max-discount", metavar="PERCENT",
+        help="The largest discount, in percent, a clerk may give without a manager (price changes always need one).",
+    )] = None,
     clerk: ClerkOption = None,
     approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a location's name, tax rate, address, receipt footer or time zone (a tax rate: a manager)."""
+    """Change a location's name, tax rate, address, receipt footer, time zone or discount limit (a tax rate
+    or a discount limit: a manager)."""
     from pos.commands._signin import signed_in
     from pos.services.catalog import update_location
 
-    with signed_in(clerk, approve, manager=tax_rate is not None):
+    with signed_in(clerk, approve, manager=tax_rate is not None or max_discount is not None):
         doc = update_location(
             database(), code=code, name=name, tax_rate=tax_rate, address=address, receipt_footer=footer,
-            timezone=timezone,
+            timezone=timezone, max_discount=max_discount,
         )
     emit(doc, as_json, lambda d: views().locations_view([d]))
 

@@ -39,7 +39,7 @@ def till(
     $POS_TILL_IDLE seconds (default 300) without input.
     """
     from pos.commands._till_signin import LOCK_HELP, TillClerk
-    from pos.errors import PosError
+    from pos.errors import ApprovalRequired, PosError
     from pos.services import auth
     from pos.receipt_text import check_width
     from pos.services.till import HELP, TillSession, is_payment_line, redact
@@ -75,8 +75,15 @@ def till(
                 break
             continue
         try:
-            with auth.acting(at_till.for_line(line)):
-                result = session.handle(line)
+            try:
+                with auth.acting(at_till.for_line(line)):
+                    result = session.handle(line)
+            except ApprovalRequired:
+                if not at_till.may_approve(line):
+                    raise
+                screen.say("above this store's discount limit, or a price change: a manager approves")
+                with auth.acting(at_till.approving()):
+                    result = session.handle(line)
         except PosError as err:  # one line, and the till carries on with the sale as it was
             report_error(err.code, err.message, payment=is_payment_line(line))
             continue
@@ -277,6 +284,7 @@ def sale_view(sale: dict) -> Any:
     from rich.text import Text
 
     from pos.money import format_money
+    from pos.receipt_text import item_adjustments, order_adjustments
     from pos.textcells import cell_len, pad, visible
 
     cur = sale["currency"]
@@ -287,14 +295,18 @@ def sale_view(sale: dict) -> Any:
              format_money(i["line_total"], cur), f"from {i['location']}" if i.get("delivery") else "")
             for i in sale["items"]]
     widths = [max([cell_len(r[c]) for r in rows], default=0) for c in range(5)]
-    for qty, sku, name, price, total, where in rows:
+    for item, (qty, sku, name, price, total, where) in zip(sale["items"], rows, strict=True):
         out.append(f"  {pad(qty, widths[0], 'right')} {pad(sku, widths[1])}  {pad(name, widths[2])}  "
                    f"{pad(price, widths[3], 'right')}  {pad(total, widths[4], 'right')}")
         if where:
             out.append(f"  {where}", style="cyan")
         out.append("\n")
+        for label, value in item_adjustments(item, cur):  # a reason is a person's text: appended as data
+            out.append(f"      {visible(label)}  {value}\n", style="italic")
     if not rows:
         out.append("  (empty)\n", style="dim")
+    for label, value in order_adjustments(sale, cur):
+        out.append(f"  {visible(label)}  {value}\n", style="italic")
     count = sum(i["quantity"] for i in sale["items"])
     out.append(f"  {count} item{'s' if count != 1 else ''}  subtotal {format_money(sale['subtotal'], cur)}"
                f"  tax {format_money(sale['tax'], cur)}  ")

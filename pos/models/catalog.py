@@ -40,6 +40,10 @@ class LocationBase(SQLModel):
         default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"},
         description="IANA zone of the times on its receipts and views",
     )
+    max_discount: int = Field(
+        default=0, ge=0, le=1_000_000, sa_column_kwargs={"server_default": "0"},
+        description="millionths: a discount above this percent (or any price change) needs a manager",
+    )
 
 
 class LocationCreate(LocationBase):
@@ -166,6 +170,7 @@ class LocationPublic(Document):
     address: str
     receipt_footer: str
     timezone: str
+    max_discount: str = Field(description="percent, as text: discounts above it need a manager's approval")
 
 
 class StockAtLocation(Document):

@@ -46,6 +46,10 @@ class Order(SQLModel, table=True):
     tax_rate: int
     ship_name: str | None = Field(default=None, max_length=200)
     ship_address: str | None = Field(default=None, max_length=500)
+    # The order discount, spread over the items' `order_discount`; `subtotal` is already net of it.
+    discount: int = Field(default=0, sa_type=Money, sa_column_kwargs={"server_default": "0"})
+    discount_percent: int | None = Field(default=None, description="millionths, when given as a percent")
+    discount_reason: str | None = Field(default=None, max_length=500)
     idempotency_key: str = Field(max_length=200, unique=True)
     request_hash: str | None = Field(default=None, max_length=64)
     # The process that placed the order and is paying for it (set once, at checkout), so that
@@ -74,6 +78,13 @@ class OrderItem(SQLModel, table=True):
     quantity: int
     unit_price: int = Field(sa_type=Money)
     line_total: int = Field(sa_type=Money)
+    # What the line was paid is line_total - discount - order_discount (refunds give back shares of it).
+    list_price: int = Field(sa_type=Money, description="the catalogue's price; unit_price differs when changed")
+    price_reason: str | None = Field(default=None, max_length=500)
+    discount: int = Field(default=0, sa_type=Money, sa_column_kwargs={"server_default": "0"})
+    discount_percent: int | None = Field(default=None)
+    discount_reason: str | None = Field(default=None, max_length=500)
+    order_discount: int = Field(default=0, sa_type=Money, sa_column_kwargs={"server_default": "0"})
 
 
 class Fulfilment(SQLModel, table=True):
@@ -125,10 +136,17 @@ class OrderItemPublic(Document):
     name: str
     quantity: int
     location: str
-    unit_price: int
-    line_total: int
+    unit_price: int = Field(description="the price it was sold at")
+    line_total: int = Field(description="quantity x unit_price, before discounts")
     delivery: bool
     fulfilment: ItemFulfilment | None = None
+    list_price: int = Field(description="the catalogue's price")
+    price_reason: str | None = Field(description="why the unit price was changed")
+    discount: int = Field(description="the line's own discount")
+    discount_percent: str | None = Field(description="the line discount's percent, as text")
+    discount_reason: str | None
+    order_discount: int = Field(description="the line's share of the order discount")
+    net_total: int = Field(description="what the line was paid before tax: line_total less both discounts")
 
 
 class OrderPayment(Document):
@@ -154,7 +172,10 @@ class OrderPublic(Document):
     created_at: str = Field(description="UTC, ISO 8601 with Z")
     timezone: str = Field(description="the store's zone, in which views show created_at")
     items: list[OrderItemPublic]
-    subtotal: int
+    discount: int = Field(description="the order discount (the items' order_discount add up to it)")
+    discount_percent: str | None = Field(description="the order discount's percent, as text")
+    discount_reason: str | None
+    subtotal: int = Field(description="the items' net totals: after every discount, before tax")
     tax_rate: str = Field(description="percent, as text")
     tax: int
     total: int

@@ -18,6 +18,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     STOCK_CHANGE = "stock_change"
     PRICE_CHANGE = "price_change"
+    DISCOUNT = "discount"
     CATALOG_CHANGE = "catalog_change"
     SHIFT_OPEN = "shift_open"
     SHIFT_CLOSE = "shift_close"

@@ -15,6 +15,8 @@ from pos.services.catalog import variant_label, get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.inventory import InsufficientStock, available, positive_quantity
 from pos.services.settings import currency as store_currency
+from pos.discounts import price_rows
+from pos.money import format_tax_rate
 
 CI = t.cart_item
 
@@ -29,9 +31,11 @@ _INSERT_CART = Sql(
     "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
     "RETURNING id"
 )
-_CART = Sql("SELECT id, location_id, status, ship_name, ship_address, parked_at, park_note FROM cart WHERE id = :id")
+_CART = Sql("SELECT id, location_id, status, ship_name, ship_address, parked_at, park_note, discount_percent, "
+            "discount_amount, discount_reason FROM cart WHERE id = :id")
 _CART_LOCKED = Sql(
-    "SELECT id, location_id, status, ship_name, ship_address FROM cart WHERE id = :id FOR UPDATE", only="postgresql"
+    "SELECT id, location_id, status, ship_name, ship_address, discount_percent, discount_amount, discount_reason FROM cart "
+    "WHERE id = :id FOR UPDATE", only="postgresql"
 )
 _LINE = Sql("SELECT id, quantity FROM cart_item WHERE cart_id = :c AND variant_id = :v AND location_id = :l")
 _INSERT_LINE = Sql("INSERT INTO cart_item (cart_id, variant_id, location_id, quantity) VALUES (:c, :v, :l, :q)")
@@ -41,6 +45,8 @@ _LOCATION_CODE = Sql("SELECT code FROM location WHERE id = :id")
 _LOCATION_CODE_AND_RATE = Sql("SELECT code, tax_rate FROM location WHERE id = :id")
 _LINES = Sql(
     "SELECT ci.variant_id, ci.location_id, ci.quantity, v.sku, v.name, v.price, v.is_deliverable, "
+    "ci.id, ci.unit_price AS price_override, ci.price_reason, ci.discount_percent, ci.discount_amount, "
+    "ci.discount_reason, "
     "p.name AS product_name, l.code AS location FROM cart_item ci "
     "JOIN variant v ON v.id = ci.variant_id JOIN product p ON p.id = v.product_id "
     "JOIN location l ON l.id = ci.location_id WHERE ci.cart_id = :c ORDER BY ci.id"
@@ -175,7 +181,9 @@ def clear_cart(db: Database, *, cart_id: int) -> CartPublic:
         open_cart_row(conn, cart_id, lock=True)
         conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
         conn.execute(
-            t.cart.update().where(t.cart.c.id == cart_id).values(ship_name=None, ship_address=None)
+            t.cart.update().where(t.cart.c.id == cart_id).values(
+                ship_name=None, ship_address=None, discount_percent=None, discount_amount=None, discount_reason=None,
+            )
         )
         return cart_document(conn, cart_id)
 
@@ -239,13 +247,18 @@ def cart_document_and_rate(conn: Connection, cart_id: int) -> tuple[CartPublic, 
     cart = cart_row(conn, cart_id)
     where = sql.one(conn, _LOCATION_CODE_AND_RATE, {"id": cart["location_id"]})
     assert where is not None  # the cart's location is a foreign key
+    lines = cart_lines(conn, cart_id)
+    priced, order_discount = price_rows(cart, lines)
     items = [
         CartItemPublic.model_construct(
             sku=line["sku"], name=variant_label(line), quantity=line["quantity"], location=line["location"],
-            unit_price=line["price"], line_total=line["price"] * line["quantity"],
-            delivery=line["location_id"] != cart["location_id"],
+            unit_price=p.unit_price, line_total=p.line_total,
+            delivery=line["location_id"] != cart["location_id"], list_price=p.list_price,
+            price_reason=line["price_reason"], discount=p.discount,
+            discount_percent=_percent_text(line["discount_percent"]), discount_reason=line["discount_reason"],
+            order_discount=p.order_discount, net_total=p.net,
         )
-        for line in cart_lines(conn, cart_id)
+        for line, p in zip(lines, priced, strict=True)
     ]
     shipping = None
     if cart["ship_name"] or cart["ship_address"]:
@@ -253,9 +266,15 @@ def cart_document_and_rate(conn: Connection, cart_id: int) -> tuple[CartPublic, 
     parked_at = cart.get("parked_at")
     return CartPublic.model_construct(
         id=cart["id"], location=where["code"], status=CartStatus(cart["status"]), items=items,
-        subtotal=sum(i.line_total for i in items), currency=store_currency(conn), shipping=shipping,
+        subtotal=sum(p.net for p in priced), currency=store_currency(conn), shipping=shipping,
         parked_at=None if parked_at is None else iso(sql.read_timestamp(parked_at)), park_note=cart.get("park_note"),
+        discount=order_discount, discount_percent=_percent_text(cart["discount_percent"]),
+        discount_reason=cart["discount_reason"],
     ), where["tax_rate"]
+
+
+def _percent_text(percent: int | None) -> str | None:
+    return None if percent is None else format_tax_rate(percent)
 
 
 def unfinished_cart(db: Database, *, location: str) -> int | None:

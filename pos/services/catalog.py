@@ -46,14 +46,16 @@ def location_document(row: Mapping[Any, Any]) -> LocationPublic:
     return LocationPublic(
         code=row["code"], name=row["name"], tax_rate=format_tax_rate(row["tax_rate"]), address=row["address"],
         receipt_footer=row["receipt_footer"], timezone=row["timezone"],
+        max_discount=format_tax_rate(row["max_discount"]),
     )
 
 
 def add_location(
     db: Database, *, code: str, name: str, tax_rate: str = "0", address: str = "", receipt_footer: str = "",
-    timezone: str | None = None,
+    timezone: str | None = None, max_discount: str = "0",
 ) -> LocationPublic:
-    """A new location; without `timezone` it takes the store's (see `pos init`)."""
+    """A new location; without `timezone` it takes the store's (see `pos init`). `max_discount` is the
+    percent a discount may take without a manager's approval."""
     from pos.clock import check_zone
     from pos.services.settings import default_zone
 
@@ -62,6 +64,7 @@ def add_location(
         data = _validated(
             LocationCreate, code=code, name=name, tax_rate=parse_tax_rate(tax_rate), address=address,
             receipt_footer=receipt_footer, timezone=zone or default_zone(conn),
+            max_discount=parse_tax_rate(max_discount, what="the discount limit"),
         )
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
@@ -83,8 +86,11 @@ def _plain_text(text: str, what: str, *, lines: bool = False) -> str:
 def update_location(
     db: Database, *, code: str, name: str | None = None, tax_rate: str | None = None,
     address: str | None = None, receipt_footer: str | None = None, timezone: str | None = None,
+    max_discount: str | None = None,
 ) -> LocationPublic:
     changes: dict[str, Any] = {}
+    if max_discount is not None:
+        changes["max_discount"] = parse_tax_rate(max_discount, what="the discount limit")
     if timezone is not None:
         from pos.clock import check_zone
 
@@ -123,7 +129,9 @@ def list_locations(db: Database) -> list[LocationPublic]:
         return [location_document(r) for r in rows]
 
 
-_LOCATION = Sql("SELECT id, code, name, tax_rate, address, receipt_footer, timezone FROM location WHERE code = :code")
+_LOCATION = Sql(
+    "SELECT id, code, name, tax_rate, address, receipt_footer, timezone, max_discount FROM location WHERE code = :code"
+)
 
 
 def _location_row(conn: Connection, code: str) -> dict:

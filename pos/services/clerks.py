@@ -101,7 +101,7 @@ def require_approval(what: str) -> None:
     """Refuse an action that needs a manager when a clerk acts without one (the command layer asks first;
     this keeps every way in, the till and `pos batch` too, to the same rule). Nobody acting: no clerks."""
     actor = auth.current()
-    if actor is not None and actor.approver_id is None:
+    if actor is not None and actor.approver_id is None and not actor.is_manager:  # a manager approves themself
         raise ApprovalRequired(f"{what} needs a manager's approval: {actor.name} is a clerk, so name a manager "
                                "with --approve NAME (or POS_APPROVER)")
 

@@ -85,14 +85,16 @@ def export_inventory(db: Database, *, out: IO[str], location: str | None = None)
 
 
 def export_orders(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:
-    """One row per order line, with its order's status, totals and payment."""
+    """One row per order line, with its order's status, totals and payment; then the line's list price, its
+    own discount, its share of the order discount and what it was paid before tax (order_subtotal is after
+    every discount)."""
     O, I, PAY = t.orders, t.order_item, t.payment
     line_loc = L.alias("line_location")
     stmt = (
         select(
             O.c.id, O.c.created_at, O.c.status, L.c.code, I.c.sku, I.c.name, I.c.quantity, line_loc.c.code,
             I.c.unit_price, I.c.line_total, O.c.subtotal, O.c.tax_rate, O.c.tax, O.c.total, O.c.currency,
-            PAY.c.processor, PAY.c.status,
+            PAY.c.processor, PAY.c.status, I.c.list_price, I.c.discount, I.c.order_discount,
         )
         .join(L, L.c.id == O.c.location_id)
         .join(I, I.c.order_id == O.c.id)
@@ -102,7 +104,7 @@ def export_orders(db: Database, *, out: IO[str], location: str | None = None) ->
     )
     header = ["order", "created_at", "status", "location", "sku", "name", "quantity", "from_location",
               "unit_price", "line_total", "order_subtotal", "tax_rate", "order_tax", "order_total", "currency",
-              "payment", "payment_status"]
+              "payment", "payment_status", "list_price", "discount", "order_discount", "net_total"]
     with db.read() as conn:
         if location:
             stmt = stmt.where(O.c.location_id == location_by_code(conn, location)["id"])
@@ -112,11 +114,12 @@ def export_orders(db: Database, *, out: IO[str], location: str | None = None) ->
 
 def _order_rows(conn: Connection, stmt) -> Iterable[list[Any]]:
     for (oid, created, status, loc, sku, name, qty, from_loc, unit, line_total, subtotal, rate, tax, total, cur,
-         processor, pay_status) in conn.execution_options(**STREAM).execute(stmt):
+         processor, pay_status, list_price, discount, order_discount) in conn.execution_options(**STREAM).execute(stmt):
         money = partial(format_money, currency=cur)
         yield [oid, iso(created), status, loc, sku, name, qty, from_loc, money(unit), money(line_total),
                money(subtotal), format_tax_rate(rate), money(tax), money(total), cur, processor or "",
-               pay_status or ""]
+               pay_status or "", money(list_price), money(discount), money(order_discount),
+               money(line_total - discount - order_discount)]
 
 
 def export_refunds(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:

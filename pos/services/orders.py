@@ -45,6 +45,9 @@ from pos.services.payments.ledger import Ledger
 from pos.services.settings import cached_currency
 from pos.services.settings import currency as store_currency
 from pos.textcells import clip_chars
+from pos.discounts import (
+    item_discount_fields, item_price_columns, order_discount_columns, order_discount_fields, price_rows,
+)
 
 DEFAULT_TIMEOUT_S = 30.0
 ITEM_NAME_MAX = 400  # order_item.name: a product name and a variant name (200 each) do not always fit
@@ -69,9 +72,13 @@ class PendingOrder:
     idempotency_key: str
 
 
-def order_totals(lines: list[Mapping], tax_rate: int) -> tuple[int, int, int]:
-    """(subtotal, tax, total): tax is rounded half-up once per order, never per line."""
-    subtotal = sum(line["price"] * line["quantity"] for line in lines)
+def order_totals(lines: list[Mapping], tax_rate: int, *, cart: Mapping | None = None) -> tuple[int, int, int]:
+    """(subtotal, tax, total): the subtotal is the lines' net of their discounts and of the cart's order
+    discount (pos.discounts); tax is on that, rounded half-up once per order, never per line."""
+    return totals_of(sum(p.net for p in price_rows(cart or {}, lines)[0]), tax_rate)
+
+
+def totals_of(subtotal: int, tax_rate: int) -> tuple[int, int, int]:
     tax, total = tax_and_total(subtotal, tax_rate)
     if total > MAX_MINOR:
         raise InvalidInput("this order's total is larger than pos can take in one payment")
@@ -126,7 +133,7 @@ def checkout_total(db: Database, *, cart_id: int, shipping: Shipping | None = No
         cart = open_cart_row(conn, cart_id)
         lines = cart_lines(conn, cart_id)
         checked_shipping(cart, lines, shipping)
-        return order_totals(lines, sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]}))[2]
+        return order_totals(lines, sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]}), cart=cart)[2]
 
 
 def checked_shipping(cart: Mapping, lines: list[Mapping], shipping: Shipping | None) -> Shipping | None:
@@ -152,13 +159,16 @@ _CART_TO_CHECKOUT = Sql("UPDATE cart SET status = :checkout, updated_at = :now W
 _INSERT_ORDER = Sql(
     "INSERT INTO orders (cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, ship_name, "
     "ship_address, idempotency_key, request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, "
-    "created_at, updated_at) VALUES (:cart_id, :location_id, :status, :currency, :subtotal, :tax, :total, :tax_rate, "
-    ":ship_name, :ship_address, :key, :hash, :owner_host, :owner_pid, :owner_start, :clerk_id, :approver_id, "
-    ":created_at, :updated_at) RETURNING id"
+    "created_at, updated_at, discount, discount_percent, discount_reason) VALUES (:cart_id, :location_id, :status, "
+    ":currency, :subtotal, :tax, :total, :tax_rate, :ship_name, :ship_address, :key, :hash, :owner_host, :owner_pid, "
+    ":owner_start, :clerk_id, :approver_id, :created_at, :updated_at, :discount, :discount_percent, :discount_reason) "
+    "RETURNING id"
 )
 _INSERT_ITEM = Sql(
-    "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total) "
-    "VALUES (:order_id, :variant_id, :location_id, :sku, :name, :quantity, :unit_price, :line_total)"
+    "INSERT INTO order_item (order_id, variant_id, location_id, sku, name, quantity, unit_price, line_total, "
+    "list_price, price_reason, discount, discount_percent, discount_reason, order_discount) "
+    "VALUES (:order_id, :variant_id, :location_id, :sku, :name, :quantity, :unit_price, :line_total, "
+    ":list_price, :price_reason, :discount, :discount_percent, :discount_reason, :order_discount)"
 )
 _INSERT_PAYMENT = Sql(
     "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
@@ -178,7 +188,8 @@ def begin_checkout(
     shipping = checked_shipping(cart, lines, shipping)
     tax_rate = sql.scalar(conn, _TAX_RATE, {"id": cart["location_id"]})
     currency = store_currency(conn)
-    subtotal, tax, total = order_totals(lines, tax_rate)
+    priced, order_discount = price_rows(cart, lines)
+    subtotal, tax, total = totals_of(sum(p.net for p in priced), tax_rate)
     shift_id = shifts.shift_for(conn, location_id=cart["location_id"], register=register, cash=processor == "cash")
     moment = utcnow()
     # No other checkout of this cart may run at the same time: the status flips only from open.
@@ -191,15 +202,15 @@ def begin_checkout(
         "tax": tax, "total": total, "tax_rate": tax_rate, "ship_name": shipping.name if shipping else None,
         "ship_address": shipping.address if shipping else None, "key": idempotency_key, "hash": request_hash,
         "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, **auth.who(),
-        **sql.insert_defaults(conn, t.orders, now=moment),
+        **sql.insert_defaults(conn, t.orders, now=moment), **order_discount_columns(cart, order_discount),
     })
     sql.execute_many(conn, _INSERT_ITEM, [
         {
             "order_id": order_id, "variant_id": line["variant_id"], "location_id": line["location_id"],
             "sku": line["sku"], "name": clip_chars(variant_label(line), ITEM_NAME_MAX), "quantity": line["quantity"],
-            "unit_price": line["price"], "line_total": line["price"] * line["quantity"],
+            **item_price_columns(line, p),
         }
-        for line in lines
+        for line, p in zip(lines, priced, strict=True)
     ])
     sql.execute(conn, _INSERT_PAYMENT, {
         "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
@@ -363,13 +374,15 @@ def raise_if_failed(doc: OrderPublic) -> None:
 
 _ORDER = Sql(
     "SELECT o.id, o.status, o.cart_id, o.location_id, o.currency, o.subtotal, o.tax, o.total, o.tax_rate, "
-    "o.ship_name, o.ship_address, o.idempotency_key, o.created_at, c.name AS clerk, a.name AS approved_by "
+    "o.ship_name, o.ship_address, o.idempotency_key, o.created_at, o.discount, o.discount_percent, o.discount_reason, "
+    "c.name AS clerk, a.name AS approved_by "
     "FROM orders o LEFT JOIN clerk c ON c.id = o.clerk_id LEFT JOIN clerk a ON a.id = o.approver_id WHERE o.id = :id"
 )
 # The location the order was sold at (its "store" block on the receipt and in --json).
 _ORDER_LOCATION = Sql("SELECT code, name, address, receipt_footer, timezone FROM location WHERE id = :id")
 _ITEMS = Sql(
-    "SELECT oi.sku, oi.name, oi.quantity, oi.unit_price, oi.line_total, oi.location_id, l.code AS location "
+    "SELECT oi.sku, oi.name, oi.quantity, oi.unit_price, oi.line_total, oi.location_id, l.code AS location, "
+    "oi.list_price, oi.price_reason, oi.discount, oi.discount_percent, oi.discount_reason, oi.order_discount "
     "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
 )
 _PAYMENT = Sql(
@@ -410,11 +423,12 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
             OrderItemPublic(
                 sku=i["sku"], name=i["name"], quantity=i["quantity"], location=i["location"],
                 unit_price=i["unit_price"], line_total=i["line_total"],
-                delivery=i["location_id"] != order["location_id"], fulfilment=state,
+                delivery=i["location_id"] != order["location_id"], fulfilment=state, **item_discount_fields(i),
             )
             for i, state in zip(sql.all_rows(conn, _ITEMS, {"id": order_id}), _fulfilment_of(conn, order, pay),
                                 strict=True)
         ],
+        **order_discount_fields(order),
         subtotal=order["subtotal"],
         tax_rate=format_tax_rate(order["tax_rate"]),
         tax=order["tax"],

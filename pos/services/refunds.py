@@ -29,6 +29,7 @@ from pos.models.order import OrderStatus
 from pos.models.refund import (
     CASH_METHOD, CancellationPublic, RefundKind, RefundPublic, RefundStatus,
 )
+from pos.discounts import refund_subtotal
 from pos.refund_money import refund_tax, split
 from pos.services import audit, auth, inventory, owner, shifts, sql
 from pos.services.audit import Action
@@ -144,7 +145,8 @@ _PAYMENT = Sql(
     "SELECT processor, status, idempotency_key, reference, brand, last4 FROM payment WHERE order_id = :id"
 )
 _ITEMS = Sql(
-    "SELECT oi.id, oi.variant_id, oi.location_id, oi.sku, oi.quantity, oi.unit_price, l.code AS location "
+    "SELECT oi.id, oi.variant_id, oi.location_id, oi.sku, oi.quantity, oi.unit_price, l.code AS location, "
+    "oi.line_total - oi.discount - oi.order_discount AS net "
     "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
 )
 _ENSURE_COUNTS = Sql(
@@ -169,6 +171,12 @@ _LEFT_TO_RETURN = Sql(
 _REFUNDED_SO_FAR = Sql(
     "SELECT COALESCE(SUM(ri.subtotal), 0) AS subtotal, COALESCE(SUM(ri.tax), 0) AS tax FROM refund_item ri "
     "JOIN refund r ON r.id = ri.refund_id WHERE r.order_id = :id AND r.status <> :declined"
+)
+# Per order line: the units and the money (before tax) of refunds not declined: what a unit gives back
+# depends on what went back before it (pos.discounts.refund_subtotal).
+_ITEMS_REFUNDED = Sql(
+    "SELECT ri.order_item_id, SUM(ri.quantity) AS units, SUM(ri.subtotal) AS paid FROM refund_item ri "
+    "JOIN refund r ON r.id = ri.refund_id WHERE r.order_id = :id AND r.status <> :declined GROUP BY ri.order_item_id"
 )
 _LIVE_REFUNDS = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> :declined")
 _INSERT_REFUND = Sql(
@@ -258,7 +266,7 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         if sql.execute(conn, _TAKE_BACK, {"id": item["id"], "n": n}) != 1:
             raise ReturnExceedsSale(f"{item['sku']} of order {order['id']} was returned by another till just now")
     so_far = sql.one(conn, _REFUNDED_SO_FAR, {"id": order["id"], "declined": RefundStatus.DECLINED}) or {"subtotal": 0, "tax": 0}
-    subtotals = [item["unit_price"] * n for item, n in chosen]
+    subtotals = _subtotals(conn, order["id"], chosen)
     this = sum(subtotals)
     last = sql.scalar(conn, _LEFT_TO_RETURN, {"id": order["id"]}) == 0
     tax = refund_tax(order_subtotal=order["subtotal"], order_tax=order["tax"], before=so_far["subtotal"],
@@ -282,6 +290,21 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         refund_id, order["id"], this + tax, order["currency"], processor.name, key, pay["idempotency_key"],
         pay["reference"], pay["brand"], pay["last4"],
     )
+
+
+def _subtotals(conn: Connection, order_id: int, chosen: list[tuple[dict, int]]) -> list[int]:
+    """What each chosen line gives back before tax: its units' share of what the line was paid (after its
+    discounts), never its list price; the last units of a line take what is left of it."""
+    before = {r["order_item_id"]: r for r in sql.all_rows(conn, _ITEMS_REFUNDED, {
+        "id": order_id, "declined": RefundStatus.DECLINED})}
+    out = []
+    for item, n in chosen:
+        went = before.get(item["id"])
+        out.append(refund_subtotal(
+            net=item["net"], quantity=item["quantity"], units_before=int(went["units"]) if went else 0,
+            paid_before=int(went["paid"]) if went else 0, units=n,
+        ))
+    return out
 
 
 def _not_refundable(order_id: int, status: str) -> str:

@@ -18,6 +18,8 @@ from pos.models.documents import ImportReport
 from pos.services.db import Database
 
 SAMPLE_FILES = ("locations.csv", "catalog.csv", "inventory.csv")
+# The stores' discount limits (percent): above them a manager approves (`pos location update --max-discount`).
+SAMPLE_DISCOUNT_LIMITS = {"STORE-1": "15", "STORE-2": "10"}
 
 
 @contextmanager
@@ -46,13 +48,17 @@ class SampleLoaded:
 
 
 def load_sample(db: Database, data_dir: Path) -> SampleLoaded:
+    from pos.services.catalog import update_location
     from pos.services.imports import import_catalog, import_inventory, import_locations
 
-    return SampleLoaded(
+    loaded = SampleLoaded(
         locations=import_locations(db, path=str(data_dir / "locations.csv")),
         catalog=import_catalog(db, path=str(data_dir / "catalog.csv")),
         inventory=import_inventory(db, path=str(data_dir / "inventory.csv"), mode="set"),
     )
+    for code, limit in SAMPLE_DISCOUNT_LIMITS.items():
+        update_location(db, code=code, max_discount=limit)
+    return loaded
 
 
 def load_sample_files(db: Database, *, catalog: Path, inventory: Path) -> None:

@@ -87,6 +87,8 @@ def test_pos_demo_walks_the_whole_flow_on_a_throwaway_database(env, tmp_path):
     # the delivery line with shipping
     assert "refused (shipping_required)" in out
     assert "ships from WH-1" in out and "Ship to: Ada Lovelace" in out
+    # discounts, each with its reason, and the store's limit
+    assert "discount 10%: chipped glaze" in out and "Discount: loyalty card" in out and "limit is 15%" in out
     # the way back: a return to the card, and a cancellation paid back in cash with the lamps restocked
     assert "Paid back by card" in out and "status: approved  (order:" in out and "partially_refunded" in out
     assert "Cancellation" in out and "status: cancelled" in out and "Paid back by cash from the drawer" in out

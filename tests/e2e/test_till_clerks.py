@@ -99,6 +99,19 @@ def test_a_return_at_the_till_needs_a_manager(till, staffed, db_url):
     assert BOSS_PIN not in approved.output
 
 
+def test_a_discount_above_the_limit_at_the_till_is_approved_by_a_manager(till, staffed, db_url):
+    script = "TSHIRT-M\ndisc 50% / damaged box\npay cash 30\n"
+    alone = till(script, env={"POS_CLERK": ANN, "POS_PIN": ANN_PIN})
+    assert "approval" in alone.stderr  # STORE-1's limit is 0 %: the clerk alone is refused, the sale goes on
+    approved = till(script, env={"POS_CLERK": ANN, "POS_PIN": ANN_PIN, "POS_APPROVER": BOSS,
+                                 "POS_APPROVER_PIN": BOSS_PIN})
+    assert approved.exit_code == 0, approved.output
+    assert "a manager approves" in approved.stdout and "damaged box" in approved.stdout
+    assert BOSS_PIN not in approved.output
+    first, second = sorted(orders(db_url), key=lambda o: o["id"])
+    assert first["total"] > second["total"]  # the first sale was paid at list price, the second at half
+
+
 def test_a_bad_idle_setting_is_a_clear_error(till, staffed):
     out = till("quit\n", env={"POS_CLERK": ANN, "POS_PIN": ANN_PIN, "POS_TILL_IDLE": "soon"})
     assert out.exit_code == 1 and "POS_TILL_IDLE" in out.stderr

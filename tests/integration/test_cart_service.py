@@ -10,7 +10,9 @@ def test_adding_with_enough_stock_saves_the_line_at_the_carts_store(store):
     c = cart.new_cart(store, location="STORE-1")
     doc = cart.add_item(store, cart_id=c.id, code="TSHIRT-M", quantity=2)
     assert doc.plain()["items"] == [{"sku": "TSHIRT-M", "name": "T-shirt Medium", "quantity": 2, "location": "STORE-1",
-                             "unit_price": 1999, "line_total": 3998, "delivery": False}]
+                             "unit_price": 1999, "line_total": 3998, "delivery": False,
+                                 "list_price": 1999, "price_reason": None, "discount": 0, "discount_percent": None,
+                                 "discount_reason": None, "order_discount": 0, "net_total": 3998}]
     assert doc.subtotal == 3998
     assert cart.show_cart(store, cart_id=c.id).items[0].quantity == 2
 

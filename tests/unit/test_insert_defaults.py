@@ -16,6 +16,7 @@ def test_a_new_order_is_pending_and_created_and_updated_at_one_moment():
     values = sql.insert_defaults(SQLITE, t.orders, now=MOMENT)  # type: ignore[arg-type]
     assert values == {
         "status": Order().status,
+        "discount": 0,  # no order discount unless checkout gives one
         "created_at": "2026-11-26 10:30:05.123456",
         "updated_at": "2026-11-26 10:30:05.123456",
     }

@@ -3,13 +3,13 @@ progress between lines, and the rules and totals are the cart and order services
 `pos cart` and `pos checkout`."""
 
 from pos.services.till.parse import (
-    HELP, Action, Add, CancelOrder, Command, Park, Pay, Remove, Resume, ReturnItems, SetQuantity, Ship, is_payment_line,
-    mask_card_numbers, parse_line, redact,
+    HELP, Action, Add, CancelOrder, ChangePrice, ClearDiscount, Command, Discount, Park, Pay, Remove, Resume,
+    ReturnItems, SetQuantity, Ship, is_payment_line, mask_card_numbers, parse_line, redact,
 )
 from pos.services.till.session import Result, TillSession
 
 __all__ = [
-    "HELP", "Action", "Add", "CancelOrder", "Command", "Park", "Resume", "ReturnItems", "Pay",
-    "Remove", "SetQuantity", "Ship", "Result", "TillSession",
+    "HELP", "Action", "Add", "CancelOrder", "ChangePrice", "ClearDiscount", "Command", "Discount", "Park", "Resume",
+    "ReturnItems", "Pay", "Remove", "SetQuantity", "Ship", "Result", "TillSession",
     "is_payment_line", "mask_card_numbers", "parse_line", "redact",
 ]

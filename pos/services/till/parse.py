@@ -19,6 +19,9 @@ SKU or barcode        add one              3*SKU or 3 SKU     add three
 -SKU or void SKU      remove the line      qty SKU N          set the quantity (0 removes)
 from WH-1 SKU         a delivery line from another location (deliverable items only)
 ship NAME / ADDRESS   shipping details for delivery lines
+disc 10% / REASON     10 % off the sale    disc 5.00 / REASON 5.00 off the sale
+disc SKU 10% / REASON a line's discount    disc clear [SKU]   remove a discount
+price SKU 9.99 / REASON                    sell the line at another price
 total                 show the sale        cancel             empty the sale
 pay cash [AMOUNT]     cash (no amount: exact)
 pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
@@ -90,7 +93,30 @@ class Resume:
     cart_id: int
 
 
-Action = Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder | Park | Resume
+@dataclass(frozen=True)
+class Discount:
+    """`disc [SKU] 10% / REASON` or `disc [SKU] 5.00 / REASON`; no SKU: the whole sale."""
+
+    code: str | None
+    percent: str | None
+    amount: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ClearDiscount:
+    code: str | None
+
+
+@dataclass(frozen=True)
+class ChangePrice:
+    code: str
+    price: str
+    reason: str
+
+
+Action = (Add | Remove | SetQuantity | Pay | Ship | Command | ReturnItems | CancelOrder | Park | Resume | Discount
+          | ClearDiscount | ChangePrice)
 
 # Single letters are left alone: they could be SKUs.
 _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "quit": "quit", "exit": "quit",
@@ -147,6 +173,13 @@ def parse_line(line: str) -> Action:
         if not sep or not name.strip() or not address.strip():
             raise InvalidInput("shipping is `ship NAME / ADDRESS`")
         return Ship(name.strip(), address.strip())
+    if head == "disc":
+        return _parse_discount(text[len(words[0]):])
+    if head == "price":
+        what, reason = _with_reason(text[len(words[0]):], "price SKU 9.99 / REASON")
+        if len(what) != 2:
+            raise InvalidInput("a price change is `price SKU 9.99 / REASON`")
+        return ChangePrice(what[0], what[1], reason)
     if head in {"void", "remove"}:
         if len(words) != 2:
             raise InvalidInput("remove a line with `void SKU` or `-SKU`")
@@ -164,6 +197,28 @@ def parse_line(line: str) -> Action:
         return Remove(text[1:])
     quantity, code = _quantity_and_code(words)
     return Add(code, positive_quantity(quantity, hint=_VOID_HINT))
+
+
+def _with_reason(rest: str, form: str) -> tuple[list[str], str]:
+    """`... / REASON`: the words before the slash, and the reason after it (required)."""
+    before, sep, reason = rest.partition("/")
+    if not sep or not reason.strip():
+        raise InvalidInput(f"say why after a slash: `{form}`")
+    return before.split(), reason.strip()
+
+
+def _parse_discount(rest: str) -> Discount | ClearDiscount:
+    words = rest.split()
+    if words and words[0].lower() == "clear" and "/" not in rest:
+        if len(words) > 2:
+            raise InvalidInput("remove a discount with `disc clear` or `disc clear SKU`")
+        return ClearDiscount(words[1] if len(words) == 2 else None)
+    what, reason = _with_reason(rest, "disc 10% / REASON` or `disc SKU 5.00 / REASON")
+    if len(what) not in (1, 2):
+        raise InvalidInput("a discount is `disc 10% / REASON`, `disc 5.00 / REASON` or `disc SKU 10% / REASON`")
+    value = what[-1]
+    percent, amount = (value, None) if value.endswith("%") else (None, value)
+    return Discount(what[0] if len(what) == 2 else None, percent, amount, reason)
 
 
 def _parse_pay(words: list[str]) -> Pay:

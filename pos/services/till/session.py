@@ -16,10 +16,11 @@ from pos.errors import CartClosed, InvalidInput, PaymentDeclined, PosError, Ship
 from pos.services.db import Database
 
 if TYPE_CHECKING:
-    from pos.models.cart import SalePublic
+    from pos.models.cart import CartPublic, SalePublic
     from pos.models.order import OrderPublic
 from pos.services.till.parse import (
-    Add, CancelOrder, Command, Park, Pay, Remove, Resume, ReturnItems, SetQuantity, parse_line,
+    Add, CancelOrder, ChangePrice, ClearDiscount, Command, Discount, Park, Pay, Remove, Resume, ReturnItems,
+    SetQuantity, parse_line,
 )
 
 
@@ -91,9 +92,24 @@ class TillSession:
             doc = cart.remove_item(self.db, cart_id=self._require_cart(), code=action.code)
         elif isinstance(action, SetQuantity):
             doc = cart.set_item(self.db, cart_id=self._require_cart(), code=action.code, quantity=action.quantity)
+        elif isinstance(action, (Discount, ClearDiscount, ChangePrice)):
+            doc = self._discount(action)
         else:
             doc = cart.set_shipping(self.db, cart_id=self._cart(), name=action.name, address=action.address)
         return Result("sale", sale=price_cart(self.db, doc))
+
+    def _discount(self, action: Discount | ClearDiscount | ChangePrice) -> CartPublic:
+        """`disc` and `price`: through the service `pos cart discount` and `pos cart price` use."""
+        from pos.services import discounts
+
+        cart_id = self._require_cart()
+        if isinstance(action, ChangePrice):
+            return discounts.change_price(self.db, cart_id=cart_id, code=action.code, price=action.price,
+                                          reason=action.reason)
+        if isinstance(action, ClearDiscount):
+            return discounts.clear_discount(self.db, cart_id=cart_id, code=action.code)
+        return discounts.set_discount(self.db, cart_id=cart_id, percent=action.percent, amount=action.amount,
+                                      reason=action.reason, code=action.code)
 
     def current(self) -> SalePublic:
         """The sale as it is now; before the first line, an empty one."""
