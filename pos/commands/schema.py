@@ -26,6 +26,7 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "import locations": "import", "import catalog": "import", "import inventory": "import",
     "export catalog": "export", "export inventory": "export", "export orders": "export",
     "export refunds": "export",
+    "report sales": "report",
 }
 
 

@@ -17,6 +17,7 @@ from pos.models.inventory import StockHistoryPage, StockPublic
 from pos.models.order import BatchLine, BatchLineResult, BatchSummary, OrderPage, OrderPublic, ReconcileResult
 from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
+from pos.models.report import ReportPublic
 
 
 class InitReport(Document):
@@ -97,6 +98,7 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "reconcile": (list[ReconcileResult], "`pos order reconcile`"),
     "refund": (RefundPublic, "a refund (`pos return`, `pos refund show`)"),
     "refund-list": (RefundList, "`pos refund list`"),
+    "report": (ReportPublic, "`pos report sales`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
     "variant": (VariantPublic, "`pos variant add`"),
