@@ -71,18 +71,21 @@ def _days(first: date, last: date) -> Iterable[date]:
 
 def _hours(zone: str, start: datetime, end: datetime) -> list[Bucket]:
     """Each local hour from `start` to `end`, keyed with its UTC offset so that the hour repeated when the
-    clocks go back is two rows ('2026-10-25 02:00 +02:00' and '... +01:00')."""
+    clocks go back is two rows ('2026-11-01 01:00 -04:00' and '... -05:00')."""
     from zoneinfo import ZoneInfo
 
     from pos.clock import offset_text
 
     tz = ZoneInfo(zone)
     starts: list[datetime] = []
-    moment = start
+    moment, offset = start, None
     while moment < end:
         local = moment.astimezone(tz)
-        if moment == start or (local.minute == 0 and local.second == 0):
+        # A new hour on the hour, and where the offset changes: Lord Howe goes back half an hour, so its
+        # 01:30 +10:30 begins a part-hour of its own instead of stretching 01:00 +11:00 to 90 minutes.
+        if (local.minute == 0 and local.second == 0) or local.utcoffset() != offset:
             starts.append(moment)
+        offset = local.utcoffset()
         moment += _STEP
     result = []
     for n, begin in enumerate(starts):
