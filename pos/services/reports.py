@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, String, case, column, distinct, func, select, values
+from sqlalchemy import BigInteger, Connection, DateTime, String, case, cast, column, distinct, func, select, values
 from sqlalchemy.sql.elements import ColumnElement
 
 from pos.errors import InvalidInput
@@ -273,7 +273,7 @@ def _sold(conn: Connection, by: ReportBy | None, b, location_id: int | None):
         if by is None and not count:
             continue
         ident, label, name = _label(by, row[:-3])
-        yield ident, label, name, _Figures(sales_count=count, gross=gross, tax_sold=tax)
+        yield ident, label, name, _Figures(sales_count=count, gross=int(gross), tax_sold=int(tax))
 
 
 def _refunded(conn: Connection, by: ReportBy | None, b, location_id: int | None):
@@ -301,7 +301,7 @@ def _refunded(conn: Connection, by: ReportBy | None, b, location_id: int | None)
         if by is None and not count:
             continue
         ident, label, name = _label(by, row[:-3])
-        yield ident, label, name, _Figures(refunds_count=count, refunds=amount, tax_refunded=tax)
+        yield ident, label, name, _Figures(refunds_count=count, refunds=int(amount), tax_refunded=int(tax))
 
 
 def _sold_by_sku(conn: Connection, b, location_id: int | None):
@@ -309,7 +309,8 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
     whole subtotal; it is shared out over the lines in id order exactly as pos.refund_money.split does
     (cumulatively, half-up), so the lines of an order add up to its total to the cent."""
     p, o, oi, loc = t.payment, t.orders, t.order_item, t.location
-    upto = func.sum(oi.c.line_total).over(partition_by=oi.c.order_id, order_by=oi.c.id)
+    # An integer, so that the shares below divide as integers: PostgreSQL's sum of a bigint is numeric.
+    upto = cast(func.sum(oi.c.line_total).over(partition_by=oi.c.order_id, order_by=oi.c.id), BigInteger)
     lines = (
         select(oi.c.order_id, oi.c.sku, oi.c.name, oi.c.quantity, oi.c.line_total, o.c.subtotal, o.c.tax,
                upto.label("upto"))
@@ -334,7 +335,7 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
         .group_by(x.c.sku)
     )
     for sku, name, count, units, gross, tax in conn.execute(stmt):
-        yield sku, sku, name, _Figures(sales_count=count, units=units, gross=gross, tax_sold=tax)
+        yield sku, sku, name, _Figures(sales_count=count, units=int(units), gross=int(gross), tax_sold=int(tax))
 
 
 def _refunded_by_sku(conn: Connection, b, location_id: int | None):
@@ -353,7 +354,8 @@ def _refunded_by_sku(conn: Connection, b, location_id: int | None):
     if location_id is not None:
         stmt = stmt.where(o.c.location_id == location_id)
     for sku, count, units, amount, tax in conn.execute(stmt):
-        yield sku, sku, None, _Figures(refunds_count=count, units_returned=units, refunds=amount, tax_refunded=tax)
+        yield sku, sku, None, _Figures(refunds_count=count, units_returned=int(units), refunds=int(amount),
+                                        tax_refunded=int(tax))
 
 
 def _order(by: ReportBy, rows: dict[Any, _Figures], spans: Sequence[Bucket]) -> list[Any]:

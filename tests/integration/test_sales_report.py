@@ -5,14 +5,19 @@ Every expected figure below is worked out by hand from the rows that history wri
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from report_data import build
+from sqlalchemy import select
 
 from pos.errors import InvalidInput, NotFound
-from pos.services.reports import buckets, local_midnight, sales_report
 from pos.models.report import ReportBy
+from pos.services import catalog
+from pos.services import tables as t
+from pos.services.reports import buckets, local_midnight, sales_report
 
 NOV1 = dict(first=date(2026, 10, 31), last=date(2026, 11, 2))
 FIGURES = ("sales_count", "gross", "refunds_count", "refunds", "net", "tax")
@@ -176,3 +181,41 @@ def test_a_day_that_starts_at_1am_starts_when_its_clocks_do():
     # Havana moves its clocks from 00:00 to 01:00 in March: midnight never happens that day.
     start = local_midnight(date(2026, 3, 8), "America/Havana")
     assert start.isoformat() == "2026-03-08T05:00:00+00:00"
+
+
+# -- the tax of each SKU, for any orders: the SQL shares it out as pos.refund_money.split does -------------
+
+_examples = iter(range(10_000))
+_line = st.tuples(st.sampled_from(["SKU-A", "SKU-B"]), st.integers(1, 5), st.integers(0, 5_000))
+_order = st.tuples(st.lists(_line, min_size=1, max_size=4), st.integers(0, 250_000))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(orders=st.lists(_order, min_size=1, max_size=5))
+def test_sku_rows_share_each_order_tax_as_a_return_would_and_add_up(db, history, orders):
+    from pos.money import tax_for
+    from pos.refund_money import split
+
+    from report_data import sale
+
+    day = date(2027, 1, 1) + timedelta(days=next(_examples))  # each example on a day of its own
+    expected: dict[str, list[int]] = {}
+    ids = {"SKU-A": None, "SKU-B": None}
+    with db.write() as conn:
+        for sku in ids:
+            ids[sku] = conn.execute(select(t.variant.c.id).where(t.variant.c.sku == sku)).scalar_one()
+        ny = catalog.location_by_code(conn, "STORE-NY")["id"]
+        for lines, rate in orders:
+            subtotal = sum(q * p for _s, q, p in lines)
+            tax = tax_for(subtotal, rate)
+            sale(conn, location_id=ny, at=f"{day} 17:00:00", tax=tax,
+                 lines=[(ids[s], s, q, p) for s, q, p in lines])
+            for (sku, q, p), share in zip(lines, split(tax, [q * p for _s, q, p in lines]), strict=True):
+                got = expected.setdefault(sku, [0, 0])
+                got[0] += q * p + share
+                got[1] += share
+    doc = sales_report(db, by="sku", first=day, last=day)
+    assert {r.key: [r.gross, r.tax] for r in doc.rows} == expected
+    whole = sales_report(db, by="day", first=day, last=day)
+    assert sum(r.gross for r in doc.rows) == whole.totals.gross == doc.totals.gross
+    assert sum(r.tax for r in doc.rows) == whole.totals.tax == doc.totals.tax
