@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, DateTime, String, case, cast, column, distinct, func, select, values
@@ -48,9 +48,7 @@ class Bucket:
 
 def local_midnight(day: date, zone: str) -> datetime:
     """The UTC instant a local day begins (where midnight does not exist, the moment the day's clocks start)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=_zoneinfo(zone)).astimezone(UTC)
 
 
 def buckets(by: ReportBy, zone: str, first: date, last: date) -> list[Bucket]:
@@ -72,11 +70,9 @@ def _days(first: date, last: date) -> Iterable[date]:
 def _hours(zone: str, start: datetime, end: datetime) -> list[Bucket]:
     """Each local hour from `start` to `end`, keyed with its UTC offset so that the hour repeated when the
     clocks go back is two rows ('2026-11-01 01:00 -04:00' and '... -05:00')."""
-    from zoneinfo import ZoneInfo
-
     from pos.clock import offset_text
 
-    tz = ZoneInfo(zone)
+    tz = _zoneinfo(zone)
     starts: list[datetime] = []
     moment, offset = start, None
     while moment < end:
@@ -144,10 +140,13 @@ def sales_report(
     })
 
 
-def _zoneinfo(name: str):
+def _zoneinfo(name: str) -> tzinfo:
+    """The zone; one this machine's zone data does not know counts as UTC, as the views show it."""
     from zoneinfo import ZoneInfo
 
-    return ZoneInfo(name)
+    from pos.clock import is_zone
+
+    return ZoneInfo(name) if is_zone(name) else UTC
 
 
 def _zones(conn: Connection, loc: dict | None) -> list[str]:

@@ -32,3 +32,9 @@ def test_buckets_tile_the_local_days_exactly(zone, first, days, by):
         # at most an hour: a clock change of half an hour (Lord Howe) starts a part-hour of its own
         assert all(b.end - b.start <= timedelta(hours=1) for b in found)
         assert all(b.key[:10] in {str(first + timedelta(days=n)) for n in range(days + 1)} for b in found)
+
+
+def test_a_zone_this_machine_does_not_know_counts_as_utc():
+    day = buckets(ReportBy.DAY, "Mars/Olympus_Mons", date(2026, 11, 1), date(2026, 11, 1))[0]
+    assert day.zone == "Mars/Olympus_Mons"  # still matched against the location's own text
+    assert (day.start.isoformat(), day.end.isoformat()) == ("2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00")
