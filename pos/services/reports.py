@@ -123,13 +123,16 @@ def sales_report(
         spans = [b for zone in zones for b in buckets(grouping, zone, first, last)]
         location_id = loc["id"] if loc else None
         rows = _figures(conn, grouping, spans, location_id)
-        if grouping == ReportBy.SKU:  # an order with two SKUs counts once in the totals
-            totals = _figures(conn, None, [b for zone in zones for b in buckets(ReportBy.LOCATION, zone, first, last)],
-                              location_id).get(None, _Figures())
-        else:
-            totals = _Figures()
-            for row in rows.values():
-                totals.add(row)
+        totals = _Figures()
+        for row in rows.values():
+            totals.add(row)
+        if grouping == ReportBy.SKU:
+            # An order with two SKUs is in two rows but counts once in the totals: each order has one first
+            # line. A refund of two SKUs likewise: its count comes from the (few) refunds themselves.
+            totals.sales_count = sum(row.first_lines for row in rows.values())
+            whole = [b for zone in zones for b in buckets(ReportBy.LOCATION, zone, first, last)]
+            totals.refunds_count = _figures(conn, None, whole, location_id, sides=(_refunded,)).get(
+                None, _Figures()).refunds_count
         cur = store_currency(conn)
     order = _order(grouping, rows, spans)
     return ReportPublic.model_validate({
@@ -168,10 +171,11 @@ class _Figures:
     tax_refunded: int = 0
     units: int = 0
     units_returned: int = 0
+    first_lines: int = 0  # sku: orders whose first line is of this SKU
 
     def add(self, other: _Figures) -> None:
         for name in ("sales_count", "gross", "tax_sold", "refunds_count", "refunds", "tax_refunded", "units",
-                     "units_returned"):
+                     "units_returned", "first_lines"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def row(self, by: ReportBy | None) -> ReportRow:
@@ -185,12 +189,13 @@ class _Figures:
                          tax=self.tax_sold - self.tax_refunded, **extra)
 
 
-def _figures(conn: Connection, by: ReportBy | None, spans: Sequence[Bucket], location_id: int | None) -> dict[Any, _Figures]:
+def _figures(conn: Connection, by: ReportBy | None, spans: Sequence[Bucket], location_id: int | None,
+             sides: Sequence[Any] | None = None) -> dict[Any, _Figures]:
     """Per identity of the key (a clerk id, a shift id, a day...), the two sides added up."""
     found: dict[Any, _Figures] = {}
     for n in range(0, len(spans), CHUNK):
         table = _values(spans[n:n + CHUNK])
-        for side in (_sold, _refunded):
+        for side in sides or (_sold, _refunded):
             for ident, label, name, figures in side(conn, by, table, location_id):
                 got = found.get(ident)
                 if got is None:
@@ -312,7 +317,8 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
     upto = cast(func.sum(oi.c.line_total).over(partition_by=oi.c.order_id, order_by=oi.c.id), BigInteger)
     lines = (
         select(oi.c.order_id, oi.c.sku, oi.c.name, oi.c.quantity, oi.c.line_total, o.c.subtotal, o.c.tax,
-               upto.label("upto"))
+               upto.label("upto"),
+               func.row_number().over(partition_by=oi.c.order_id, order_by=oi.c.id).label("position"))
         .select_from(b)
         .join(p, (p.c.created_at >= b.c.starts) & (p.c.created_at < b.c.ends))
         .join(o, o.c.id == p.c.order_id)
@@ -330,11 +336,12 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
     line_tax = share(x.c.upto) - share(x.c.upto - x.c.line_total)
     stmt = (
         select(x.c.sku, func.max(x.c.name), func.count(distinct(x.c.order_id)), func.sum(x.c.quantity),
-               func.sum(x.c.line_total + line_tax), func.sum(line_tax))
+               func.sum(x.c.line_total + line_tax), func.sum(line_tax), func.sum(case((x.c.position == 1, 1), else_=0)))
         .group_by(x.c.sku)
     )
-    for sku, name, count, units, gross, tax in conn.execute(stmt):
-        yield sku, sku, name, _Figures(sales_count=count, units=int(units), gross=int(gross), tax_sold=int(tax))
+    for sku, name, count, units, gross, tax, first_lines in conn.execute(stmt):
+        yield sku, sku, name, _Figures(sales_count=count, units=int(units), gross=int(gross), tax_sold=int(tax),
+                                       first_lines=int(first_lines))
 
 
 def _refunded_by_sku(conn: Connection, b, location_id: int | None):
