@@ -32,6 +32,8 @@ from pos.services.settings import default_zone
 
 DEFAULT_DAYS = 7  # without --from: the week up to --to (today)
 CHUNK = 2_000  # buckets per statement: 4 bound values each stays far below SQLite's 32,766
+MAX_HOUR_DAYS = 366  # --by hour: a year of hours is 8,784 rows, already more than anyone reads
+EARLIEST, LATEST = date(1900, 1, 1), date(9998, 12, 31)  # the day after LATEST must still be a date anywhere
 _STEP = timedelta(minutes=15)  # every zone's offset from UTC is a whole number of quarter hours
 
 
@@ -118,8 +120,7 @@ def sales_report(
             last = today if first is None else max(today, first)
         if first is None:
             first = last - timedelta(days=DEFAULT_DAYS - 1)
-        if first > last:
-            raise InvalidInput(f"--from {first} is after --to {last}")
+        _check_range(grouping, first, last)
         spans = [b for zone in zones for b in buckets(grouping, zone, first, last)]
         location_id = loc["id"] if loc else None
         rows = _figures(conn, grouping, spans, location_id)
@@ -141,6 +142,15 @@ def sales_report(
         "rows": [rows[k].row(grouping) for k in order],
         "totals": totals.row(None),
     })
+
+
+def _check_range(by: ReportBy, first: date, last: date) -> None:
+    if first > last:
+        raise InvalidInput(f"--from {first} is after --to {last}")
+    if first < EARLIEST or last > LATEST:
+        raise InvalidInput(f"--from and --to must be between {EARLIEST} and {LATEST}")
+    if by == ReportBy.HOUR and (last - first).days >= MAX_HOUR_DAYS:
+        raise InvalidInput(f"--by hour covers at most {MAX_HOUR_DAYS} days; give a shorter --from/--to, or --by day")
 
 
 def _zoneinfo(name: str) -> tzinfo:

@@ -128,6 +128,9 @@ def test_hostile_clerk_location_and_item_names_are_shown_as_typed(wide, db):
     (("--by", "week"), "--by must be one of day, hour, sku, clerk, tender, location, shift, not 'week'"),
     (("--location", "NOWHERE"), "no location 'NOWHERE'"),
     (("--from", "1 Nov"), "--from must be a date like 2026-11-26, not '1 Nov'"),
+    (("--by", "hour", "--from", "2025-01-01", "--to", "2026-01-02"), "--by hour covers at most 366 days"),
+    (("--from", "0001-01-01", "--to", "2026-01-01"), "--from and --to must be between 1900-01-01 and 9998-12-31"),
+    (("--to", "9999-12-31"), "--from and --to must be between 1900-01-01 and 9998-12-31"),
 ])
 def test_bad_input_is_a_one_line_error(cli, db, args, message):
     build(db)
