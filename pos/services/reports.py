@@ -255,11 +255,14 @@ def _label(by: ReportBy | None, values: Sequence[Any]) -> tuple[Any, str, str | 
     raise AssertionError(by)
 
 
-def _in_zone(o, loc, b) -> ColumnElement[bool]:
-    """The order's location is in the bucket's zone. `+ 0` keeps orders.location_id out of any index: given
-    one, SQLite's planner drove the join from the three-row location table through a throw-away index on
-    orders and read every order once per day, instead of reading each day's payments by their own index."""
-    return (loc.c.id == o.c.location_id + 0) & (loc.c.timezone == b.c.zone)
+def _in_zone(conn: Connection, o, loc, b) -> ColumnElement[bool]:
+    """The order's location is in the bucket's zone. On SQLite, `+ 0` keeps orders.location_id out of any
+    index: given one, SQLite's planner drove the join from the three-row location table through a
+    throw-away index on orders and read every order once per day, instead of reading each day's payments
+    by their own index. PostgreSQL needs the plain column: `+ 0` spoilt its row estimate, and it then
+    hashed the buckets by zone and compared every payment with every hour."""
+    location_id = o.c.location_id + 0 if conn.dialect.name == "sqlite" else o.c.location_id
+    return (loc.c.id == location_id) & (loc.c.timezone == b.c.zone)
 
 
 def _sold(conn: Connection, by: ReportBy | None, b, location_id: int | None):
@@ -273,7 +276,7 @@ def _sold(conn: Connection, by: ReportBy | None, b, location_id: int | None):
         .select_from(b)
         .join(p, (p.c.created_at >= b.c.starts) & (p.c.created_at < b.c.ends))
         .join(o, o.c.id == p.c.order_id)
-        .join(loc, _in_zone(o, loc, b))
+        .join(loc, _in_zone(conn, o, loc, b))
         .where(p.c.status == PaymentStatus.APPROVED)
     )
     if by == ReportBy.CLERK:
@@ -301,7 +304,7 @@ def _refunded(conn: Connection, by: ReportBy | None, b, location_id: int | None)
         .select_from(b)
         .join(r, (r.c.created_at >= b.c.starts) & (r.c.created_at < b.c.ends))
         .join(o, o.c.id == r.c.order_id)
-        .join(loc, _in_zone(o, loc, b))
+        .join(loc, _in_zone(conn, o, loc, b))
         .where(r.c.status == RefundStatus.APPROVED)
     )
     if by == ReportBy.CLERK:
@@ -332,7 +335,7 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
         .select_from(b)
         .join(p, (p.c.created_at >= b.c.starts) & (p.c.created_at < b.c.ends))
         .join(o, o.c.id == p.c.order_id)
-        .join(loc, _in_zone(o, loc, b))
+        .join(loc, _in_zone(conn, o, loc, b))
         .join(oi, oi.c.order_id == o.c.id)
         .where(p.c.status == PaymentStatus.APPROVED)
     )
@@ -362,7 +365,7 @@ def _refunded_by_sku(conn: Connection, b, location_id: int | None):
         .select_from(b)
         .join(r, (r.c.created_at >= b.c.starts) & (r.c.created_at < b.c.ends))
         .join(o, o.c.id == r.c.order_id)
-        .join(loc, _in_zone(o, loc, b))
+        .join(loc, _in_zone(conn, o, loc, b))
         .join(ri, ri.c.refund_id == r.c.id)
         .where(r.c.status == RefundStatus.APPROVED)
         .group_by(ri.c.sku)
