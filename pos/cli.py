@@ -9,7 +9,7 @@ import typer
 from pos.commands import audit, batch, cart, clerk, location, order, payment, product, receipt, stock, till, variant
 from pos.commands import checkout as checkout_cmd
 from pos.commands import exports, imports
-from pos.commands import refund, returns, setup, shift
+from pos.commands import refund, report, returns, setup, shift
 from pos.commands import schema as schema_cmd
 from pos.commands._common import PosGroup, invocation
 
@@ -64,6 +64,7 @@ app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
 app.add_typer(imports.app, name="import")
 app.add_typer(exports.app, name="export")
+app.add_typer(report.app, name="report")
 app.command("schema")(schema_cmd.schema)
 app.add_typer(clerk.app, name="clerk")
 app.command("audit")(audit.audit)

@@ -34,6 +34,7 @@ COMMAND_DOCUMENTS: dict[str, str] = {
     "shift open": "shift", "shift x": "shift", "shift close": "shift", "shift show": "shift",
     "shift list": "shift-list", "shift cash-in": "cash-movement", "shift cash-out": "cash-movement",
     "shift no-sale": "cash-movement",
+    "report sales": "report",
 }
 
 

@@ -21,6 +21,7 @@ from pos.models.order import (
 from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
 from pos.models.shifts import CashMovementPublic, ShiftList, ShiftReport
+from pos.models.report import ReportPublic
 
 
 class InitReport(Document):
@@ -113,6 +114,7 @@ DOCUMENTS: dict[str, tuple[Any, str]] = {
     "shift-list": (ShiftList, "`pos shift list`"),
     "cash-movement": (CashMovementPublic, "`pos shift cash-in/cash-out/no-sale`"),
     "reorder": (ReorderLine, "`pos stock reorder`"),
+    "report": (ReportPublic, "`pos report sales`"),
     "stock": (StockPublic, "`pos stock set/adjust/check`"),
     "stock-history": (StockHistoryPage, "`pos stock history`"),
     "transfer": (TransferPublic, "`pos stock transfer`"),

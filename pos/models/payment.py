@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
@@ -26,6 +26,8 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("amount >= 0", name="ck_payment_amount_nonnegative"),
         CheckConstraint("tendered IS NULL OR tendered >= 0", name="ck_payment_tendered_nonnegative"),
+        # The sales reports: approved payments over a range of moments (0013).
+        Index("ix_payment_status_created_at", "status", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", unique=True)

@@ -44,6 +44,8 @@ class Refund(SQLModel, table=True):
         # `pos order reconcile` looks for pending refunds; the index holds only those.
         Index("ix_refund_pending", "id", sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
+        # The sales reports: approved refunds over a range of moments (0013).
+        Index("ix_refund_status_created_at", "status", "created_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
