@@ -26,9 +26,12 @@ class Payment(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("amount >= 0", name="ck_payment_amount_nonnegative"),
         CheckConstraint("tendered IS NULL OR tendered >= 0", name="ck_payment_tendered_nonnegative"),
+        # A sale paid in parts has one row per part (1, 2, ...); a one-payment sale has part 1 only.
+        UniqueConstraint("order_id", "part", name="uq_payment_order_part"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", unique=True)
+    order_id: int = Field(foreign_key="orders.id")
+    part: int = Field(default=1, description="1 for the first (or only) payment of the order, then 2, 3...")
     processor: str = Field(max_length=64)
     status: str = Field(default=PaymentStatus.PENDING, max_length=16)
     amount: int = Field(sa_type=Money)

@@ -1,0 +1,151 @@
+"""A sale paid in parts: pending with a balance due (stock held) until the parts cover the total; given up,
+every approved part is paid back and the stock released."""
+
+from __future__ import annotations
+
+import pytest
+
+from pos.errors import CartClosed, InvalidInput, PaymentDeclined
+from pos.services import cart, inventory, orders, refunds
+from pos.services.payments.ledger import Ledger
+
+GOOD_CARD = {"card": "4242424242424242"}
+OTHER_CARD = {"card": "5555555555554444"}
+DECLINED_CARD = {"card": "4000000000000002"}
+
+
+def levels(db, sku="TSHIRT-M"):
+    return {lv.location: (lv.on_hand, lv.reserved) for lv in inventory.check_stock(db, sku=sku).levels}["STORE-1"]
+
+
+def sale(db, qty=3):
+    c = cart.new_cart(db, location="STORE-1")
+    cart.add_item(db, cart_id=c.id, code="TSHIRT-M", quantity=qty)  # 3 x 19.99 + 8.25 % tax = 64.92
+    return c.id
+
+
+def test_a_part_leaves_the_order_pending_with_the_balance_due_and_the_stock_held(store):
+    cid = sale(store)
+    order = orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    assert order.total == 6492
+    assert order.status == "pending"
+    assert (order.paid, order.balance_due) == (3000, 3492)
+    assert [(p.processor, p.status, p.amount, p.brand, p.last4) for p in order.payments] == [
+        ("card", "approved", 3000, "visa", "4242")]
+    assert order.payment == order.payments[0]
+    assert levels(store) == (10, 3)
+    assert cart.show_cart(store, cart_id=cid).status == "checkout"
+
+
+def test_the_last_part_pays_the_same_order_and_makes_it_processing(store):
+    cid = sale(store)
+    first = orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    second = orders.checkout(store, cart_id=cid, processor="card", params=OTHER_CARD, amount=1000)
+    assert second.id == first.id and second.status == "pending" and second.balance_due == 2492
+    done = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "50"})
+    assert done.id == first.id
+    assert done.status == "processing" and done.balance_due == 0 and done.paid == 6492
+    assert [(p.processor, p.amount, p.last4) for p in done.payments] == [
+        ("card", 3000, "4242"), ("card", 1000, "4444"), ("cash", 2492, None)]
+    assert (done.payments[2].tendered, done.payments[2].change) == (5000, 2508)
+    assert levels(store) == (7, 0)
+    assert cart.show_cart(store, cart_id=cid).status == "closed"
+    assert len(orders.list_orders(store)) == 1
+
+
+def test_every_part_has_its_own_idempotency_key_and_is_charged_once(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    done = orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD)
+    with store.read() as conn:
+        keys = [r[0] for r in conn.exec_driver_sql(
+            f"SELECT idempotency_key FROM payment WHERE order_id = {done.id} ORDER BY part")]
+    assert len(set(keys)) == 2 and keys[0] == done.idempotency_key and keys[1] == f"{done.idempotency_key}:part2"
+    assert [Ledger(store).find("card", key).amount for key in keys] == [3000, 3492]
+
+
+def test_a_card_part_above_the_balance_due_is_refused_and_changes_nothing(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    with pytest.raises(InvalidInput, match="more than the 34.92 due"):
+        orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3500)
+    order = orders.list_orders(store)[0]
+    assert orders.show_order(store, order_id=order.id).balance_due == 3492
+    with pytest.raises(InvalidInput, match="more than the 64.92 due"):
+        orders.checkout(store, cart_id=sale(store, 1) and sale(store), processor="card", params=GOOD_CARD, amount=7000)
+
+
+def test_cash_above_the_balance_due_is_what_was_handed_over_and_gives_change(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    done = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "40"}, amount=4000)
+    assert done.status == "processing"
+    assert (done.payments[1].amount, done.payments[1].tendered, done.payments[1].change) == (3492, 4000, 508)
+
+
+def test_a_declined_part_after_an_approved_one_keeps_the_sale_pending_with_its_balance(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    with pytest.raises(PaymentDeclined, match="still has 34.92 due") as caught:
+        orders.checkout(store, cart_id=cid, processor="card", params=DECLINED_CARD)
+    assert caught.value.details["order"]["status"] == "pending"
+    order = orders.show_order(store, order_id=caught.value.details["order"]["id"])
+    assert [p.status for p in order.payments] == ["approved", "declined"]
+    assert order.balance_due == 3492 and levels(store) == (10, 3)
+    done = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "34.92"})
+    assert done.status == "processing" and [p.amount for p in done.payments] == [3000, 3492, 3492]
+
+
+def test_a_declined_first_part_fails_the_order_as_a_one_payment_checkout_does(store):
+    cid = sale(store)
+    with pytest.raises(PaymentDeclined, match="cart|payment_failed"):
+        orders.checkout(store, cart_id=cid, processor="card", params=DECLINED_CARD, amount=3000)
+    assert levels(store) == (10, 0)
+    assert cart.show_cart(store, cart_id=cid).status == "open"
+
+
+def test_giving_up_refunds_every_approved_part_and_releases_the_stock(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    order = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "10"}, amount=1000)
+    with pytest.raises(PaymentDeclined):
+        orders.checkout(store, cart_id=cid, processor="card", params=DECLINED_CARD)
+    done = refunds.cancel_order(store, order_id=order.id, reason="customer left")
+    assert done.status == "cancelled"
+    assert [(r.method, r.amount, r.status, r.kind) for r in done.refunds] == [
+        ("card", 3000, "approved", "abandon"), ("cash", 1000, "approved", "abandon")]
+    assert levels(store) == (10, 0)
+    assert cart.show_cart(store, cart_id=cid).status == "closed"
+    shown = orders.show_order(store, order_id=order.id)
+    assert shown.status == "cancelled" and shown.refunded == 4000 and shown.balance_due == 0
+    # The bank paid the card part back, once; cancelling again replays and pays nothing more.
+    assert Ledger(store).find("card", f"{shown.idempotency_key}:abandon", kind="refund").amount == 3000
+    again = refunds.cancel_order(store, order_id=order.id)
+    assert again.replayed and [r.id for r in again.refunds] == [r.id for r in done.refunds]
+
+
+def test_a_cart_whose_part_is_being_paid_cannot_be_checked_out_again(store):
+    cid = sale(store)
+    with store.write() as conn:
+        orders.begin_checkout(conn, cart_id=cid, processor="card", payment=orders.PreparedPayment(),
+                              shipping=None, idempotency_key="k-1", amount=1000)
+    with pytest.raises(CartClosed, match="being paid"):
+        orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD)
+
+
+def test_a_return_of_a_split_paid_order_goes_back_to_the_newest_part_that_covers_it(store):
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=4000)
+    order = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "30"})
+    # One shirt is 19.99 + 1.65 tax = 21.64: the cash part (24.92) covers it.
+    first = refunds.return_items(store, order_id=order.id, lines=[refunds.ReturnLine("TSHIRT-M", 1)])
+    assert (first.method, first.amount) == ("cash", 2164)
+    # The cash part has 3.28 left; the next shirt goes back to the card (40.00).
+    second = refunds.return_items(store, order_id=order.id, lines=[refunds.ReturnLine("TSHIRT-M", 1)])
+    assert (second.method, second.amount) == ("card", 2164)
+    # The last one: the card has 18.36 left, the cash 3.28, neither covers 21.64.
+    with pytest.raises(InvalidInput, match="--refund-to cash"):
+        refunds.return_items(store, order_id=order.id, lines=[refunds.ReturnLine("TSHIRT-M", 1)])
+    last = refunds.return_items(store, order_id=order.id, lines=None, refund_to="cash")
+    assert last.method == "cash" and last.order_status == "refunded"
+    assert levels(store) == (10, 0)
