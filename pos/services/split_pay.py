@@ -146,6 +146,22 @@ def awaiting_order(db: Database, *, cart_id: int) -> int | None:
         return None if order_id is None or _due(conn, order_id)["in_flight"] else order_id
 
 
+_HAND_BACK = Sql(
+    "UPDATE orders SET owner_host = NULL, owner_pid = NULL, owner_start = NULL, updated_at = :now "
+    "WHERE id = :id AND status = :pending"
+)
+
+
+def hand_back(db: Database, *, order_id: int) -> OrderPublic:
+    """A till leaving a sale paid in part: no process owns the order now (see `TillSession.leave`)."""
+    from pos.services.orders import order_document
+
+    with db.write() as conn:
+        sql.execute(conn, _HAND_BACK, {"id": order_id, "now": sql.timestamp(conn, utcnow()),
+                                       "pending": OrderStatus.PENDING})
+        return order_document(conn, order_id)
+
+
 def part_declined(doc: OrderPublic, part: int):
     """The error for a part not approved while earlier parts are: the sale stays pending with its balance."""
     from pos.errors import PaymentDeclined

@@ -21,6 +21,7 @@ _MUST_REGISTER = {
     "pos.services.cart", "pos.services.orders", "pos.services.inventory", "pos.services.catalog",
     "pos.services.batch", "pos.services.settings", "pos.services.payments.ledger",
     "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile",
+    "pos.services.split_pay",
 }
 
 

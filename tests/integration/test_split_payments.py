@@ -149,3 +149,99 @@ def test_a_return_of_a_split_paid_order_goes_back_to_the_newest_part_that_covers
     last = refunds.return_items(store, order_id=order.id, lines=None, refund_to="cash")
     assert last.method == "cash" and last.order_status == "refunded"
     assert levels(store) == (10, 0)
+
+
+# -- at the till ----------------------------------------------------------------------------------------------
+
+
+def test_the_till_takes_a_card_part_then_cash_and_shows_what_is_paid_and_due(store):
+    from pos.services.till import TillSession
+
+    till = TillSession(store, location="STORE-1")
+    till.handle("3 TSHIRT-M")
+    part = till.handle("pay card 4242 4242 4242 4242 30.00")
+    assert part.kind == "part"
+    assert (part.order.status, part.order.paid, part.order.balance_due) == ("pending", 3000, 3492)
+    shown = till.handle("total")
+    assert shown.kind == "part" and shown.order.balance_due == 3492
+    paid = till.handle("pay cash 50")
+    assert paid.kind == "paid" and paid.order.id == part.order.id and paid.order.status == "processing"
+    assert (paid.order.payments[1].amount, paid.order.payments[1].change) == (3492, 1508)
+    assert till.handle("TSHIRT-M").sale.id != part.order.cart_id  # a new sale
+    assert levels(store) == (7, 0)
+
+
+def test_cancel_at_the_till_after_a_declined_part_pays_the_approved_part_back(store):
+    from pos.services.till import TillSession
+
+    till = TillSession(store, location="STORE-1")
+    till.handle("3 TSHIRT-M")
+    part = till.handle("pay card 4242424242424242 30.00")
+    with pytest.raises(PaymentDeclined, match="34.92 due"):
+        till.handle("pay card 4000000000000002")
+    assert till.handle("total").order.balance_due == 3492  # the sale is still there, part paid
+    gone = till.handle("cancel")
+    assert gone.kind == "abandoned"
+    assert [(r["method"], r["amount"], r["status"]) for r in gone.cancellation["refunds"]] == [
+        ("card", 3000, "approved")]
+    assert orders.show_order(store, order_id=part.order.id).status == "cancelled"
+    assert levels(store) == (10, 0)
+    assert till.handle("total").sale.items == []  # a new sale
+
+
+def test_a_till_closing_on_a_half_paid_sale_hands_it_back_for_any_checkout_to_finish(store):
+    from pos.services.till import TillSession
+
+    till = TillSession(store, location="STORE-1")
+    till.handle("3 TSHIRT-M")
+    part = till.handle("pay card 4242424242424242 30.00")
+    left = till.leave()
+    assert left is not None and left.balance_due == 3492
+    done = orders.checkout(store, cart_id=part.order.cart_id, processor="cash", params={"tendered": "34.92"})
+    assert done.id == part.order.id and done.status == "processing"
+
+
+# -- money: the parts sum exactly to the total ----------------------------------------------------------------
+
+
+def test_any_sequence_of_parts_completes_exactly_at_the_total_or_leaves_total_minus_approved_due(store):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    db = store
+    inventory.set_stock(db, sku="TSHIRT-M", location="STORE-1", quantity=100_000)
+    parts = st.lists(st.tuples(st.sampled_from(["good", "declined", "cash"]), st.integers(1, 8000)), max_size=6)
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(parts)
+    def check(sequence):
+        cid = sale(db, 1)  # 19.99 + 1.65 tax = 21.64
+        total, approved, order_id = 2164, 0, None
+        for kind, amount in sequence:
+            due = total - approved
+            params = {"good": GOOD_CARD, "declined": DECLINED_CARD, "cash": {"tendered": "80.00"}}[kind]
+            try:
+                order = orders.checkout(db, cart_id=cid, processor="cash" if kind == "cash" else "card",
+                                        params=params, amount=amount)
+            except InvalidInput:
+                assert kind != "cash" and amount > due  # only a card part above the balance is refused
+                continue
+            except PaymentDeclined as err:
+                assert kind == "declined"
+                order = orders.show_order(db, order_id=err.details["order"]["id"])
+                if approved == 0:
+                    assert order.status == "payment_failed" and order.balance_due == 0
+                    return
+            else:
+                approved += min(amount, due)
+            order_id = order.id
+            assert order.paid == approved == sum(p.amount for p in order.payments if p.status == "approved")
+            if approved == total:
+                assert order.status == "processing" and order.balance_due == 0
+                return
+            assert order.status == "pending" and order.balance_due == total - approved
+        if order_id is not None:  # given up: exactly what was approved goes back
+            done = refunds.cancel_order(db, order_id=order_id)
+            assert sum(r.amount for r in done.refunds) == approved
+
+    check()

@@ -19,9 +19,10 @@ SKU or barcode        add one              3*SKU or 3 SKU     add three
 -SKU or void SKU      remove the line      qty SKU N          set the quantity (0 removes)
 from WH-1 SKU         a delivery line from another location (deliverable items only)
 ship NAME / ADDRESS   shipping details for delivery lines
-total                 show the sale        cancel             empty the sale
+total                 show the sale        cancel             empty (or give up) the sale
 pay cash [AMOUNT]     cash (no amount: exact)
-pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
+pay card NUMBER [MM/YY] [PART]             pay NAME KEY=VALUE ...   any installed processor
+amount=PART           on any pay line: pay only PART (e.g. 30.00) now, the rest later
 return ORDER SKU [N]  take back N (default: every unit not yet returned), refunded the way it was paid
 cancel order ORDER    refund a whole order and restock it
 help                  this text            quit or Ctrl-D     end (an unpaid sale stays open)"""
@@ -85,6 +86,7 @@ _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "qu
 _TIMES = re.compile(r"^(\d+)\s*[*xX]\s*(\S+)$")
 _VOID_HINT = "use `void SKU` to remove a line"
 _EXPIRY = re.compile(r"^\d{1,2}/(\d{2}|\d{4})$")
+_PART = re.compile(r"^\d+\.\d{1,3}$")  # `pay card NUMBER 30.00`: a card number never has a decimal point
 _SENSITIVE_KEYS = {"card", "number", "pan", "cvc", "cvv", "expiry", "exp", "pin", "track"}
 _LONG_DIGITS = re.compile(r"\d[\d -]{6,}\d")
 
@@ -165,9 +167,14 @@ def _parse_pay(words: list[str]) -> Pay:
             params["tendered"] = bare[0]
     elif processor == "card":
         expiry = [w for w in bare if _EXPIRY.match(w)]
-        digits = [w for w in bare if not _EXPIRY.match(w)]
+        parts = [w for w in bare if _PART.match(w)]
+        digits = [w for w in bare if not _EXPIRY.match(w) and not _PART.match(w)]
         if len(expiry) > 1:
             raise InvalidInput("give one expiry date, MM/YY")
+        if len(parts) > 1 or (parts and "amount" in params):
+            raise InvalidInput("give one amount to pay now, e.g. 30.00")
+        if parts:
+            params["amount"] = parts[0]
         if digits:
             params["card"] = "".join(digits)
         if expiry:
