@@ -91,5 +91,8 @@ def test_pos_demo_walks_the_whole_flow_on_a_throwaway_database(env, tmp_path):
     assert "Paid back by card" in out and "status: approved  (order:" in out and "partially_refunded" in out
     assert "Cancellation" in out and "status: cancelled" in out and "Paid back by cash from the drawer" in out
     assert "refund 2 of" in out  # the restocked lamps' history row names the refund
+    # a split payment: a card part leaves a balance due, cash pays the rest of the same order
+    assert "Paid by mastercard ****4444" in out and "BALANCE DUE" in out and "34.92" in out
+    assert "Change due" in out and "15.08" in out
     assert "unexpectedly accepted" not in out
     assert "4242424242424242" not in out and "4242 4242 4242 4242" not in out
