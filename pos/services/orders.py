@@ -304,25 +304,25 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
         return False
     money = sql.one(conn, _ORDER_MONEY, {"id": order_id, "approved": PaymentStatus.APPROVED})
     assert money is not None  # the part exists, so its order does
-    if 0 < money["paid"] < money["total"] or (approved and money["paid"] < money["total"]):
+    if 0 < money["paid"] < money["total"]:  # parts are never empty: something is paid, not all
         sql.execute(conn, _PART_SETTLED, {"id": order_id, "now": now, "keep": keep_owner, "pending": OrderStatus.PENDING})
         return True
-    covered = money["paid"] >= money["total"]
+    # A part is never more than the balance due; a declined part of a free order covers nothing.
+    covered = money["paid"] == money["total"] and (approved or money["paid"] > 0)
     status = OrderStatus.PROCESSING if covered else OrderStatus.PAYMENT_FAILED
     cart_id = sql.scalar(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": OrderStatus.PENDING})
     if cart_id is None:
         return True
-    approved = covered
     needs = [
         inventory.Need(i["variant_id"], i["location_id"], i["quantity"], i["sku"])
         for i in sql.all_rows(conn, _ORDER_NEEDS, {"id": order_id})
     ]
-    if approved:
+    if covered:
         inventory.take_reserved(conn, needs, source="sale", source_ref=f"order {order_id}")
     else:
         inventory.release(conn, needs)
     sql.execute(conn, _CART_AFTER, {
-        "id": cart_id, "status": CartStatus.CLOSED if approved else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
+        "id": cart_id, "status": CartStatus.CLOSED if covered else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
     })
     return True
 

@@ -127,3 +127,18 @@ def test_a_checkout_killed_while_paying_its_last_part_is_settled_by_asking_the_p
     assert order["status"] == status and order["refunded"] == refunded
     assert _stock(env, db) == stock
     assert _json(env, db, "order", "reconcile") == []
+
+
+def test_a_till_quitting_on_a_half_paid_sale_hands_it_back_and_says_how_to_finish_it(env):
+    env, db = env
+    done = subprocess.run([pos_executable(), "--db", db, "till", "--location", "STORE-1"], env=env, text=True,
+                          input="3 TSHIRT-M\npay card 4242424242424242 30.00\nquit\n", capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "30.00 paid, 34.92 due" in done.stdout
+    assert "is paid in part (order 1)" in done.stderr and "pos order cancel 1" in done.stderr
+    # No process owns it now: reconcile waits for the next part instead of giving it up at once.
+    [result] = _json(env, db, "order", "reconcile")
+    assert result["outcome"] == "waiting" and result["owner"] is None
+    cart_id = _json(env, db, "order", "show", "1")["cart_id"]
+    paid = _json(env, db, "checkout", str(cart_id), "--pay", "cash", "--tendered", "34.92")
+    assert paid["status"] == "processing" and paid["id"] == 1

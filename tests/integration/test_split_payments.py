@@ -245,3 +245,16 @@ def test_any_sequence_of_parts_completes_exactly_at_the_total_or_leaves_total_mi
             assert sum(r.amount for r in done.refunds) == approved
 
     check()
+
+
+def test_at_the_till_exact_cash_pays_what_is_due_and_a_refused_part_keeps_the_sale(store):
+    from pos.services.till import TillSession
+
+    till = TillSession(store, location="STORE-1")
+    till.handle("3 TSHIRT-M")
+    part = till.handle("pay card 4242424242424242 30.00")
+    with pytest.raises(InvalidInput, match="34.92 due"):
+        till.handle("pay card 4242424242424242 99.00")
+    assert till.handle("total").order.id == part.order.id  # not set aside: still this sale
+    paid = till.handle("pay cash")
+    assert paid.kind == "paid" and (paid.order.payments[1].amount, paid.order.payments[1].change) == (3492, 0)
