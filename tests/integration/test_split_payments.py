@@ -258,3 +258,47 @@ def test_at_the_till_exact_cash_pays_what_is_due_and_a_refused_part_keeps_the_sa
     assert till.handle("total").order.id == part.order.id  # not set aside: still this sale
     paid = till.handle("pay cash")
     assert paid.kind == "paid" and (paid.order.payments[1].amount, paid.order.payments[1].change) == (3492, 0)
+
+
+# -- the migration ------------------------------------------------------------------------------------------
+
+
+def test_0013_keeps_every_payment_as_part_1_links_old_refunds_and_keeps_payments_append_only(db_url):
+    from sqlalchemy import text
+
+    from pos.migrations import upgrade
+    from pos.services.db import Database
+
+    old = Database(db_url)
+    upgrade(old.engine, "0009")
+    with old.engine.begin() as conn:
+        for statement in (
+            "INSERT INTO location (id, code, name, tax_rate, address, receipt_footer, timezone, created_at) "
+            "VALUES (1, 'S1', 'Shop', 0, '', '', 'UTC', CURRENT_TIMESTAMP)",
+            "INSERT INTO cart (id, location_id, status, created_at, updated_at) "
+            "VALUES (1, 1, 'closed', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO orders (id, cart_id, location_id, status, currency, subtotal, tax, total, tax_rate, "
+            "idempotency_key, created_at, updated_at) VALUES (1, 1, 1, 'refunded', 'USD', 300, 0, 300, 0, "
+            "'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO payment (id, order_id, processor, status, amount, currency, idempotency_key, created_at, "
+            "updated_at) VALUES (7, 1, 'cash', 'approved', 300, 'USD', 'k1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO refund (id, order_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
+            "created_at, updated_at) VALUES (1, 1, 'cancel', 'approved', 'cash', 300, 0, 'USD', '', 'r1', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        ):
+            conn.execute(text(statement))
+    upgrade(old.engine)
+    with old.engine.connect() as conn:
+        assert conn.execute(text("SELECT id, part FROM payment")).all() == [(7, 1)]
+        assert conn.execute(text("SELECT payment_id FROM refund")).scalar_one() == 7
+    with pytest.raises(Exception, match="append-only"), old.engine.begin() as conn:
+        conn.execute(text("DELETE FROM payment"))
+    with old.engine.begin() as conn:  # a second part of the same order is allowed now; a second part 1 is not
+        conn.execute(text(
+            "INSERT INTO payment (order_id, part, processor, status, amount, currency, idempotency_key, created_at, "
+            "updated_at) VALUES (1, 2, 'cash', 'declined', 1, 'USD', 'k1:part2', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    with pytest.raises(Exception, match="(?i)unique"), old.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO payment (order_id, part, processor, status, amount, currency, idempotency_key, created_at, "
+            "updated_at) VALUES (1, 1, 'cash', 'declined', 1, 'USD', 'k1:again', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    old.dispose()
