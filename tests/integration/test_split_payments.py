@@ -302,3 +302,32 @@ def test_0013_keeps_every_payment_as_part_1_links_old_refunds_and_keeps_payments
             "INSERT INTO payment (order_id, part, processor, status, amount, currency, idempotency_key, created_at, "
             "updated_at) VALUES (1, 1, 'cash', 'declined', 1, 'USD', 'k1:again', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
     old.dispose()
+
+
+def test_a_crash_while_paying_the_parts_back_is_finished_by_reconcile_without_paying_twice(store):
+    from pos.services import reconcile, split_pay
+    from pos.services.payments import get_processor
+    from pos.services.refunds import call_refund
+
+    cid = sale(store)
+    orders.checkout(store, cart_id=cid, processor="card", params=GOOD_CARD, amount=3000)
+    order = orders.checkout(store, cart_id=cid, processor="cash", params={"tendered": "10"}, amount=1000)
+    # The till gives up and dies: the order is cancelled and both refunds recorded, the card one paid by the
+    # bank but not yet settled, the cash one never started.
+    with store.write() as conn:
+        card_refund, cash_refund = split_pay._begin_abandon(conn, split_pay._due(conn, order.id), "")
+    with store.read() as conn:
+        pending = split_pay.pending_abandon_refund(conn, card_refund)
+    assert call_refund(get_processor("card"), pending.request(Ledger(store)), timeout=5)[0] == "approved"
+    assert levels(store) == (10, 0) and orders.show_order(store, order_id=order.id).status == "cancelled"
+
+    results = reconcile.reconcile(store, older_than=0)
+    assert sorted((r.refund_id, r.outcome, r.processor) for r in results) == [
+        (card_refund, "approved", "card"), (cash_refund, "approved", "cash")]
+    shown = orders.show_order(store, order_id=order.id)
+    assert shown.refunded == 4000 and {r.status for r in shown.refunds} == {"approved"}
+    with store.read() as conn:  # the bank paid the card part back once, under the refund's own key
+        assert conn.exec_driver_sql(
+            "SELECT COUNT(*), SUM(amount) FROM processor_ledger WHERE kind = 'refund' AND processor = 'card'"
+        ).one() == (1, 3000)
+    assert reconcile.reconcile(store, older_than=0) == []
