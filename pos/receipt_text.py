@@ -76,6 +76,8 @@ def first_name(name: str | None) -> str:
     """What a receipt shows of a clerk: the first word of the name ('Ann Lee' -> 'Ann')."""
     words = (name or "").split()
     return words[0] if words else ""
+
+
 def _because(label: str, reason: str | None) -> str:
     return f"{label}: {reason}" if reason else label
 
@@ -100,6 +102,18 @@ def order_adjustments(doc: dict, currency: str) -> list[tuple[str, str]]:
         return []
     pct = f" {doc['discount_percent']}%" if doc.get("discount_percent") else ""
     return [(_because(f"Discount{pct}", doc.get("discount_reason")), format_money(-doc["discount"], currency))]
+
+
+def order_payment_rows(order: dict) -> list[tuple[str, str]]:
+    """Every payment (part) of an order as receipt rows; while a split payment is short of the total, what is
+    paid and what is still due."""
+    cur = order["currency"]
+    payments = order.get("payments") or ([order["payment"]] if order.get("payment") else [])
+    rows = [row for payment in payments for row in payment_rows(payment, cur)]
+    if order.get("balance_due"):
+        rows += [("Paid so far", format_money(order.get("paid") or 0, cur)),
+                 ("BALANCE DUE", format_money(order["balance_due"], cur))]
+    return rows
 
 
 def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
@@ -145,7 +159,7 @@ def receipt_blocks(order: dict, width: int = 42) -> list[Block]:
     for label, value in rows:
         out += [(NORMAL, line) for line in two_sides(label, value, width)]
     out += [(BOLD, line) for line in two_sides(f"TOTAL {cur}", format_money(order["total"], cur), width)]
-    for label, value in payment_rows(order.get("payment"), cur):
+    for label, value in order_payment_rows(order):
         # A processor's long reason wraps under its label rather than being cut to fit beside it.
         beside = cell_len(value) <= width // 2
         out += [(NORMAL, line) for line in (two_sides(label, value, width) if beside else _wrap(f"{label}: {value}", width))]

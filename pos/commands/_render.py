@@ -18,7 +18,7 @@ from pos.clock import local_time
 from pos.models.order import OrderStatus
 from pos.money import format_money
 from pos.textcells import visible
-from pos.receipt_text import first_name, item_adjustments, order_adjustments, payment_rows
+from pos.receipt_text import first_name, item_adjustments, order_adjustments, order_payment_rows
 
 
 def _m(minor: int | None, currency: str) -> str:
@@ -101,7 +101,7 @@ def receipt_view(order: dict, *, full_names: bool = False) -> Any:
     table.add_row("Subtotal", "", "", _m(order["subtotal"], cur))
     table.add_row(f"Tax {order['tax_rate']}%", "", "", _m(order["tax"], cur))
     table.add_row(Text("TOTAL", style="bold"), "", "", Text(_m(order["total"], cur), style="bold"))
-    for label, value in payment_rows(order.get("payment"), cur):
+    for label, value in order_payment_rows(order):
         _row(table, label, "", "", value)  # a processor's reason is its own text
     if order.get("refunds"):
         from pos.commands._render_refund import order_refund_rows

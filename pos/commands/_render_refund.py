@@ -53,7 +53,7 @@ def refund_view(refund: dict) -> Any:
     if refund.get("reason"):
         lines.append(_t(f"Reason: {refund['reason']}"))
     style = {RefundStatus.APPROVED: "green", RefundStatus.DECLINED: "red"}.get(refund["status"], "yellow")
-    title = "Cancellation" if refund["kind"] == RefundKind.CANCEL else "Refund"
+    title = {RefundKind.CANCEL: "Cancellation", RefundKind.ABANDON: "Sale given up"}.get(refund["kind"], "Refund")
     return Panel(Group(*lines), title=_t(f"{title}: {store.get('name') or ''}".rstrip(": "), "bold"),
                  border_style=style, expand=False)
 
@@ -72,6 +72,9 @@ def refunds_view(rows: list[dict]) -> Any:
 
 
 def cancellation_view(doc: dict) -> Any:
+    if len(doc.get("refunds") or []) > 1:  # a sale paid in parts and given up: each part paid back
+        return Group(_t(f"order {doc['order_id']} is {doc['status']}; each part paid is paid back"),
+                     *(refund_view(r) for r in doc["refunds"]))
     if doc.get("refund"):
         return Group(_t(f"order {doc['order_id']} is {doc['status']}"), refund_view(doc["refund"]))
     return f"order {doc['order_id']} is {doc['status']}: nothing had been paid, so nothing was refunded; its cart is closed"

@@ -90,6 +90,7 @@ def run_demo(data_dir: str | None) -> None:
 
     show_discounts(step, out, db)
     show_returns(step, out, db, plain(paid), plain(shipped))
+    show_split_payment(step, out, db)
     close_drawer(step, out, db)
 
     step("Every stock change is in the history")
@@ -141,3 +142,20 @@ def show_returns(step: Callable[[str], None], out: Any, db: Any, paid: dict, shi
     assert cancelled.refund is not None
     out.print(refund_view(cancelled.refund.model_dump(mode="json")))
     out.print(r.receipt_view(plain(orders.show_order(db, order_id=shipped["id"]))))
+
+
+def show_split_payment(step: Callable[[str], None], out: Any, db: Any) -> None:
+    """One sale paid in two parts: a card part leaves a balance due (stock held), cash pays the rest."""
+    from pos.commands import _render as r
+    from pos.services import cart, inventory, orders
+
+    step("A split payment: 30.00 by card now, the order pending with the rest due")
+    s = cart.new_cart(db, location="STORE-1")
+    cart.add_item(db, cart_id=s.id, code="TSHIRT-M", quantity=3)
+    part = orders.checkout(db, cart_id=s.id, processor="card", params={"card": "5555 5555 5555 4444"}, amount=3000)
+    out.print(r.receipt_view(plain(part)))
+    out.print(r.stock_view(plain(inventory.check_stock(db, sku="TSHIRT-M", location="STORE-1"))))
+
+    step("The rest in cash: 50.00 handed over, the same order paid, change given")
+    done = orders.checkout(db, cart_id=s.id, processor="cash", params={"tendered": "50.00"})
+    out.print(r.receipt_view(plain(done)))

@@ -104,13 +104,37 @@ def till(
             if printer:
                 _print(order, printer, width)
             screen.say(f"order {result.order.id} paid. New sale.")
+        elif result.kind == "part" and result.order is not None:
+            screen.receipt(plain(result.order))
+            screen.say(_part_paid(plain(result.order)))
+        elif result.kind == "abandoned" and result.cancellation is not None:
+            screen.say(_abandoned(result.cancellation))
         elif result.kind == "refund" and result.refund_order is not None:
             _show_refund(screen, result.refund_order, result.refund, printer, width)
         elif result.kind in ("parked", "parked_list", "resumed"):
             _show_parking(screen, session, result)
+    half_paid = session.leave()
     left = session.current() if session.cart_id is not None else None
-    if left and left.items:
+    if half_paid is not None:
+        note(f"sale {half_paid.cart_id} is paid in part (order {half_paid.id}): finish it with "
+             f"`pos checkout {half_paid.cart_id} --pay ...`, or give it up with `pos order cancel {half_paid.id}`")
+    elif left and left.items:
         note(f"sale {left.id} is still open; `pos till --location {session.location} --resume` continues it")
+
+
+def _part_paid(order: dict) -> str:
+    from pos.money import format_money
+
+    cur = order["currency"]
+    return (f"order {order['id']}: {format_money(order['paid'], cur)} paid, {format_money(order['balance_due'], cur)} "
+            "due. Pay the rest, or `cancel` to give up and pay the parts back.")
+
+
+def _abandoned(done: dict) -> str:
+    from pos.money import format_money
+
+    back = ", ".join(f"{format_money(r['amount'], r['currency'])} by {r['method']}" for r in done["refunds"])
+    return f"order {done['order_id']} cancelled; paid back: {back or 'nothing'}. New sale."
 
 
 def _offer_resume(session: Any, screen: _Screen, resume: bool | None) -> None:

@@ -180,7 +180,10 @@ class OrderPublic(Document):
     tax: int
     total: int
     currency: str
-    payment: OrderPayment | None
+    payment: OrderPayment | None = Field(description="the only payment, or the first part of a split payment")
+    payments: list[OrderPayment] = Field(description="every payment (part) in the order it was made")
+    paid: int = Field(description="the approved parts' amounts summed, in minor units")
+    balance_due: int = Field(description="still to pay while the order is pending: total - paid; else 0")
     shipping: Shipping | None
     idempotency_key: str
     refunded: int = Field(description="paid back so far by approved refunds, in minor units")
@@ -232,7 +235,9 @@ class ReconcileResult(Document):
     processor: str
     eligible_at: str | None
     owner: ReconcileOwner | None
-    outcome: Literal["paid", "failed", "approved", "declined", "already_settled", "waiting", "unknown", "error"]
+    outcome: Literal["paid", "failed", "approved", "declined", "already_settled", "waiting", "unknown", "error",
+                     "abandoned"] = Field(description="abandoned: a sale paid in parts that never covered its total "
+                                                      "was cancelled and its approved parts paid back")
     status: OrderStatus | RefundStatus
     reason: str | None
 

@@ -28,9 +28,12 @@ class Payment(SQLModel, table=True):
         CheckConstraint("tendered IS NULL OR tendered >= 0", name="ck_payment_tendered_nonnegative"),
         # The sales reports: approved payments over a range of moments (0013).
         Index("ix_payment_status_created_at", "status", "created_at"),
+        # A sale paid in parts has one row per part (1, 2, ...); a one-payment sale has part 1 only.
+        UniqueConstraint("order_id", "part", name="uq_payment_order_part"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="orders.id", unique=True)
+    order_id: int = Field(foreign_key="orders.id")
+    part: int = Field(default=1, description="1 for the first (or only) payment of the order, then 2, 3...")
     processor: str = Field(max_length=64)
     status: str = Field(default=PaymentStatus.PENDING, max_length=16)
     amount: int = Field(sa_type=Money)

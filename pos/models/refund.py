@@ -31,6 +31,7 @@ class RefundStatus(StrEnum):
 class RefundKind(StrEnum):
     RETURN = "return"  # pos return: some or all units
     CANCEL = "cancel"  # pos order cancel: the whole order, which ends `cancelled`
+    ABANDON = "abandon"  # a sale paid in parts and given up before the parts covered it: one approved part back
 
 
 CASH_METHOD = "cash"
@@ -49,6 +50,8 @@ class Refund(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id", index=True)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id",
+                                   description="the payment (part) it pays back, or that a cash refund stands for")
     kind: str = Field(default=RefundKind.RETURN, max_length=16)
     status: str = Field(default=RefundStatus.PENDING, max_length=16)
     method: str = Field(max_length=64, description="the processor that pays it back: the order's, or cash")
@@ -163,6 +166,8 @@ class CancellationPublic(Document):
     order_id: int
     status: OrderStatus
     refund: RefundPublic | None = None
+    refunds: list[RefundPublic] = Field(
+        default_factory=list, description="a sale abandoned between parts: one refund per approved part paid back")
     replayed: bool = False
 
 

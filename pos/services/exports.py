@@ -99,7 +99,7 @@ def export_orders(db: Database, *, out: IO[str], location: str | None = None) ->
         .join(L, L.c.id == O.c.location_id)
         .join(I, I.c.order_id == O.c.id)
         .join(line_loc, line_loc.c.id == I.c.location_id)
-        .outerjoin(PAY, PAY.c.order_id == O.c.id)
+        .outerjoin(PAY, (PAY.c.order_id == O.c.id) & (PAY.c.part == 1))  # a split payment: its first part
         .order_by(O.c.id, I.c.id)
     )
     header = ["order", "created_at", "status", "location", "sku", "name", "quantity", "from_location",

@@ -66,10 +66,13 @@ class Shipping:
 
 @dataclass(frozen=True)
 class PendingOrder:
+    """A payment (part) recorded pending: `amount` and `idempotency_key` are the part's own."""
+
     order_id: int
     amount: int
     currency: str
     idempotency_key: str
+    part: int = 1
 
 
 def order_totals(lines: list[Mapping], tax_rate: int, *, cart: Mapping | None = None) -> tuple[int, int, int]:
@@ -171,18 +174,20 @@ _INSERT_ITEM = Sql(
     ":list_price, :price_reason, :discount, :discount_percent, :discount_reason, :order_discount)"
 )
 _INSERT_PAYMENT = Sql(
-    "INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, brand, last4, tendered, "
-    "clerk_id, shift_id, created_at, updated_at) VALUES (:order_id, :processor, :status, :amount, :currency, :key, "
-    ":brand, :last4, :tendered, :clerk_id, :shift_id, :created_at, :updated_at)"
+    "INSERT INTO payment (order_id, part, processor, status, amount, currency, idempotency_key, brand, last4, "
+    "tendered, clerk_id, shift_id, created_at, updated_at) VALUES (:order_id, :part, :processor, :status, :amount, "
+    ":currency, :key, :brand, :last4, :tendered, :clerk_id, :shift_id, :created_at, :updated_at)"
 )
 
 
 def begin_checkout(
     conn: Connection, *, cart_id: int, processor: str, payment: PreparedPayment, shipping: Shipping | None,
-    idempotency_key: str, request_hash: str | None = None, register: str | None = None,
+    idempotency_key: str, request_hash: str | None = None, amount: int | None = None, register: str | None = None,
 ) -> PendingOrder:
-    """Create the pending order, its items and payment record, and reserve its stock, in the caller's
-    transaction. The payment names the drawer shift open where it is taken (on `register`, if named)."""
+    """Create the pending order, its items and payment record, and reserve its stock, in the caller's transaction.
+
+    `amount` (a split payment's first part) pays that much of the total; None pays all of it. The payment
+    names the drawer shift open where it is taken (on `register`, if named)."""
     cart = open_cart_row(conn, cart_id, lock=True)
     lines = cart_lines(conn, cart_id)
     shipping = checked_shipping(cart, lines, shipping)
@@ -190,6 +195,9 @@ def begin_checkout(
     currency = store_currency(conn)
     priced, order_discount = price_rows(cart, lines)
     subtotal, tax, total = totals_of(sum(p.net for p in priced), tax_rate)
+    from pos.services.split_pay import part_amount
+
+    paying = part_amount(amount, balance_due=total, processor=processor, payment=payment, currency=currency)
     shift_id = shifts.shift_for(conn, location_id=cart["location_id"], register=register, cash=processor == "cash")
     moment = utcnow()
     # No other checkout of this cart may run at the same time: the status flips only from open.
@@ -212,16 +220,25 @@ def begin_checkout(
         }
         for line, p in zip(lines, priced, strict=True)
     ])
-    sql.execute(conn, _INSERT_PAYMENT, {
-        "order_id": order_id, "processor": processor, "amount": total, "currency": currency, "key": idempotency_key,
-        "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered, "shift_id": shift_id, **auth.who(),
-        **sql.insert_defaults(conn, t.payment, now=moment),
-    })
+    insert_payment(conn, order_id=order_id, part=1, processor=processor, amount=paying, currency=currency,
+                   key=idempotency_key, payment=payment, moment=moment, shift_id=shift_id)
     inventory.reserve(conn, [
         inventory.Need(line["variant_id"], line["location_id"], line["quantity"], line["sku"], line["location"])
         for line in lines
     ])
-    return PendingOrder(order_id, total, currency, idempotency_key)
+    return PendingOrder(order_id, paying, currency, idempotency_key)
+
+
+def insert_payment(conn: Connection, *, order_id: int, part: int, processor: str, amount: int, currency: str,
+                   key: str, payment: PreparedPayment, moment=None, shift_id: int | None = None) -> None:
+    """Record one payment (part) pending, with its own idempotency key, before its processor is called,
+    naming the acting clerk and the drawer shift it is taken in."""
+    sql.execute(conn, _INSERT_PAYMENT, {
+        **sql.insert_defaults(conn, t.payment, now=moment),
+        "order_id": order_id, "part": part, "processor": processor, "amount": amount, "currency": currency,
+        "key": key, "brand": payment.brand, "last4": payment.last4, "tendered": payment.tendered,
+        "shift_id": shift_id, **auth.who(),
+    })
 
 
 def call_processor(
@@ -264,65 +281,107 @@ _SETTLE_ORDER = Sql(
     "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending "
     "RETURNING cart_id, location_id, total"
 )
+# A part settled but the order still has a balance due: it stays pending. `updated_at` is when the last
+# part settled (what reconcile's age threshold counts from); a `pos checkout` that ends here hands the
+# order back (no owner), since the next part may come from any process.
+_PART_SETTLED = Sql(
+    "UPDATE orders SET updated_at = :now, owner_host = CASE WHEN :keep THEN owner_host END, "
+    "owner_pid = CASE WHEN :keep THEN owner_pid END, owner_start = CASE WHEN :keep THEN owner_start END "
+    "WHERE id = :id AND status = :pending"
+)
+_ORDER_MONEY = Sql(
+    "SELECT o.total, COALESCE(SUM(p.amount), 0) AS paid FROM orders o LEFT JOIN payment p ON p.order_id = o.id "
+    "AND p.status = :approved WHERE o.id = :id GROUP BY o.total"
+)
 _ORDER_NEEDS = Sql("SELECT variant_id, location_id, quantity, sku FROM order_item WHERE order_id = :id")
 _CART_AFTER = Sql("UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = :checkout")
 _PAYMENT_AFTER = Sql(
     "UPDATE payment SET status = :status, reason = :reason, reference = :reference, change_due = :change, "
-    "updated_at = :now WHERE order_id = :id RETURNING processor"
+    "updated_at = :now WHERE order_id = :id AND part = :part AND status = :pending RETURNING processor"
 )
 
 
-def settle(conn: Connection, *, order_id: int, payment_status: str, result: PaymentResult) -> bool:
-    """Finish a pending order. False when it was already settled (by a reconcile, say): nothing changes then."""
+def settle(conn: Connection, *, order_id: int, payment_status: str, result: PaymentResult, part: int = 1,
+           keep_owner: bool = False) -> bool:
+    """Settle a pending payment (part) and, when that decides it, its order. False when the part was already
+    settled (by a reconcile, say): nothing changes then.
+
+    The order is paid (`processing`, stock taken) once its approved parts reach the total; it fails
+    (`payment_failed`, stock released) when a part is not approved and no part is; otherwise it stays
+    `pending` with a balance due, its stock held, for the next part (`keep_owner`: a till that stays to
+    take it keeps the order as its own)."""
     approved = payment_status == PaymentStatus.APPROVED
     now = sql.timestamp(conn, utcnow())
-    status = OrderStatus.PROCESSING if approved else OrderStatus.PAYMENT_FAILED
+    processor = sql.scalar(conn, _PAYMENT_AFTER, {
+        # A processor's reason is its own text, of any length: kept as given up to what the column holds.
+        "id": order_id, "part": part, "status": payment_status, "reason": clip_chars(result.reason, REASON_MAX),
+        "reference": result.reference, "change": result.change_due if approved else None, "now": now,
+        "pending": PaymentStatus.PENDING,
+    })
+    if processor is None:
+        return False
+    money = sql.one(conn, _ORDER_MONEY, {"id": order_id, "approved": PaymentStatus.APPROVED})
+    assert money is not None  # the part exists, so its order does
+    if 0 < money["paid"] < money["total"]:  # parts are never empty: something is paid, not all
+        sql.execute(conn, _PART_SETTLED, {"id": order_id, "now": now, "keep": keep_owner, "pending": OrderStatus.PENDING})
+        return True
+    # A part is never more than the balance due; a declined part of a free order covers nothing.
+    covered = money["paid"] == money["total"] and (approved or money["paid"] > 0)
+    status = OrderStatus.PROCESSING if covered else OrderStatus.PAYMENT_FAILED
     settled = sql.one(conn, _SETTLE_ORDER, {"id": order_id, "status": status, "now": now, "pending": OrderStatus.PENDING})
     if settled is None:
-        return False
+        return True
     cart_id = settled["cart_id"]
     needs = [
         inventory.Need(i["variant_id"], i["location_id"], i["quantity"], i["sku"])
         for i in sql.all_rows(conn, _ORDER_NEEDS, {"id": order_id})
     ]
-    if approved:
+    if covered:
         inventory.take_reserved(conn, needs, source="sale", source_ref=f"order {order_id}")
     else:
         inventory.release(conn, needs)
     sql.execute(conn, _CART_AFTER, {
-        "id": cart_id, "status": CartStatus.CLOSED if approved else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
+        "id": cart_id, "status": CartStatus.CLOSED if covered else CartStatus.OPEN, "now": now, "checkout": CartStatus.CHECKOUT,
     })
-    processor = sql.scalar(conn, _PAYMENT_AFTER, {
-        # A processor's reason is its own text, of any length: kept as given up to what the column holds.
-        "id": order_id, "status": payment_status, "reason": clip_chars(result.reason, REASON_MAX),
-        "reference": result.reference,
-        "change": result.change_due if approved else None, "now": now,
-    })
-    if approved:
+    if covered:
         audit.record(conn, Action.SALE, location_id=settled["location_id"], order_id=order_id,
-                     amount=settled["total"], detail=f"paid by {processor}")
+                     amount=settled["total"], detail=f"paid by {processor}" if part == 1 else f"paid in {part} parts")
     return True
 
 
 def checkout(
     db: Database, *, cart_id: int, processor: str, params: Mapping[str, str] | None = None,
     shipping: Shipping | None = None, idempotency_key: str | None = None, timeout: float | None = DEFAULT_TIMEOUT_S,
-    register: str | None = None,
+    amount: int | None = None, keep_owner: bool = False, register: str | None = None,
 ) -> OrderPublic:
-    """createOrder(cartId, shippingDetails, paymentDetails). Raises PaymentDeclined (carrying the order) on failure."""
+    """createOrder(cartId, shippingDetails, paymentDetails). Raises PaymentDeclined (carrying the order) on failure.
+
+    `amount` pays only that much (a split payment): the order stays pending with a balance due, and the next
+    checkout of the same cart pays the next part of that order (see pos.services.split_pay)."""
+    from pos.services.split_pay import begin_next_part, order_awaiting_part
+
     proc = get_processor(processor)
     prepared = prepare(proc, params or {}, currency=cached_currency(db))  # bad input: no order at all
     key = idempotency_key or f"pos-{uuid.uuid4().hex}"
     with db.write() as conn:
-        pending = begin_checkout(
-            conn, cart_id=cart_id, processor=proc.name, payment=prepared, shipping=shipping, idempotency_key=key,
-            register=register,
-        )
-    return pay_and_settle(db, proc, pending, prepared, timeout=timeout)
+        awaiting = order_awaiting_part(conn, cart_id)
+        if awaiting is None:
+            pending = begin_checkout(
+                conn, cart_id=cart_id, processor=proc.name, payment=prepared, shipping=shipping, idempotency_key=key,
+                amount=amount, register=register,
+            )
+        else:
+            if shipping is not None:
+                raise InvalidInput(f"order {awaiting} of cart {cart_id} is being paid in parts: its shipping was "
+                                   "given with its first part")
+            pending = begin_next_part(conn, order_id=awaiting, processor=proc.name, payment=prepared, amount=amount,
+                                      register=register)
+    return pay_and_settle(db, proc, pending, prepared, timeout=timeout, keep_owner=keep_owner)
 
 
 def pay_and_settle(
-    db: Database, proc: PaymentProcessor, pending: PendingOrder, prepared: PreparedPayment, *, timeout: float | None
+    db: Database, proc: PaymentProcessor, pending: PendingOrder, prepared: PreparedPayment, *, timeout: float | None,
+    keep_owner: bool = False,
 ) -> OrderPublic:
     request = ChargeRequest(
         pending.order_id, pending.amount, pending.currency, pending.idempotency_key, prepared, ledger=Ledger(db)
@@ -331,7 +390,8 @@ def pay_and_settle(
     for attempt in range(1, SETTLE_ATTEMPTS + 1):
         try:
             with db.write() as conn:
-                settled = settle(conn, order_id=pending.order_id, payment_status=status, result=result)
+                settled = settle(conn, order_id=pending.order_id, payment_status=status, result=result,
+                                 part=pending.part, keep_owner=keep_owner)
                 doc = order_document(conn, pending.order_id)
             break
         except DatabaseBusy:
@@ -346,7 +406,7 @@ def pay_and_settle(
                 "do not charge again; the order is pending, run `pos order reconcile` once the database is free",
                 order_id=pending.order_id,
             ) from None
-    if not settled and (doc.status == OrderStatus.PROCESSING) != (status == PaymentStatus.APPROVED):
+    if not settled and doc.payments[pending.part - 1].status != status:
         # `pos order reconcile` settled this order the other way while the processor was still answering.
         raise SettleConflict(
             f"order {doc.id} was settled as {doc.status} by a reconcile, but {proc.name} answered "
@@ -354,14 +414,19 @@ def pay_and_settle(
             order=doc.plain(),
         )
     raise_if_failed(doc)
+    if doc.status == OrderStatus.PENDING and status != PaymentStatus.APPROVED:
+        from pos.services.split_pay import part_declined
+
+        raise part_declined(doc, pending.part)
     return doc
 
 
 def raise_if_failed(doc: OrderPublic) -> None:
     """PaymentDeclined for an order whose payment failed; its details carry the order as JSON has it."""
     if doc.status == OrderStatus.PAYMENT_FAILED:
-        failed = doc.payment is not None and doc.payment.status == PaymentStatus.FAILED
-        reason = (doc.payment.reason if doc.payment else None) or "declined"
+        last = doc.payments[-1] if doc.payments else None  # the part that failed it
+        failed = last is not None and last.status == PaymentStatus.FAILED
+        reason = (last.reason if last else None) or "declined"
         raise PaymentDeclined(
             f"payment {'failed' if failed else 'declined'} ({reason}): "
             f"order {doc.id} is payment_failed and no stock was taken",
@@ -385,9 +450,9 @@ _ITEMS = Sql(
     "oi.list_price, oi.price_reason, oi.discount, oi.discount_percent, oi.discount_reason, oi.order_discount "
     "FROM order_item oi JOIN location l ON l.id = oi.location_id WHERE oi.order_id = :id ORDER BY oi.id"
 )
-_PAYMENT = Sql(
+_PAYMENTS = Sql(
     "SELECT processor, status, amount, reason, reference, brand, last4, tendered, change_due FROM payment "
-    "WHERE order_id = :id"
+    "WHERE order_id = :id ORDER BY part"
 )
 
 
@@ -396,18 +461,9 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
     if order is None:
         raise NotFound(f"no order {order_id}: see `pos order list`")
     location = sql.one(conn, _ORDER_LOCATION, {"id": order["location_id"]})
-    pay = sql.one(conn, _PAYMENT, {"id": order_id})
-    payment = None
-    if pay is not None:
-        extra: dict[str, int | str | None] = {}  # only what the payment has: a card's, or cash's
-        if pay["brand"] or pay["last4"]:
-            extra.update(brand=pay["brand"], last4=pay["last4"])
-        if pay["tendered"] is not None:
-            extra.update(tendered=pay["tendered"], change=pay["change_due"])
-        payment = OrderPayment.model_validate({
-            "processor": pay["processor"], "status": pay["status"], "amount": pay["amount"], "reason": pay["reason"],
-            "reference": pay["reference"], **extra,
-        })
+    payments = [_payment_document(pay) for pay in sql.all_rows(conn, _PAYMENTS, {"id": order_id})]
+    paid = sum(p.amount for p in payments if p.status == PaymentStatus.APPROVED)
+    paid_in_full = paid >= order["total"] and any(p.status == PaymentStatus.APPROVED for p in payments)
     shipping = None
     if order["ship_name"] or order["ship_address"]:
         shipping = ShippingPublic(name=order["ship_name"], address=order["ship_address"])
@@ -425,7 +481,7 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
                 unit_price=i["unit_price"], line_total=i["line_total"],
                 delivery=i["location_id"] != order["location_id"], fulfilment=state, **item_discount_fields(i),
             )
-            for i, state in zip(sql.all_rows(conn, _ITEMS, {"id": order_id}), _fulfilment_of(conn, order, pay),
+            for i, state in zip(sql.all_rows(conn, _ITEMS, {"id": order_id}), _fulfilment_of(conn, order, paid_in_full),
                                 strict=True)
         ],
         **order_discount_fields(order),
@@ -434,7 +490,10 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
         tax=order["tax"],
         total=order["total"],
         currency=order["currency"],
-        payment=payment,
+        payment=payments[0] if payments else None,
+        payments=payments,
+        paid=paid,
+        balance_due=order["total"] - paid if order["status"] == OrderStatus.PENDING else 0,
         shipping=shipping,
         idempotency_key=order["idempotency_key"],
         **_refunds_of(conn, order_id),
@@ -443,11 +502,25 @@ def order_document(conn: Connection, order_id: int) -> OrderPublic:
     )
 
 
-def _fulfilment_of(conn: Connection, order: Mapping, pay: Mapping | None) -> list:
+def _fulfilment_of(conn: Connection, order: Mapping, paid_in_full: bool) -> list:
+    """Each item's fulfilment; an order is paid when its approved payments (parts) cover its total."""
     from pos.services.fulfilment import item_fulfilment
 
+    covered = PaymentStatus.APPROVED if paid_in_full else None
     return item_fulfilment(conn, order_id=order["id"], order_location_id=order["location_id"],
-                           status=order["status"], payment_status=pay["status"] if pay else None)
+                           status=order["status"], payment_status=covered)
+
+
+def _payment_document(pay: dict) -> OrderPayment:
+    extra: dict[str, int | str | None] = {}  # only what the payment has: a card's, or cash's
+    if pay["brand"] or pay["last4"]:
+        extra.update(brand=pay["brand"], last4=pay["last4"])
+    if pay["tendered"] is not None:
+        extra.update(tendered=pay["tendered"], change=pay["change_due"])
+    return OrderPayment.model_validate({
+        "processor": pay["processor"], "status": pay["status"], "amount": pay["amount"], "reason": pay["reason"],
+        "reference": pay["reference"], **extra,
+    })
 
 
 def _refunds_of(conn: Connection, order_id: int) -> dict:
@@ -492,7 +565,7 @@ def order_page(
             select(O, t.location.c.code.label("location"), t.location.c.timezone, t.payment.c.processor,
                    t.payment.c.status.label("pay_status"))
             .join(t.location, t.location.c.id == O.c.location_id)
-            .outerjoin(t.payment, t.payment.c.order_id == O.c.id)
+            .outerjoin(t.payment, (t.payment.c.order_id == O.c.id) & (t.payment.c.part == 1))  # the first part
             .where(*where)
             .order_by(O.c.id.desc())
         )

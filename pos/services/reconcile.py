@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from pos.errors import PosError
+from pos.errors import PosError, RefundDeclined, RefundPending
+from pos.money import format_money
 from pos.models._common import iso, utcnow
 from pos.models.order import OrderStatus, ReconcileResult
 from pos.models.payment import PaymentStatus
@@ -35,18 +36,26 @@ DEFAULT_MIN_AGE_S = 4 * DEFAULT_TIMEOUT_S
 
 
 def _pending_orders(db: Database) -> list[dict]:
+    """One row per pending order: its part being paid (`in_flight`), or else its newest part (a sale paid in
+    parts that waits for the next one)."""
     O, P = t.orders, t.payment
     with db.read() as conn:
         rows = conn.execute(
             select(
                 O.c.id, O.c.total, O.c.currency, O.c.updated_at, O.c.owner_host, O.c.owner_pid, O.c.owner_start,
-                P.c.processor, P.c.idempotency_key, P.c.brand, P.c.last4, P.c.tendered,
+                P.c.part, P.c.status.label("part_status"), P.c.amount, P.c.processor, P.c.idempotency_key,
+                P.c.brand, P.c.last4, P.c.tendered,
             )
             .join(P, P.c.order_id == O.c.id)
             .where(O.c.status == OrderStatus.PENDING)
-            .order_by(O.c.id)
+            .order_by(O.c.id, P.c.part)
         ).mappings().all()
-    return [dict(r) for r in rows]
+    orders: dict[int, dict] = {}
+    for r in rows:
+        known = orders.get(r["id"])
+        if known is None or not known["in_flight"]:
+            orders[r["id"]] = {**r, "in_flight": r["part_status"] == PaymentStatus.PENDING}
+    return list(orders.values())
 
 
 def _waiting(row: dict, state: OwnerState, older_than: float) -> dict | None:
@@ -64,6 +73,23 @@ def _waiting(row: dict, state: OwnerState, older_than: float) -> dict | None:
     else:
         reason = "pending for less than the threshold, and no process is recorded for it"
     return {"reason": f"{reason}; eligible at {at}", "eligible_at": at}
+
+
+def _abandon(db: Database, order_id: int, base: dict, *, timeout: float | None) -> dict:
+    """A sale paid in parts whose till stopped (or that waited past the threshold) before the parts covered
+    it: cancelled, stock released, every approved part paid back (see pos.services.split_pay)."""
+    from pos.services.split_pay import abandon_order
+
+    try:
+        done = abandon_order(db, order_id=order_id, reason="abandoned: its parts never covered the total",
+                             timeout=timeout)
+    except (RefundDeclined, RefundPending) as err:  # cancelled all the same; the refund's own row says what is owed
+        return {**base, "outcome": "abandoned", "status": OrderStatus.CANCELLED, "reason": err.message}
+    except PosError as err:
+        return {**base, "outcome": "error", "status": OrderStatus.PENDING, "reason": err.message}
+    back = ", ".join(f"{format_money(r.amount, r.currency)} by {r.method}" for r in done.refunds)
+    return {**base, "outcome": "abandoned", "status": done.status,
+            "reason": f"its parts never covered the total; paid back: {back or 'nothing'}"}
 
 
 def reconcile(
@@ -84,10 +110,15 @@ def reconcile(
         }
         waiting = _waiting(row, state, older_than)
         if waiting is not None:
+            if not row["in_flight"]:
+                waiting["reason"] = f"being paid in parts, waiting for the next part; {waiting['reason']}"
             results.append({**base, "outcome": "waiting", "status": OrderStatus.PENDING, **waiting})
             continue
+        if not row["in_flight"]:  # paid in parts, the rest never came: the sale did not happen
+            results.append(_abandon(db, row["id"], base, timeout=timeout))
+            continue
         request = ChargeRequest(
-            row["id"], row["total"], row["currency"], row["idempotency_key"],
+            row["id"], row["amount"], row["currency"], row["idempotency_key"],
             PreparedPayment(brand=row["brand"], last4=row["last4"], tendered=row["tendered"]), ledger=ledger,
         )
         try:
@@ -104,10 +135,13 @@ def reconcile(
             status, answer = PaymentStatus.FAILED, PaymentResult(False, reason="unknown: marked failed by reconcile")
         try:
             with db.write() as conn:
-                changed = settle(conn, order_id=row["id"], payment_status=status, result=answer)
+                changed = settle(conn, order_id=row["id"], payment_status=status, result=answer, part=row["part"])
                 now = conn.execute(select(t.orders.c.status).where(t.orders.c.id == row["id"])).scalar_one()
         except PosError as err:  # a busy database, say: this order stays pending, the next ones are tried
             results.append({**base, "outcome": "error", "status": OrderStatus.PENDING, "reason": err.message})
+            continue
+        if changed and now == OrderStatus.PENDING:  # a part settled, the parts short of the total: given up
+            results.append(_abandon(db, row["id"], base, timeout=timeout))
             continue
         results.append({
             **base,

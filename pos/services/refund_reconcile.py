@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pos.errors import PosError
 from pos.models.order import ReconcileOwner, ReconcileResult
-from pos.models.refund import RefundStatus
+from pos.models.refund import RefundKind, RefundStatus
 from pos.services import sql
 from pos.services.db import Database
 from pos.services.owner import state_of
@@ -21,9 +21,9 @@ from pos.services.refunds import PendingRefund, call_refund, settle_refund
 from pos.services.sql import Sql
 
 _PENDING = Sql(
-    "SELECT r.id, r.order_id, r.amount, r.currency, r.method, r.idempotency_key, r.updated_at, r.owner_host, "
+    "SELECT r.id, r.order_id, r.kind, r.amount, r.currency, r.method, r.idempotency_key, r.updated_at, r.owner_host, "
     "r.owner_pid, r.owner_start, p.idempotency_key AS charge_key, p.reference AS charge_reference, p.brand, p.last4 "
-    "FROM refund r JOIN payment p ON p.order_id = r.order_id WHERE r.status = :pending ORDER BY r.id"
+    "FROM refund r JOIN payment p ON p.id = r.payment_id WHERE r.status = :pending ORDER BY r.id"
 )
 
 
@@ -57,9 +57,12 @@ def reconcile_refunds(db: Database, *, older_than: float, timeout: float | None)
         pending = PendingRefund(row["id"], row["order_id"], row["amount"], row["currency"], row["method"],
                                 row["idempotency_key"], row["charge_key"], row["charge_reference"], row["brand"],
                                 row["last4"])
+        # A part of an abandoned split sale must go back whatever happened: it is paid (again) under its own
+        # key, which never pays twice. A return that never reached its processor did not happen: asked about.
+        must_pay = row["kind"] == RefundKind.ABANDON
         try:
             status, answer = call_refund(get_processor(row["method"]), pending.request(ledger), timeout=timeout,
-                                         lookup=True)
+                                         lookup=not must_pay)
         except PosError as err:
             status, answer = RefundStatus.PENDING, PaymentResult(False, reason=err.message)
         if status == RefundStatus.PENDING:

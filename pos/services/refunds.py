@@ -42,6 +42,7 @@ from pos.services.payments import (
 )
 from pos.services.payments.ledger import Ledger
 from pos.services.refund_documents import refund_document
+from pos.services.split_pay import abandon_order, part_to_refund
 from pos.services.sql import Sql
 from pos.textcells import clip_chars
 
@@ -141,9 +142,6 @@ _LOCK_ORDER = Sql(
     "SELECT id, status, cart_id, location_id, currency, subtotal, tax, total FROM orders WHERE id = :id FOR UPDATE",
     only="postgresql",
 )
-_PAYMENT = Sql(
-    "SELECT processor, status, idempotency_key, reference, brand, last4 FROM payment WHERE order_id = :id"
-)
 _ITEMS = Sql(
     "SELECT oi.id, oi.variant_id, oi.location_id, oi.sku, oi.quantity, oi.unit_price, l.code AS location, "
     "oi.line_total - oi.discount - oi.order_discount AS net "
@@ -180,10 +178,10 @@ _ITEMS_REFUNDED = Sql(
 )
 _LIVE_REFUNDS = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND status <> :declined")
 _INSERT_REFUND = Sql(
-    "INSERT INTO refund (order_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
+    "INSERT INTO refund (order_id, payment_id, kind, status, method, amount, tax, currency, reason, idempotency_key, "
     "request_hash, owner_host, owner_pid, owner_start, clerk_id, approver_id, shift_id, created_at, updated_at) "
-    "VALUES (:order_id, :kind, :status, :method, :amount, :tax, :currency, :reason, :key, :hash, :owner_host, "
-    ":owner_pid, :owner_start, :clerk_id, :approver_id, :shift_id, :created_at, :updated_at) RETURNING id"
+    "VALUES (:order_id, :payment_id, :kind, :status, :method, :amount, :tax, :currency, :reason, :key, :hash, "
+    ":owner_host, :owner_pid, :owner_start, :clerk_id, :approver_id, :shift_id, :created_at, :updated_at) RETURNING id"
 )
 _INSERT_ITEM = Sql(
     "INSERT INTO refund_item (refund_id, order_item_id, sku, quantity, location_id, restocked, subtotal, tax, amount) "
@@ -246,17 +244,8 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
         raise NotRefundable(_not_refundable(order["id"], order["status"]), status=order["status"])
     if request.kind == RefundKind.CANCEL and sql.scalar(conn, _LIVE_REFUNDS, {"id": order["id"], "declined": RefundStatus.DECLINED}):
         raise NotRefundable(f"something was already returned from order {order['id']}: use `pos return` for the rest")
-    pay = sql.one(conn, _PAYMENT, {"id": order["id"]})
-    assert pay is not None  # every order has its payment record, written with it
-    method = CASH_METHOD if request.refund_to == CASH_METHOD else pay["processor"]
-    processor = get_processor(method)
-    if not can_refund(processor):
-        raise RefundUnsupported(
-            f"{method} cannot refund: pay order {order['id']} back in cash with --refund-to cash", method=method,
-        )
     to_id = location_by_code(conn, request.to_location)["id"] if request.to_location else None
     at_id = location_by_code(conn, request.at_location)["id"] if request.at_location else order["location_id"]
-    shift_id = shifts.shift_for(conn, location_id=at_id, register=request.register, cash=processor.name == CASH_METHOD)
     items = sql.all_rows(conn, _ITEMS, {"id": order["id"]})
     sql.execute(conn, _ENSURE_COUNTS, {"id": order["id"]})
     returned = {r["order_item_id"]: r["returned"] for r in sql.all_rows(conn, _COUNTS, {"id": order["id"]})}
@@ -271,10 +260,19 @@ def begin_refund(conn: Connection, request: ReturnRequest, *, key: str, digest: 
     last = sql.scalar(conn, _LEFT_TO_RETURN, {"id": order["id"]}) == 0
     tax = refund_tax(order_subtotal=order["subtotal"], order_tax=order["tax"], before=so_far["subtotal"],
                      this=this, tax_before=so_far["tax"], last=last)
+    # The part paid back: the order's only payment, or for a split payment the newest part that covers it.
+    pay = part_to_refund(conn, order["id"], this + tax, order["currency"], to_cash=request.refund_to == CASH_METHOD)
+    method = CASH_METHOD if request.refund_to == CASH_METHOD else pay["processor"]
+    processor = get_processor(method)
+    if not can_refund(processor):
+        raise RefundUnsupported(
+            f"{method} cannot refund: pay order {order['id']} back in cash with --refund-to cash", method=method,
+        )
+    shift_id = shifts.shift_for(conn, location_id=at_id, register=request.register, cash=processor.name == CASH_METHOD)
     me = owner.current()
     refund_id = sql.scalar(conn, _INSERT_REFUND, {
         **sql.insert_defaults(conn, t.refund),  # first: the values given here win
-        "order_id": order["id"], "kind": str(request.kind), "method": processor.name, "amount": this + tax,
+        "order_id": order["id"], "payment_id": pay["id"], "kind": str(request.kind), "method": processor.name, "amount": this + tax,
         "tax": tax, "currency": order["currency"], "reason": request.reason, "key": key, "hash": digest,
         "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, "shift_id": shift_id, **auth.who(),
     })
@@ -371,6 +369,8 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
     })
     if row is None:
         return False
+    if row["kind"] == RefundKind.ABANDON:
+        return True  # a part of an abandoned sale: no units, and its order is cancelled already
     items = sql.all_rows(conn, _REFUND_ITEMS, {"id": refund_id})
     if not approved:
         for item in items:  # nothing went back: the units are returnable again
@@ -407,6 +407,7 @@ def settle_refund(conn: Connection, *, refund_id: int, status: RefundStatus, res
 _CANCEL_UNPAID = Sql(
     "UPDATE orders SET status = :cancelled, updated_at = :now WHERE id = :id AND status = :payment_failed"
 )
+_ABANDONED = Sql("SELECT COUNT(*) FROM refund WHERE order_id = :id AND kind = :abandon")
 _CLOSE_CART = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id = :id AND status = :open")
 
 
@@ -433,6 +434,14 @@ def cancel_order(
     that failed, the order `cancelled` and its cart closed."""
     inventory.check_reason(reason)
     ref = check_ref(ref)
+    with db.read() as conn:
+        order = sql.one(conn, _ORDER, {"id": order_id})
+        if order is None:
+            raise NotFound(f"no order {order_id}: see `pos order list`")
+        abandon = order["status"] == OrderStatus.PENDING or sql.scalar(
+            conn, _ABANDONED, {"id": order_id, "abandon": RefundKind.ABANDON})
+    if abandon:  # a sale being paid in parts: given up, its approved parts paid back (or a replay of that)
+        return abandon_order(db, order_id=order_id, reason=reason, timeout=timeout)
     with db.write() as conn:
         order = _lock_order(conn, order_id)
         live = {"id": order_id, "declined": RefundStatus.DECLINED}

@@ -96,5 +96,8 @@ def test_pos_demo_walks_the_whole_flow_on_a_throwaway_database(env, tmp_path):
     # the drawer: a shift opened before the sales, closed after the returns with its Z report, a quarter short
     assert "Shift 1 open on register main at STORE-1" in out and "Cash out 50.00 on shift 1" in out
     assert "Z report: shift 1" in out and "Over/short" in out and "-0.25" in out
+    # a split payment: a card part leaves a balance due, cash pays the rest of the same order
+    assert "Paid by mastercard ****4444" in out and "BALANCE DUE" in out and "34.92" in out
+    assert "Change due" in out and "15.08" in out
     assert "unexpectedly accepted" not in out
     assert "4242424242424242" not in out and "4242 4242 4242 4242" not in out

@@ -50,6 +50,20 @@ def test_a_card_number_typed_in_groups_is_one_number_and_the_expiry_is_recognise
     assert pay.params == {"card": "4242424242424242", "expiry": "12/30"}
 
 
+def test_a_card_part_is_the_word_with_a_decimal_point_after_the_number():
+    pay = parse_line("pay card 4242 4242 4242 4242 12/30 30.00")
+    assert pay.params == {"card": "4242424242424242", "expiry": "12/30", "amount": "30.00"}
+    assert parse_line("pay card 4242424242424242 amount=12.5").params["amount"] == "12.5"
+    assert parse_line("pay cash 20 amount=20").params == {"tendered": "20", "amount": "20"}
+    assert redact("pay card 4242 4242 4242 4242 30.00") == "pay card ****4242 30.00"
+
+
+@pytest.mark.parametrize("line", ["pay card 4242424242424242 30.00 10.00", "pay card 4242424242424242 1.00 amount=2"])
+def test_two_amounts_for_one_card_part_are_refused(line):
+    with pytest.raises(InvalidInput, match="one amount"):
+        parse_line(line)
+
+
 def test_any_installed_processor_takes_key_value_parameters():
     pay = parse_line("pay giftcard code=ABC pin=1234")
     assert pay.processor == "giftcard" and pay.params == {"code": "ABC", "pin": "1234"}

@@ -22,9 +22,10 @@ ship NAME / ADDRESS   shipping details for delivery lines
 disc 10% / REASON     10 % off the sale    disc 5.00 / REASON 5.00 off the sale
 disc SKU 10% / REASON a line's discount    disc clear [SKU]   remove a discount
 price SKU 9.99 / REASON                    sell the line at another price
-total                 show the sale        cancel             empty the sale
+total                 show the sale        cancel             empty (or give up) the sale
 pay cash [AMOUNT]     cash (no amount: exact)
-pay card NUMBER [MM/YY]                    pay NAME KEY=VALUE ...   any installed processor
+pay card NUMBER [MM/YY] [PART]             pay NAME KEY=VALUE ...   any installed processor
+amount=PART           on any pay line: pay only PART (e.g. 30.00) now, the rest later
 return ORDER SKU [N]  take back N (default: every unit not yet returned), refunded the way it was paid
 cancel order ORDER    refund a whole order and restock it
 park [NOTE]           set the sale aside and start a new one
@@ -124,6 +125,7 @@ _WORDS = {"total": "total", "cancel": "cancel", "help": "help", "?": "help", "qu
 _TIMES = re.compile(r"^(\d+)\s*[*xX]\s*(\S+)$")
 _VOID_HINT = "use `void SKU` to remove a line"
 _EXPIRY = re.compile(r"^\d{1,2}/(\d{2}|\d{4})$")
+_PART = re.compile(r"^\d+\.\d{1,3}$")  # `pay card NUMBER 30.00`: a card number never has a decimal point
 _SENSITIVE_KEYS = {"card", "number", "pan", "cvc", "cvv", "expiry", "exp", "pin", "track"}
 _LONG_DIGITS = re.compile(r"\d[\d -]{6,}\d")
 
@@ -239,9 +241,14 @@ def _parse_pay(words: list[str]) -> Pay:
             params["tendered"] = bare[0]
     elif processor == "card":
         expiry = [w for w in bare if _EXPIRY.match(w)]
-        digits = [w for w in bare if not _EXPIRY.match(w)]
+        parts = [w for w in bare if _PART.match(w)]
+        digits = [w for w in bare if not _EXPIRY.match(w) and not _PART.match(w)]
         if len(expiry) > 1:
             raise InvalidInput("give one expiry date, MM/YY")
+        if len(parts) > 1 or (parts and "amount" in params):
+            raise InvalidInput("give one amount to pay now, e.g. 30.00")
+        if parts:
+            params["amount"] = parts[0]
         if digits:
             params["card"] = "".join(digits)
         if expiry:

@@ -26,9 +26,11 @@ from pos.services.till.parse import (
 
 @dataclass
 class Result:
-    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `refund` (with the refund
-    document, or `order` alone for a cancelled unpaid order), `parked` (the sale set aside, in `sale`),
-    `parked_list` (in `parked`), `resumed` (the sale brought back), `help`, `quit`, `nothing`."""
+    """What a line did: `sale` (the sale as it now is), `paid` (with the order), `part` (a part of a split
+    payment paid: the order, pending, with its balance due), `abandoned` (a sale paid in parts given up:
+    `cancellation`, its parts paid back), `refund` (with the refund document, or `order` alone for a
+    cancelled unpaid order), `parked` (the sale set aside, in `sale`), `parked_list` (in `parked`), `resumed`
+    (the sale brought back), `help`, `quit`, `nothing`."""
 
     kind: str
     sale: SalePublic | None = None
@@ -36,6 +38,7 @@ class Result:
     refund: dict | None = None  # the refund document, as JSON has it
     refund_order: dict | None = None  # the id and status of the order a return or cancellation touched
     parked: list[SalePublic] | None = None  # `parked`: this store's parked sales
+    cancellation: dict | None = None  # a sale paid in parts and given up, as `pos order cancel --json` has it
 
 
 class TillSession:
@@ -122,6 +125,9 @@ class TillSession:
 
     def _command(self, name: str) -> Result:
         if name == "cancel":
+            abandoned = self._abandon_split_sale()
+            if abandoned is not None:
+                return abandoned
             if self.cart_id is not None:
                 from pos.services.cart import clear_cart
 
@@ -130,6 +136,13 @@ class TillSession:
                 return Result("sale", sale=price_cart(self.db, clear_cart(self.db, cart_id=self.cart_id)))
             return Result("sale", sale=self.current())
         if name == "total":
+            from pos.services.split_pay import awaiting_order
+
+            order_id = None if self.cart_id is None else awaiting_order(self.db, cart_id=self.cart_id)
+            if order_id is not None:  # being paid in parts: what is paid and what is due
+                from pos.services.orders import show_order
+
+                return Result("part", order=show_order(self.db, order_id=order_id))
             return Result("sale", sale=self.current())
         if name == "parked":
             from pos.services.parking import parked_sales
@@ -139,20 +152,37 @@ class TillSession:
             return Result("quit", sale=self.current() if self.cart_id is not None else None)
         return Result(name)
 
+    def _abandon_split_sale(self) -> Result | None:
+        """`cancel` on a sale paid in parts: given up, every approved part paid back, a new sale starts."""
+        from pos.services.split_pay import abandon_order, awaiting_order
+
+        order_id = None if self.cart_id is None else awaiting_order(self.db, cart_id=self.cart_id)
+        if order_id is None:
+            return None
+        self.cart_id = None  # cancelled whatever happens to the refunds: the next line starts a new sale
+        done = abandon_order(self.db, order_id=order_id, reason="cancelled at the till")
+        return Result("abandoned", cancellation=done.model_dump(mode="json"))
+
     def _pay(self, action: Pay) -> Result:
+        from pos.money import format_money, parse_money
         from pos.services.orders import checkout, checkout_total
+        from pos.services.split_pay import balance_due
 
         # Before the first line there is no cart yet: the sale's own (empty) cart gets checkout's refusal.
         cart_id = self._cart()
         params = dict(action.params)
+        amount_text = params.pop("amount", None)
+        amount = None if amount_text is None else parse_money(amount_text, self.currency, what="amount",
+                                                              allow_zero=False)
         try:
             if action.processor == "cash" and "tendered" not in params:
-                from pos.money import format_money
-
-                # Exact cash: the total checkout charges now, at the store's current tax rate.
-                params["tendered"] = format_money(checkout_total(self.db, cart_id=cart_id), self.currency)
-            order = checkout(self.db, cart_id=cart_id, processor=action.processor, params=params,
-                             register=self.register)
+                # Exact cash: the part asked for, or what is due now at the store's current tax rate.
+                due = amount if amount is not None else balance_due(self.db, cart_id=cart_id)
+                if due is None:
+                    due = checkout_total(self.db, cart_id=cart_id)
+                params["tendered"] = format_money(due, self.currency)
+            order = checkout(self.db, cart_id=cart_id, processor=action.processor, params=params, amount=amount,
+                             keep_owner=True, register=self.register)
         except ShippingRequired as err:
             err.message += " (`ship NAME / ADDRESS`)"  # as `pos checkout` names its own options
             raise
@@ -161,6 +191,10 @@ class TillSession:
         except (PosError, KeyboardInterrupt) as exc:
             self._set_aside_if_paying(exc)
             raise
+        from pos.models.order import OrderStatus
+
+        if order.status == OrderStatus.PENDING:  # a part paid; the rest is due on this same sale
+            return Result("part", order=order)
         self.cart_id = None  # paid: the next line starts a new sale
         return Result("paid", order=order)
 
@@ -208,9 +242,13 @@ class TillSession:
         from pos.models.cart import CartStatus
         from pos.services.cart import show_cart
 
+        from pos.services.split_pay import awaiting_order
+
         if self.cart_id is None:
             return
         try:
+            if awaiting_order(self.db, cart_id=self.cart_id) is not None:
+                return  # a sale paid in parts, no part in flight: it waits for the next part, nothing is set aside
             status = show_cart(self.db, cart_id=self.cart_id).status
         except PosError:
             return
@@ -223,6 +261,15 @@ class TillSession:
                 ) from None
             if isinstance(exc, PosError):
                 exc.message += f" (sale {sale} is set aside; a new sale starts)"
+
+    def leave(self) -> OrderPublic | None:
+        """The till is closing. A sale paid in part is handed back (no process owns it any more), so any
+        `pos checkout` may pay the rest and `pos order reconcile` gives it up only once it has waited past
+        its threshold; returns its order, or None when there is none."""
+        from pos.services.split_pay import awaiting_order, hand_back
+
+        order_id = None if self.cart_id is None else awaiting_order(self.db, cart_id=self.cart_id)
+        return None if order_id is None else hand_back(self.db, order_id=order_id)
 
     def _priced(self, cart_id: int) -> SalePublic:
         from pos.services.orders import show_priced_cart
