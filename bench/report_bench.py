@@ -102,11 +102,11 @@ def make_store(db: Path, orders: int) -> tuple[date, date]:
     """)
     conn.execute("""
         INSERT INTO payment (order_id, processor, status, amount, currency, idempotency_key, clerk_id, shift_id,
-                             created_at, updated_at)
+                             created_at, updated_at, completes)
         SELECT o.id, CASE WHEN o.id % 3 = 0 THEN 'cash' ELSE 'card' END,
                CASE WHEN o.id % 100 = 0 THEN 'declined' ELSE 'approved' END, o.total, 'USD', 'bench-' || o.id,
                o.clerk_id, CASE WHEN o.id % 3 = 0 THEN (SELECT id FROM shift WHERE location_id = o.location_id) END,
-               o.created_at, o.created_at
+               o.created_at, o.created_at, CASE WHEN o.id % 100 = 0 THEN 0 ELSE 1 END
         FROM orders o
     """)
     # 2 % of the orders: their first line back, one to three days later (the last days' refunds fall after

@@ -55,6 +55,7 @@ def sale(conn: Connection, *, location_id: int, at: str, lines: list[tuple[int, 
     conn.execute(t.payment.insert().values(
         order_id=order, processor=processor, status=status, amount=subtotal + tax, currency="USD",
         idempotency_key=f"pay-{order}", clerk_id=clerk_id, shift_id=shift_id, created_at=when,
+        completes=status == "approved",  # the one payment of the order: approved, it paid the order in full
     ))
     return order, items
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
@@ -34,6 +34,9 @@ class Payment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     order_id: int = Field(foreign_key="orders.id")
     part: int = Field(default=1, description="1 for the first (or only) payment of the order, then 2, 3...")
+    # Set on the payment whose approval paid the order in full (its only one, or its last part): the
+    # reports count the sale and its tax there, once (0015).
+    completes: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     processor: str = Field(max_length=64)
     status: str = Field(default=PaymentStatus.PENDING, max_length=16)
     amount: int = Field(sa_type=Money)

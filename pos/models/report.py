@@ -2,7 +2,7 @@
 
 Money in minor units. The figures are those of the Z report (see README, "Sales reports"): gross is what
 approved payments took, refunds what approved refunds paid back, net = gross - refunds, tax the tax of
-the paid orders minus the tax refunded.
+the sales completed (at the payment that paid each in full) minus the tax refunded.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class ReportRow(Document):
     key: str = Field(description="day YYYY-MM-DD, hour 'YYYY-MM-DD HH:00 +HH:MM', SKU, clerk name or 'no clerk', "
                                  "tender, location code, shift id or 'outside any shift'; 'total' for the totals")
     name: str | None = Field(default=None, description="sku: the item's name as sold; location: its name")
-    sales_count: int = Field(description="orders with an approved payment (per SKU: orders with that SKU)")
+    sales_count: int = Field(description="sales completed: orders whose approved payments reached the total, counted "
+                                         "at the payment that did (per SKU: such orders with that SKU)")
     gross: int = Field(description="approved payments (per SKU: its lines with their share of the order's tax)")
     refunds_count: int = Field(description="approved refunds (per SKU: refunds with that SKU)")
     refunds: int = Field(description="approved refunds paid back (per SKU: its refunded lines, tax included)")

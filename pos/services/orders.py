@@ -293,6 +293,7 @@ _ORDER_MONEY = Sql(
     "SELECT o.total, COALESCE(SUM(p.amount), 0) AS paid FROM orders o LEFT JOIN payment p ON p.order_id = o.id "
     "AND p.status = :approved WHERE o.id = :id GROUP BY o.total"
 )
+_COMPLETES = Sql("UPDATE payment SET completes = :yes WHERE order_id = :id AND part = :part")
 _ORDER_NEEDS = Sql("SELECT variant_id, location_id, quantity, sku FROM order_item WHERE order_id = :id")
 _CART_AFTER = Sql("UPDATE cart SET status = :status, updated_at = :now WHERE id = :id AND status = :checkout")
 _PAYMENT_AFTER = Sql(
@@ -337,6 +338,7 @@ def settle(conn: Connection, *, order_id: int, payment_status: str, result: Paym
         for i in sql.all_rows(conn, _ORDER_NEEDS, {"id": order_id})
     ]
     if covered:
+        sql.execute(conn, _COMPLETES, {"id": order_id, "part": part, "yes": True})
         inventory.take_reserved(conn, needs, source="sale", source_ref=f"order {order_id}")
     else:
         inventory.release(conn, needs)

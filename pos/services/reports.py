@@ -272,7 +272,9 @@ def _sold(conn: Connection, by: ReportBy | None, b, location_id: int | None):
     p, o, loc = t.payment, t.orders, t.location
     keys = [b.c.key] if by in (ReportBy.DAY, ReportBy.HOUR) else _key_columns(by, refund=False)
     stmt = (
-        select(*keys, func.count(), func.coalesce(func.sum(p.c.amount), 0), func.coalesce(func.sum(o.c.tax), 0))
+        # A sale, and its tax, count once: at the payment that completed it (a split sale's last part).
+        select(*keys, func.coalesce(func.sum(case((p.c.completes, 1), else_=0)), 0),
+               func.coalesce(func.sum(p.c.amount), 0), func.coalesce(func.sum(case((p.c.completes, o.c.tax), else_=0)), 0))
         .select_from(b)
         .join(p, (p.c.created_at >= b.c.starts) & (p.c.created_at < b.c.ends))
         .join(o, o.c.id == p.c.order_id)
@@ -287,7 +289,7 @@ def _sold(conn: Connection, by: ReportBy | None, b, location_id: int | None):
         stmt = stmt.group_by(*keys)
     for row in conn.execute(stmt):
         count, gross, tax = row[-3:]
-        if by is None and not count:
+        if by is None and not count and not gross:
             continue
         ident, label, name = _label(by, row[:-3])
         yield ident, label, name, _Figures(sales_count=count, gross=int(gross), tax_sold=int(tax))
@@ -322,14 +324,17 @@ def _refunded(conn: Connection, by: ReportBy | None, b, location_id: int | None)
 
 
 def _sold_by_sku(conn: Connection, b, location_id: int | None):
-    """Each SKU's lines, each with its share of its order's tax. The order's tax was rounded once on the
-    whole subtotal; it is shared out over the lines in id order exactly as pos.refund_money.split does
-    (cumulatively, half-up), so the lines of an order add up to its total to the cent."""
+    """Each SKU's lines of the sales completed in the period (at the payment that completed them), each
+    line at what was paid for it (after its discounts) with its share of its order's tax. The order's tax
+    was rounded once on the whole subtotal (the lines' net total); it is shared out over the lines in id
+    order exactly as pos.refund_money.split does (cumulatively, half-up), so the lines of an order add up
+    to its total to the cent."""
     p, o, oi, loc = t.payment, t.orders, t.order_item, t.location
+    net = oi.c.line_total - oi.c.discount - oi.c.order_discount
     # An integer, so that the shares below divide as integers: PostgreSQL's sum of a bigint is numeric.
-    upto = cast(func.sum(oi.c.line_total).over(partition_by=oi.c.order_id, order_by=oi.c.id), BigInteger)
+    upto = cast(func.sum(net).over(partition_by=oi.c.order_id, order_by=oi.c.id), BigInteger)
     lines = (
-        select(oi.c.order_id, oi.c.sku, oi.c.name, oi.c.quantity, oi.c.line_total, o.c.subtotal, o.c.tax,
+        select(oi.c.order_id, oi.c.sku, oi.c.name, oi.c.quantity, net.label("line_total"), o.c.subtotal, o.c.tax,
                upto.label("upto"),
                func.row_number().over(partition_by=oi.c.order_id, order_by=oi.c.id).label("position"))
         .select_from(b)
@@ -337,7 +342,7 @@ def _sold_by_sku(conn: Connection, b, location_id: int | None):
         .join(o, o.c.id == p.c.order_id)
         .join(loc, _in_zone(conn, o, loc, b))
         .join(oi, oi.c.order_id == o.c.id)
-        .where(p.c.status == PaymentStatus.APPROVED)
+        .where(p.c.status == PaymentStatus.APPROVED, p.c.completes)
     )
     if location_id is not None:
         lines = lines.where(o.c.location_id == location_id)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from pos.errors import (
@@ -304,10 +304,12 @@ def _figures(conn: Connection, shift: dict) -> dict[str, Any]:
     shift_id = shift["id"]
     paid = and_(P.c.shift_id == shift_id, P.c.status == PaymentStatus.APPROVED)
     refunded = and_(F.c.shift_id == shift_id, F.c.status == RefundStatus.APPROVED)
-    sales = conn.execute(select(func.count(func.distinct(P.c.order_id)), func.coalesce(func.sum(P.c.amount), 0))
-                         .where(paid)).one()
+    # A sale, and its tax, count once: in the shift of the payment that completed it (a split sale's last
+    # part); every approved payment counts in gross where it was taken.
+    sales = conn.execute(select(func.coalesce(func.sum(case((P.c.completes, 1), else_=0)), 0),
+                                func.coalesce(func.sum(P.c.amount), 0)).where(paid)).one()
     sold_tax = conn.execute(select(func.coalesce(func.sum(O.c.tax), 0)).where(
-        O.c.id.in_(select(P.c.order_id).where(paid)))).scalar_one()
+        O.c.id.in_(select(P.c.order_id).where(paid, P.c.completes)))).scalar_one()
     back = conn.execute(select(func.coalesce(func.sum(F.c.amount), 0), func.coalesce(func.sum(F.c.tax), 0))
                         .where(refunded)).one()
     tenders: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -319,7 +321,8 @@ def _figures(conn: Connection, shift: dict) -> dict[str, Any]:
         tenders[method][1] -= int(amount)
     clerks: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
     for clerk_id, count, amount in conn.execute(
-            select(P.c.clerk_id, func.count(func.distinct(P.c.order_id)), func.sum(P.c.amount)).where(paid)
+            select(P.c.clerk_id, func.coalesce(func.sum(case((P.c.completes, 1), else_=0)), 0), func.sum(P.c.amount))
+            .where(paid)
             .group_by(P.c.clerk_id)):
         clerks[clerk_id][0] += count
         clerks[clerk_id][1] += int(amount)
