@@ -90,7 +90,7 @@ class TillClerk:
                 pin = str(typer.prompt(f"PIN for {name}", hide_input=True, err=True)).strip()
             else:
                 name = read_line().strip()
-                typer.echo(f"> clerk {name}")
+                typer.echo(f"> clerk {name}" if not name.isdigit() else "> clerk (digits: not shown)")
                 pin = read_line().strip()  # never echoed
             try:
                 self.actor = sign_in(self.db, name, pin)
@@ -126,14 +126,16 @@ class TillClerk:
     def may_approve(self, line: str) -> bool:
         """A discount or price line a clerk was refused for want of a manager: asked again, approved.
         (Setting a discount or a price twice leaves it as once, so running the line again is safe.)"""
-        return self.actor is not None and not self.actor.is_manager and _is_kind(line, "price")
+        return self.actor is not None and not self.actor.is_manager and (
+            _is_kind(line, "price") or _is_kind(line, "quantity"))
 
 
 def _is_kind(line: str, kind: str) -> bool:
     from pos.errors import PosError
-    from pos.services.till import CancelOrder, ChangePrice, Discount, ReturnItems, parse_line
+    from pos.services.till import CancelOrder, ChangePrice, Discount, Remove, ReturnItems, SetQuantity, parse_line
 
-    kinds = {"refund": (ReturnItems, CancelOrder), "price": (Discount, ChangePrice)}[kind]
+    kinds = {"refund": (ReturnItems, CancelOrder), "price": (Discount, ChangePrice),
+             "quantity": (SetQuantity, Remove)}[kind]
     try:
         return isinstance(parse_line(line), kinds)
     except PosError:

@@ -51,23 +51,26 @@ def add(cart: CartId, sku: Sku, qty: Annotated[int, typer.Option("--qty", help="
 
 @app.command("set")
 def set_(cart: CartId, sku: Sku, qty: Annotated[int, typer.Argument(metavar="QTY", help="New quantity; 0 removes the line.")],
-         from_: From = None, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
-    """Set a line's quantity; 0 removes it."""
+         from_: From = None, clerk: ClerkOption = None, approve: ApproveOption = None, as_json: JsonFlag = False) -> None:
+    """Set a line's quantity; 0 removes it. An amount off that ends above the store's discount limit (fewer
+    units) needs a manager (--approve NAME)."""
     from pos.commands._signin import signed_in
     from pos.services.cart import set_item
 
-    with signed_in(clerk):
+    with signed_in(clerk, approve):
         doc = set_item(database(), cart_id=cart, code=sku, quantity=qty, from_location=from_)
     _show(doc, as_json)
 
 
 @app.command("remove")
-def remove(cart: CartId, sku: Sku, from_: From = None, clerk: ClerkOption = None, as_json: JsonFlag = False) -> None:
-    """Remove a variant's line(s) from the cart."""
+def remove(cart: CartId, sku: Sku, from_: From = None, clerk: ClerkOption = None, approve: ApproveOption = None,
+           as_json: JsonFlag = False) -> None:
+    """Remove a variant's line(s) from the cart. A sale's amount off that ends above the store's discount
+    limit needs a manager (--approve NAME)."""
     from pos.commands._signin import signed_in
     from pos.services.cart import remove_item
 
-    with signed_in(clerk):
+    with signed_in(clerk, approve):
         doc = remove_item(database(), cart_id=cart, code=sku, from_location=from_)
     _show(doc, as_json)
 

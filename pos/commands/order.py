@@ -117,16 +117,18 @@ def reconcile(
     unknown_as_failed: Annotated[bool, typer.Option("--unknown-as-failed", help="Fail orders whose processor cannot "
                                                     "say what happened (after checking the terminal by hand).")] = False,
     clerk: ClerkOption = None,
+    approve: ApproveOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Settle orders and refunds left pending by a till that stopped mid-way, by asking their processor.
 
     Every pending order is listed: settled, or left alone with the reason and when it becomes eligible.
+    It can give up a sale paid in parts and pay the parts back, so it needs a manager.
     """
     from pos.commands._signin import signed_in
     from pos.services.reconcile import reconcile as run
 
-    with signed_in(clerk):
+    with signed_in(clerk, approve, manager=True):
         doc = run(database(), older_than=older_than, unknown_as_failed=unknown_as_failed)
     emit(doc, as_json, _reconcile_text)
 

@@ -137,7 +137,14 @@ def set_item(db: Database, *, cart_id: int, code: str, quantity: int, from_locat
             add_or_update_item(
                 conn, cart_id=cart_id, code=code, quantity=quantity, from_location=from_location, replace=True
             )
+        _recheck_discounts(conn, cart_id)
         return cart_document(conn, cart_id)
+
+
+def _recheck_discounts(conn: Connection, cart_id: int) -> None:
+    from pos.services.discounts import recheck_limits  # discounts builds on this module
+
+    recheck_limits(conn, cart_id)
 
 
 def _line_location(conn: Connection, cart_id: int, code: str) -> str | None:
@@ -157,6 +164,7 @@ def _line_location(conn: Connection, cart_id: int, code: str) -> str | None:
 def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | None = None) -> CartPublic:
     with db.write() as conn:
         _remove(conn, cart_id=cart_id, code=code, from_location=from_location)
+        _recheck_discounts(conn, cart_id)
         return cart_document(conn, cart_id)
 
 

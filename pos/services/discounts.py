@@ -24,7 +24,7 @@ from pos.models._common import utcnow
 from pos.models.cart import CartPublic
 from pos.money import format_money, format_tax_rate, parse_money, parse_percent
 from pos.services import sql
-from pos.services.cart import cart_document, cart_lines, open_cart_row
+from pos.services.cart import cart_document, cart_lines, cart_row, open_cart_row
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.settings import currency as store_currency
@@ -170,6 +170,27 @@ def _save_order_discount(conn: Connection, cart_id: int, off: Off | None, *, kee
         "id": cart_id, "now": now, "percent": off.percent if off else None, "amount": off.amount if off else None,
         "reason": off.reason if off else None,
     })
+
+
+def recheck_limits(conn: Connection, cart_id: int) -> None:
+    """An amount off is a larger share of a line (or sale) that shrank: fewer units, or a line removed. A
+    discount taken within the limit that ends above it is asked for again (a manager approves, once clerks
+    exist), in the transaction of the change, which is refused without one."""
+    cart = cart_row(conn, cart_id)
+    lines = cart_lines(conn, cart_id)
+    where = sql.one(conn, _LIMIT, {"id": cart["location_id"]})
+    assert where is not None  # the cart's location is a foreign key
+    limit, currency = where["max_discount"], store_currency(conn)
+    above = f"(now above {where['code']}'s limit of {format_tax_rate(limit)}%)"
+    for line in lines:
+        if line["discount_amount"] is not None and over_limit(
+                Off(amount=line["discount_amount"]), line["quantity"] * _unit_price(line), limit):
+            require_approval(f"the discount of {format_money(line['discount_amount'], currency)} on {line['sku']} "
+                             f"{above}")
+    if cart.get("discount_amount") is not None and lines:
+        base = sum(p.net for p in price_rows({}, lines)[0])
+        if over_limit(Off(amount=cart["discount_amount"]), base, limit):
+            require_approval(f"the discount of {format_money(cart['discount_amount'], currency)} on the sale {above}")
 
 
 def _unit_price(line: Mapping[str, Any]) -> int:

@@ -144,11 +144,16 @@ def sales_report(
     })
 
 
+MAX_DAYS = 3660  # every local day is a bucket of the query: ten years keep it to seconds
+
+
 def _check_range(by: ReportBy, first: date, last: date) -> None:
     if first > last:
         raise InvalidInput(f"--from {first} is after --to {last}")
     if first < EARLIEST or last > LATEST:
         raise InvalidInput(f"--from and --to must be between {EARLIEST} and {LATEST}")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"a report covers at most {MAX_DAYS} days (ten years); give a shorter --from/--to")
     if by == ReportBy.HOUR and (last - first).days >= MAX_HOUR_DAYS:
         raise InvalidInput(f"--by hour covers at most {MAX_HOUR_DAYS} days; give a shorter --from/--to, or --by day")
 

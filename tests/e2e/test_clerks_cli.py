@@ -285,3 +285,32 @@ def test_no_pin_reaches_the_database_or_any_output(run, staffed, db_url):
             for table, column in tables:
                 for value in conn.execute(text(f'SELECT "{column}" FROM "{table}"')).scalars():
                     assert not any(pin in (value or "") for pin in pins), (table, column)
+
+
+def test_a_discount_that_grows_above_the_limit_when_its_line_shrinks_needs_a_manager(run, staffed):
+    """10.00 off ten T-shirts is 5 %, within STORE-1's limit of 10 %; off one it would be 50 %."""
+    assert run("location", "update", "STORE-1", "--max-discount", "10", env=AS_BOSS).exit_code == 0
+    cart = json.loads(run("cart", "new", "--location", "STORE-1", "--json", env=AS_ANN).stdout)["id"]
+    assert run("cart", "add", cart, "TSHIRT-M", "--qty", "10", env=AS_ANN).exit_code == 0
+    assert run("cart", "discount", cart, "--sku", "TSHIRT-M", "--amount", "10.00", "--reason", "bulk",
+               env=AS_ANN).exit_code == 0
+    alone = run("cart", "set", cart, "TSHIRT-M", "1", env=AS_ANN)
+    assert alone.exit_code == 1 and "approval" in alone.stderr and "TSHIRT-M" in alone.stderr
+    kept = json.loads(run("cart", "show", cart, "--json").stdout)
+    assert [i["quantity"] for i in kept["items"]] == [10]  # refused: nothing changed
+    approved = run("cart", "set", cart, "TSHIRT-M", "1", "--json", env=APPROVED)
+    assert approved.exit_code == 0, approved.output
+    assert [i["quantity"] for i in json.loads(approved.stdout)["items"]] == [1]
+
+
+def test_reconcile_can_give_up_a_sale_so_it_needs_a_manager(run, staffed):
+    alone = run("order", "reconcile", env=AS_ANN)
+    assert alone.exit_code == 1 and "approval" in alone.stderr
+    assert run("order", "reconcile", env=APPROVED).exit_code == 0
+    assert run("order", "reconcile", env=AS_BOSS).exit_code == 0
+
+
+def test_a_pin_typed_as_the_clerks_name_is_never_shown(run, staffed):
+    out = run("cart", "new", "--location", "STORE-1", "--clerk", BOSS_PIN)
+    assert out.exit_code == 1 and "only digits" in out.stderr
+    assert BOSS_PIN not in out.output
