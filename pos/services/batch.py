@@ -12,19 +12,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
-from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
+from pos.errors import IdempotencyConflict, InvalidInput, PosError
 from pos.redact import mask_stray_card_numbers
 from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStatus
 from pos.services import auth, sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
 from pos.services.batch_window import DEFAULT_WINDOW_MS, DEFAULT_WINDOW_ORDERS, Outcome, Placing, place_window, windows
-from pos.services.cart import add_or_update_item, close_cart, create_cart
 from pos.services.db import Database
 from pos.services.orders import (
-    DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
+    DEFAULT_TIMEOUT_S, Shipping, order_document, raise_if_failed, show_order,
 )
 from pos.services.payments import PreparedPayment, get_processor, prepare
 from pos.services.settings import cached_currency
@@ -109,43 +107,29 @@ def fingerprint(request: OrderRequest, payment: PreparedPayment) -> str:
 
 
 def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[OrderPublic, bool]:
-    """Cart, stock check, order, payment and stock update for one request. Returns (order, replayed).
+    """Cart, stock check, order, payment and stock update for one request, as a window of one. Returns
+    (order, replayed).
 
     Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
     """
+    outcome = place_window(db, [_placing(0, request, db)], timeout=timeout, replay=_replay)[0]
+    if outcome.doc is not None:
+        _replayed(outcome.doc) if outcome.replayed else raise_if_failed(outcome.doc)
+        return outcome.doc, outcome.replayed
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.order_id is not None  # placed and settled
+    return show_order(db, order_id=outcome.order_id), False
+
+
+def _placing(slot: int, request: OrderRequest, db: Database) -> Placing:
+    """A request ready for its window: its processor found and its payment prepared (InvalidInput if bad)."""
     processor = get_processor(request.processor)
-    currency = cached_currency(db)
-    prepared = prepare(processor, request.params, currency=currency)
-    key = f"batch:{request.ref}"
-    digest = fingerprint(request, prepared)
-    try:
-        with db.write() as conn:
-            replay = _replay(conn, key, digest, request.ref)
-            if replay is not None:
-                return _replayed(replay), True
-            cart_id = create_cart(conn, location=request.location)
-            for line in request.items:
-                add_or_update_item(
-                    conn, cart_id=cart_id, code=line.sku, quantity=line.qty, from_location=line.from_location
-                )
-            pending = begin_checkout(
-                conn, cart_id=cart_id, processor=processor.name, payment=prepared, shipping=request.shipping,
-                idempotency_key=key, request_hash=digest,
-            )
-    except IntegrityError:
-        # Another till inserted the same ref between our look-up and insert (PostgreSQL): replay theirs.
-        with db.read() as conn:
-            replay = _replay(conn, key, digest, request.ref)
-        if replay is None:
-            raise
-        return _replayed(replay), True
-    try:
-        return pay_and_settle(db, processor, pending, prepared, timeout=timeout), False
-    except PaymentDeclined as err:
-        # The ref replays this failure from now on, so nobody will pay this cart: close it.
-        with db.write() as conn:
-            close_cart(conn, err.details["order"]["cart_id"])
-        raise
+    prepared = prepare(processor, request.params, currency=cached_currency(db))
+    return Placing(
+        slot=slot, ref=request.ref, location=request.location, items=request.items, shipping=request.shipping,
+        processor=processor, prepared=prepared, key=f"batch:{request.ref}", digest=fingerprint(request, prepared),
+    )
 
 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
@@ -225,17 +209,13 @@ def _run_window(db: Database, window: list[tuple[int, str]], *, timeout: float |
         try:
             request = parse_request(text)
             ref = request.ref
-            processor = get_processor(request.processor)
-            prepared = prepare(processor, request.params, currency=cached_currency(db))
+            order = _placing(slot, request, db)
         except PosError as err:
             results[slot] = _result(number, ref if ref is not None else _ref_of(text), Outcome(error=err))
             continue
-        if any(order.ref == request.ref for order in placing):
+        if any(other.ref == order.ref for other in placing):
             place()  # the same ref again: it replays what the first one ended as
-        placing.append(Placing(
-            slot=slot, ref=request.ref, location=request.location, items=request.items, shipping=request.shipping,
-            processor=processor, prepared=prepared, key=f"batch:{request.ref}", digest=fingerprint(request, prepared),
-        ))
+        placing.append(order)
     if placing:
         place()
     return [(results[slot], slot in refunds) for slot in range(len(window))]

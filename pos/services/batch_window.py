@@ -21,9 +21,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Connection
 
@@ -65,8 +65,8 @@ class Placing:
     key: str
     digest: str
     # Filled in as the window goes on.
-    order_id: int | None = None
-    cart_id: int | None = None
+    order_id: int = 0  # 0 until placed
+    cart_id: int = 0
     location_id: int = 0
     total: int = 0
     currency: str = ""
@@ -80,7 +80,7 @@ class Outcome:
     """What became of one line: an order document (a replay), or an order id and status, or an error."""
 
     order_id: int | None = None
-    status: str = "error"
+    status: OrderStatus | Literal["error"] = "error"
     error: PosError | None = None
     replayed: bool = False
     doc: OrderPublic | None = None
@@ -334,7 +334,7 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome], 
     return placed
 
 
-def _lines(look: _Lookups, order: Placing, store: dict) -> list[dict]:
+def _lines(look: _Lookups, order: Placing, store: dict) -> list[Mapping[str, Any]]:
     """The order's cart lines as checkout reads them (one per variant and location, in the order first
     asked for), with the same refusals as `pos cart add`."""
     merged: dict[tuple[int, int], dict] = {}
@@ -356,7 +356,8 @@ def _lines(look: _Lookups, order: Placing, store: dict) -> list[dict]:
             "product_name": variant["product_name"], "location": where["code"], "price_override": None,
             "price_reason": None, "discount_percent": None, "discount_amount": None, "discount_reason": None,
         }
-    return list(merged.values())
+    lines: list[Mapping[str, Any]] = list(merged.values())
+    return lines
 
 
 def _wanted_levels(look: _Lookups, window: list[Placing]) -> list[tuple[int, int]]:
