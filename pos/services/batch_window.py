@@ -144,12 +144,17 @@ _CART_DONE = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id =
 def place_window(db: Database, window: list[Placing], *, timeout: float | None, replay: Replay) -> dict[int, Outcome]:
     """Place, charge and settle a window of orders; one Outcome per slot."""
     outcomes: dict[int, Outcome] = {}
-    placed = _reserve(db, window, outcomes, replay)
-    for order in placed:  # with no transaction open, in file order
-        request = ChargeRequest(order.order_id, order.total, order.currency, order.key, order.prepared, ledger=Ledger(db))
-        order.status, order.result = call_processor(order.processor, request, timeout=timeout)
-    if placed:
-        _settle(db, placed, outcomes)
+    while window:
+        # A line refused stock that orders above it in this window still hold (one of them may yet be
+        # declined and give it back) waits, with the lines after it, for a window of its own: each line
+        # ends exactly as it would have one order at a time.
+        placed, window = _reserve(db, window, outcomes, replay)
+        for order in placed:  # with no transaction open, in file order
+            request = ChargeRequest(order.order_id, order.total, order.currency, order.key, order.prepared,
+                                    ledger=Ledger(db))
+            order.status, order.result = call_processor(order.processor, request, timeout=timeout)
+        if placed:
+            _settle(db, placed, outcomes)
     return outcomes
 
 
@@ -260,8 +265,12 @@ class _Lookups:
             self.conn, location_id=location_id, register=None, cash=cash))
 
 
-def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome], replay: Replay) -> list[Placing]:
+def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
+             replay: Replay) -> tuple[list[Placing], list[Placing]]:
+    """(orders placed pending, orders left for the next window)."""
     placed: list[Placing] = []
+    held: set[tuple[int, int]] = set()  # stock levels this window's orders hold
+    left: list[Placing] = []
     with db.write() as conn:
         look = _Lookups(conn)
         currency = store_currency(conn)
@@ -276,7 +285,7 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome], 
         payment_rows: list[dict] = []
         if conn.dialect.name == "postgresql":
             _lock_levels(conn, _wanted_levels(look, window))
-        for order in window:
+        for index, order in enumerate(window):
             try:
                 found = replay(conn, order.key, order.digest, order.ref)
                 if found is not None:
@@ -310,9 +319,16 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome], 
                         raise IdempotencyConflict(f"ref {order.ref!r} is being placed by another process: run it again")
                     outcomes[order.slot] = Outcome(found.id, found.status, replayed=True, doc=found)
                     continue
+            except inventory.InsufficientStock as err:
+                if placed and any((n.variant_id, n.location_id) in held for n in _needs_of(look, order)):
+                    left = window[index:]
+                    break
+                outcomes[order.slot] = Outcome(error=err)
+                continue
             except PosError as err:
                 outcomes[order.slot] = Outcome(error=err)
                 continue
+            held.update((n.variant_id, n.location_id) for n in needs)
             cart_rows += [{"c": cart_id, "v": line["variant_id"], "l": line["location_id"], "q": line["quantity"]}
                           for line in lines]
             item_rows += [{
@@ -331,7 +347,12 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome], 
         sql.execute_many(conn, _NEW_LINE, cart_rows)
         sql.execute_many(conn, _NEW_ITEM, item_rows)
         sql.execute_many(conn, _NEW_PAYMENT, payment_rows)
-    return placed
+    return placed, left
+
+
+def _needs_of(look: _Lookups, order: Placing) -> list[Need]:
+    store = look.location(order.location)
+    return [Need(line["variant_id"], line["location_id"], line["quantity"]) for line in _lines(look, order, store)]
 
 
 def _lines(look: _Lookups, order: Placing, store: dict) -> list[Mapping[str, Any]]:
