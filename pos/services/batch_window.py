@@ -88,7 +88,6 @@ class Outcome:
 
 Replay = Callable[[Connection, str, str, str], OrderPublic | None]
 
-_BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
 _NEW_CART = Sql(
     "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
     "RETURNING id"
