@@ -5,8 +5,11 @@
 Both run on SQLite files in one temporary folder, in the same run, with the same journal mode (WAL) and
 synchronous level. The baseline does per order, in one transaction: insert the order, insert its items,
 one conditional stock decrement per item, update the order's status. `pos batch` runs the whole clerk
-flow per order (idempotency look-up, cart, stock checks, pending order, reservation, payment record,
-card charge, settle with stock history). Prints orders/second for both and the ratio.
+flow a window at a time (its defaults: 100 orders or 200 ms): one transaction records the window's orders
+pending (idempotency look-up, cart, stock reservation, order, items, payment record), each card is charged
+with no transaction open (the card simulator commits its ledger row per charge, as a bank keeps its books),
+and one transaction settles the window (payments, stock taken with history, audit rows). Prints
+orders/second for both and the ratio; the goal (issue 13) is pos within 1.5x of the loop at FULL.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def main() -> None:
     print(f"orders: {args.orders} x {LINES} lines, SQLite WAL, synchronous={args.synchronous}")
     print(f"stdlib sqlite3 loop : {base:8.0f} orders/s")
     print(f"pos batch           : {pos_rate:8.0f} orders/s  ({pos_wall_rate:.0f}/s counting process start-up)")
-    print(f"ratio (baseline/pos): {base / pos_rate:8.2f}x   goal: within 3x")
+    print(f"ratio (baseline/pos): {base / pos_rate:8.2f}x   goal: within 1.5x")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,12 @@ def batch(
     file: Annotated[str, typer.Argument(metavar="FILE", help="JSON Lines file, one order per line; - reads standard input.")],
     stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first line that fails.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the processor per order.")] = 30.0,
+    window_orders: Annotated[int, typer.Option(
+        "--window-orders", min=1, max=10_000, envvar="POS_BATCH_WINDOW_ORDERS",
+        help="Orders reserved and settled together (one transaction each way); 1: one order at a time.")] = 100,
+    window_ms: Annotated[int, typer.Option(
+        "--window-ms", min=0, max=60_000, envvar="POS_BATCH_WINDOW_MS",
+        help="A window also closes this many milliseconds after its first line arrived.")] = 200,
     clerk: ClerkOption = None,
     approve: ApproveOption = None,
     as_json: JsonFlag = False,
@@ -52,7 +58,8 @@ def batch(
     show_bar = not as_json and sys.stderr.isatty()
     with stream, signed_in(clerk) as actor, _progress(show_bar) as advance:
         approval = None if actor is None else _approval(actor, approve)
-        for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout, approval=approval):
+        for result in run_batch(database(), stream, stop_on_error=stop_on_error, timeout=timeout, approval=approval,
+                                window_orders=window_orders, window_ms=window_ms):
             counts["lines"] += 1
             counts["ok" if _done(result) else "failed"] += 1
             counts["replayed"] += result.replayed

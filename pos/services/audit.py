@@ -58,3 +58,20 @@ def record(
         "location_id": location_id, "order_id": order_id, "refund_id": refund_id, "shift_id": shift_id,
         "sku": sku, "amount": amount, "detail": detail[:DETAIL_MAX],
     })
+
+
+def record_sales(conn: Connection, sales: list[tuple[int, int, int, str]]) -> None:
+    """`record(conn, Action.SALE, ...)` for many sales at once, as the acting clerk: one row per
+    (location_id, order_id, amount, detail), written together (a `pos batch` window's settlement)."""
+    if not sales:
+        return
+    actor = auth.current()
+    common = {
+        **sql.insert_defaults(conn, t.audit_log), "action": str(Action.SALE),
+        "clerk_id": actor.clerk_id if actor else None, "clerk_name": actor.name if actor else None,
+        "approver_id": actor.approver_id if actor else None, "refund_id": None, "shift_id": None, "sku": None,
+    }
+    sql.execute_many(conn, _INSERT, [
+        {**common, "location_id": location_id, "order_id": order_id, "amount": amount, "detail": detail[:DETAIL_MAX]}
+        for location_id, order_id, amount, detail in sales
+    ])

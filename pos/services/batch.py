@@ -12,18 +12,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import IntegrityError
 
-from pos.errors import IdempotencyConflict, InvalidInput, PaymentDeclined, PosError
+from pos.errors import IdempotencyConflict, InvalidInput, PosError
 from pos.redact import mask_stray_card_numbers
 from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStatus
 from pos.services import auth, sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
-from pos.services.cart import add_or_update_item, close_cart, create_cart
+from pos.services.batch_window import DEFAULT_WINDOW_MS, DEFAULT_WINDOW_ORDERS, Outcome, Placing, place_window, windows
 from pos.services.db import Database
 from pos.services.orders import (
-    DEFAULT_TIMEOUT_S, Shipping, begin_checkout, order_document, pay_and_settle, raise_if_failed,
+    DEFAULT_TIMEOUT_S, Shipping, order_document, raise_if_failed, show_order,
 )
 from pos.services.payments import PreparedPayment, get_processor, prepare
 from pos.services.settings import cached_currency
@@ -108,43 +107,29 @@ def fingerprint(request: OrderRequest, payment: PreparedPayment) -> str:
 
 
 def place_order(db: Database, request: OrderRequest, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> tuple[OrderPublic, bool]:
-    """Cart, stock check, order, payment and stock update for one request. Returns (order, replayed).
+    """Cart, stock check, order, payment and stock update for one request, as a window of one. Returns
+    (order, replayed).
 
     Raises PaymentDeclined when the payment fails (the first time or on replay), like `pos checkout`.
     """
+    outcome = place_window(db, [_placing(0, request, db)], timeout=timeout, replay=_replay)[0]
+    if outcome.doc is not None:
+        _replayed(outcome.doc) if outcome.replayed else raise_if_failed(outcome.doc)
+        return outcome.doc, outcome.replayed
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.order_id is not None  # placed and settled
+    return show_order(db, order_id=outcome.order_id), False
+
+
+def _placing(slot: int, request: OrderRequest, db: Database) -> Placing:
+    """A request ready for its window: its processor found and its payment prepared (InvalidInput if bad)."""
     processor = get_processor(request.processor)
-    currency = cached_currency(db)
-    prepared = prepare(processor, request.params, currency=currency)
-    key = f"batch:{request.ref}"
-    digest = fingerprint(request, prepared)
-    try:
-        with db.write() as conn:
-            replay = _replay(conn, key, digest, request.ref)
-            if replay is not None:
-                return _replayed(replay), True
-            cart_id = create_cart(conn, location=request.location)
-            for line in request.items:
-                add_or_update_item(
-                    conn, cart_id=cart_id, code=line.sku, quantity=line.qty, from_location=line.from_location
-                )
-            pending = begin_checkout(
-                conn, cart_id=cart_id, processor=processor.name, payment=prepared, shipping=request.shipping,
-                idempotency_key=key, request_hash=digest,
-            )
-    except IntegrityError:
-        # Another till inserted the same ref between our look-up and insert (PostgreSQL): replay theirs.
-        with db.read() as conn:
-            replay = _replay(conn, key, digest, request.ref)
-        if replay is None:
-            raise
-        return _replayed(replay), True
-    try:
-        return pay_and_settle(db, processor, pending, prepared, timeout=timeout), False
-    except PaymentDeclined as err:
-        # The ref replays this failure from now on, so nobody will pay this cart: close it.
-        with db.write() as conn:
-            close_cart(conn, err.details["order"]["cart_id"])
-        raise
+    prepared = prepare(processor, request.params, currency=cached_currency(db))
+    return Placing(
+        slot=slot, ref=request.ref, location=request.location, items=request.items, shipping=request.shipping,
+        processor=processor, prepared=prepared, key=f"batch:{request.ref}", digest=fingerprint(request, prepared),
+    )
 
 
 _BY_KEY = Sql("SELECT id, request_hash FROM orders WHERE idempotency_key = :key")
@@ -176,47 +161,83 @@ Approval = Callable[[], auth.Actor | None]
 
 def run_batch(
     db: Database, lines: Iterable[str], *, stop_on_error: bool = False, timeout: float | None = DEFAULT_TIMEOUT_S,
-    approval: Approval | None = None,
+    approval: Approval | None = None, window_orders: int = DEFAULT_WINDOW_ORDERS, window_ms: int = DEFAULT_WINDOW_MS,
 ) -> Iterator[BatchLineResult]:
-    """Yield one result per non-blank input line, in order. Each line is its own unit of work.
+    """Yield one result per non-blank input line, in order.
+
+    Orders are placed a window at a time (pos.services.batch_window): up to `window_orders` lines, or
+    those that arrived within `window_ms` of the window's first, reserved together, charged one by one and
+    settled together; each line still has its own result and a refusal fails only its own line. With
+    `stop_on_error` the window is one order, so nothing after the first failure is placed.
 
     Returns and cancellations run as `approval()` (the signed-in clerk with a manager's approval, asked for
     at the first such line); without it they run as the clerk acting now, which a clerk cannot do alone."""
+    if window_orders < 1 or window_ms < 0:
+        raise InvalidInput("a batch window is at least 1 order and 0 ms")
+    size = 1 if stop_on_error else window_orders
     with db.pinned():
-        yield from _run_lines(db, lines, stop_on_error=stop_on_error, timeout=timeout, approval=approval)
+        for window in windows(lines, size=size, wait_ms=window_ms):
+            for result, refund in _run_window(db, window, timeout=timeout, approval=approval):
+                yield result
+                if stop_on_error and (result.error is not None or not refund and result.status != OrderStatus.PROCESSING):
+                    return
 
 
-def _run_lines(db: Database, lines: Iterable[str], *, stop_on_error: bool, timeout: float | None,
-               approval: Approval | None) -> Iterator[BatchLineResult]:
-    for number, text in enumerate(lines, start=1):
-        if not text.strip():
+def _run_window(db: Database, window: list[tuple[int, str]], *, timeout: float | None,
+                approval: Approval | None) -> list[tuple[BatchLineResult, bool]]:
+    """The window's lines in file order, each with whether it was a return or cancellation: orders placed
+    together, returns and cancellations in their turn."""
+    results: dict[int, BatchLineResult] = {}
+    placing: list[Placing] = []
+    numbers = dict(enumerate(number for number, _ in window))
+    refunds: set[int] = set()
+
+    def place() -> None:
+        outcomes = place_window(db, placing, timeout=timeout, replay=_replay)
+        for order in placing:
+            results[order.slot] = _result(numbers[order.slot], order.ref, outcomes[order.slot])
+        placing.clear()
+
+    for slot, (number, text) in enumerate(window):
+        if is_refund_line(text):
+            if placing:
+                place()  # a return may be of an order placed a few lines above
+            results[slot] = _refund_line(db, number, text, timeout=timeout, approval=approval)
+            refunds.add(slot)
             continue
         ref = None
-        if is_refund_line(text):
-            result = _refund_line(db, number, text, timeout=timeout, approval=approval)
-            yield result
-            if stop_on_error and result.error is not None:
-                return
-            continue
         try:
             request = parse_request(text)
             ref = request.ref
-            doc, replayed = place_order(db, request, timeout=timeout)
-            result = BatchLineResult(
-                line=number, ref=ref, order_id=doc.id, status=doc.status, error=None, replayed=replayed,
-            )
+            order = _placing(slot, request, db)
         except PosError as err:
-            order = err.details.get("order")
-            # Payment errors never repeat the card; a card number given as an item's SKU is masked too.
-            body = BatchError(code=err.code, message=mask_stray_card_numbers(err.message))
-            result = BatchLineResult(
-                line=number, ref=ref if ref is not None else _ref_of(text),
-                order_id=order["id"] if order else err.details.get("order_id"),
-                status=order["status"] if order else "error", error=body, replayed=bool(err.details.get("replayed")),
-            )
-        yield result
-        if stop_on_error and result.status != OrderStatus.PROCESSING:
-            return
+            results[slot] = _result(number, ref if ref is not None else _ref_of(text), Outcome(error=err))
+            continue
+        if any(other.ref == order.ref for other in placing):
+            place()  # the same ref again: it replays what the first one ended as
+        placing.append(order)
+    if placing:
+        place()
+    return [(results[slot], slot in refunds) for slot in range(len(window))]
+
+
+def _result(number: int, ref: str | None, outcome: Outcome) -> BatchLineResult:
+    error = outcome.error
+    status = outcome.status
+    if outcome.doc is not None:  # a replay, or an order a reconcile settled first: as its order says
+        try:
+            _replayed(outcome.doc) if outcome.replayed else raise_if_failed(outcome.doc)
+        except PosError as err:
+            error = err
+    if error is None:
+        return BatchLineResult(line=number, ref=ref, order_id=outcome.order_id, status=status, error=None,
+                               replayed=outcome.replayed)
+    # Payment errors never repeat the card; a card number given as an item's SKU is masked too.
+    body = BatchError(code=error.code, message=mask_stray_card_numbers(error.message))
+    return BatchLineResult(
+        line=number, ref=ref, order_id=outcome.order_id or error.details.get("order_id"), status=status, error=body,
+        replayed=outcome.replayed or bool(error.details.get("replayed")),
+    )
 
 
 def _refund_line(db: Database, number: int, text: str, *, timeout: float | None,

@@ -19,7 +19,7 @@ from pos.services.settings import init_store
 # them (a module no longer registering its statements), this test would pass without checking them.
 _MUST_REGISTER = {
     "pos.services.cart", "pos.services.orders", "pos.services.inventory", "pos.services.catalog",
-    "pos.services.batch", "pos.services.settings", "pos.services.payments.ledger",
+    "pos.services.batch", "pos.services.batch_window", "pos.services.settings", "pos.services.payments.ledger",
     "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile", "pos.services.audit",
     "pos.services.shifts", "pos.services.fulfilment", "pos.services.discounts", "pos.services.split_pay",
 }

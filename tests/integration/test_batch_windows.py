@@ -1,0 +1,193 @@
+"""pos batch in windows (group commit): each line ends exactly as it would one order at a time."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from pos.services import auth, cart, clerks, inventory, orders, shifts
+from pos.services.batch import run_batch
+from pos.services.batch_window import windows
+from pos.services.db import Database
+
+GOOD_CARD = "4242424242424242"
+DECLINED_CARD = "4000000000000002"
+
+
+def order_line(ref, items, card=GOOD_CARD, **extra):
+    return json.dumps({"ref": ref, "location": "STORE-1", "items": items,
+                       "payment": {"processor": "card", "card": card}, **extra})
+
+
+def levels(db):
+    with db.read() as conn:
+        return sorted(conn.execute(text(
+            "SELECT v.sku, l.code, s.on_hand, s.reserved FROM stock_level s JOIN variant v ON v.id = s.variant_id "
+            "JOIN location l ON l.id = s.location_id")).all())
+
+
+def outcomes(results):
+    return [(r.line, r.ref, r.status, r.error.code if r.error else None, r.replayed) for r in results]
+
+
+def test_a_refused_line_in_a_window_fails_alone_and_gives_back_what_it_had_reserved(store):
+    lines = [
+        order_line("W-1", [{"sku": "TSHIRT-M", "qty": 2}]),
+        # The T-shirts would fit, the croissants do not: the T-shirts reserved first are given back.
+        order_line("W-2", [{"sku": "TSHIRT-M", "qty": 3}, {"sku": "CROISSANT", "qty": 6}]),
+        order_line("W-3", [{"sku": "NOPE", "qty": 1}]),
+        order_line("W-4", [{"sku": "TSHIRT-M", "qty": 1}], card=DECLINED_CARD),
+        order_line("W-5", [{"sku": "TSHIRT-M", "qty": 8}]),
+    ]
+    results = list(run_batch(store, lines, window_orders=10))
+    assert outcomes(results) == [
+        (1, "W-1", "processing", None, False),
+        (2, "W-2", "error", "insufficient_stock", False),
+        (3, "W-3", "error", "not_found", False),
+        (4, "W-4", "payment_failed", "payment_declined", False),
+        (5, "W-5", "processing", None, False),  # the declined W-4's unit came back before W-5 was refused
+    ]
+    assert "not enough CROISSANT at STORE-1: 5 available, 6 wanted" in results[1].error.message
+    assert levels(store) == [("CROISSANT", "STORE-1", 5, 0), ("TSHIRT-M", "STORE-1", 0, 0),
+                             ("TSHIRT-M", "WH-1", 50, 0)]
+
+
+def test_the_same_ref_twice_in_one_window_replays_the_first(store):
+    line = order_line("SAME", [{"sku": "TSHIRT-M", "qty": 1}])
+    first, second = run_batch(store, [line, line], window_orders=10)
+    assert (first.status, first.replayed) == ("processing", False)
+    assert (second.order_id, second.status, second.replayed) == (first.order_id, "processing", True)
+    assert levels(store)[1] == ("TSHIRT-M", "STORE-1", 9, 0)
+
+
+def test_a_return_in_a_window_sees_the_order_placed_above_it(store):
+    sold = order_line("S-1", [{"sku": "TSHIRT-M", "qty": 2}])
+    [placed] = run_batch(store, [sold])
+    back = json.dumps({"ref": "R-1", "return": {"order": placed.order_id + 1,
+                                                 "items": [{"sku": "TSHIRT-M", "qty": 1}], "restock": True}})
+    results = list(run_batch(store, [order_line("S-2", [{"sku": "TSHIRT-M", "qty": 2}]), back,
+                                     order_line("S-3", [{"sku": "TSHIRT-M", "qty": 1}])], window_orders=10))
+    assert [(r.ref, r.error) for r in results] == [("S-2", None), ("R-1", None), ("S-3", None)]
+    assert results[1].order_id == results[0].order_id
+    assert levels(store)[1] == ("TSHIRT-M", "STORE-1", 10 - 2 - 2 + 1 - 1, 0)
+
+
+def _rows(db, query, **params):
+    with db.read() as conn:
+        return [dict(r) for r in conn.execute(text(query), params).mappings()]
+
+
+def test_a_batch_order_records_what_a_checkout_records(store):
+    """Clerk, drawer shift, audit row, prices and discount columns, stock history: the same rows as `pos
+    checkout` writes for the same sale, apart from ids, keys and times."""
+    clerks.add_clerk(store, name="Boss", role="manager", pin="73915284")
+    boss = clerks.sign_in(store, "Boss", "73915284")
+    items = [{"sku": "TSHIRT-M", "qty": 2}, {"sku": "CROISSANT", "qty": 1}, {"sku": "TSHIRT-M", "qty": 1, "from": "WH-1"},
+             {"sku": "TSHIRT-M", "qty": 1}]
+    ship = {"name": "Ada \u202e Lovelace 🧮", "address": "[bold]1 Analytical Way[/bold]"}
+    with auth.acting(boss):
+        shifts.open_shift(store, location="STORE-1", float_amount="100.00")
+        cart_id = cart.new_cart(store, location="STORE-1").id
+        for item in items:
+            cart.add_item(store, cart_id=cart_id, code=item["sku"], quantity=item["qty"], from_location=item.get("from"))
+        by_hand = orders.checkout(store, cart_id=cart_id, processor="card", params={"card": GOOD_CARD},
+                                  shipping=orders.Shipping(ship["name"], ship["address"]))
+        [batched] = run_batch(store, [order_line("B-1", items, shipping=ship)])
+    assert batched.status == "processing"
+    ids = {"hand": by_hand.id, "batch": batched.order_id}
+
+    def order_rows(order_id):
+        return {
+            "order": _rows(store, "SELECT status, location_id, currency, subtotal, tax, total, tax_rate, ship_name, "
+                           "ship_address, clerk_id, approver_id, discount, discount_percent, discount_reason "
+                           "FROM orders WHERE id = :id", id=order_id),
+            "items": _rows(store, "SELECT variant_id, location_id, sku, name, quantity, unit_price, line_total, "
+                           "list_price, price_reason, discount, discount_percent, discount_reason, order_discount "
+                           "FROM order_item WHERE order_id = :id ORDER BY id", id=order_id),
+            "payment": _rows(store, "SELECT part, processor, status, amount, currency, brand, last4, tendered, "
+                             "change_due, reason, clerk_id, shift_id FROM payment WHERE order_id = :id", id=order_id),
+            "history": _rows(store, "SELECT variant_id, location_id, delta, reason, source, clerk_id, approver_id "
+                             "FROM stock_movement WHERE source_ref = :ref ORDER BY id", ref=f"order {order_id}"),
+            "audit": _rows(store, "SELECT action, clerk_id, clerk_name, approver_id, location_id, amount, detail "
+                           "FROM audit_log WHERE order_id = :id", id=order_id),
+            "cart": _rows(store, "SELECT c.status, c.location_id FROM cart c JOIN orders o ON o.cart_id = c.id "
+                          "WHERE o.id = :id", id=order_id),
+        }
+
+    hand, batch = order_rows(ids["hand"]), order_rows(ids["batch"])
+    assert batch == hand
+    assert batch["payment"][0]["shift_id"] is not None and batch["order"][0]["clerk_id"] is not None
+    assert len(batch["items"]) == 3 and len(batch["audit"]) == 1
+    shown = orders.show_order(store, order_id=ids["batch"])
+    assert (shown.shipping.name, shown.shipping.address) == (ship["name"], ship["address"])  # verbatim
+
+
+def test_windows_close_after_n_lines_or_t_milliseconds():
+    def trickle():
+        yield "a\n"
+        yield "  \n"  # blank lines are skipped, but keep their numbers
+        yield "b\n"
+        time.sleep(0.4)
+        yield "c\n"
+        yield from (f"{i}\n" for i in range(5))
+
+    cut = [[n for n, _ in w] for w in windows(trickle(), size=3, wait_ms=100)]
+    assert cut == [[1, 3], [4, 5, 6], [7, 8, 9]]
+    assert [[n for n, _ in w] for w in windows(["x", "y", "z"], size=2, wait_ms=0)] == [[1, 2], [3]]
+
+
+# -- for every input: a window ends each line as one order at a time would ---------------------------------
+
+
+def _small_store(folder: Path, name: str) -> Database:
+    from pos.services import catalog
+    from pos.services.settings import init_store
+
+    db = Database(f"sqlite:///{folder / name}")
+    init_store(db, currency="USD")
+    catalog.add_location(db, code="STORE-1", name="Store", tax_rate="8.25")
+    catalog.add_location(db, code="WH-1", name="Warehouse", tax_rate="0")
+    catalog.add_product(db, code="TSHIRT", name="T-shirt")
+    catalog.add_variant(db, sku="TSHIRT-M", product="TSHIRT", price="19.99", name="Medium")
+    catalog.add_product(db, code="CROISSANT", name="Croissant")
+    catalog.add_variant(db, sku="CROISSANT", product="CROISSANT", price="3.25", deliverable=False)
+    inventory.set_stock(db, sku="TSHIRT-M", location="STORE-1", quantity=6)
+    inventory.set_stock(db, sku="TSHIRT-M", location="WH-1", quantity=3)
+    inventory.set_stock(db, sku="CROISSANT", location="STORE-1", quantity=4)
+    return db
+
+
+items_st = st.lists(st.fixed_dictionaries({
+    "sku": st.sampled_from(["TSHIRT-M", "CROISSANT", "NOPE"]),
+    "qty": st.integers(1, 4),
+    "from": st.sampled_from([None, None, "WH-1"]),
+}), min_size=1, max_size=3)
+lines_st = st.lists(st.tuples(st.sampled_from(["R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8"]), items_st,
+                              st.sampled_from([GOOD_CARD, GOOD_CARD, DECLINED_CARD])), min_size=1, max_size=10)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=lines_st, size=st.integers(2, 6))
+def test_any_file_ends_the_same_in_windows_as_one_order_at_a_time(lines, size):
+    text_lines = []
+    for ref, items, card in lines:
+        clean = [{k: v for k, v in item.items() if v is not None} for item in items]
+        shipping = {"shipping": {"name": "A", "address": "B"}} if any("from" in i for i in clean) else {}
+        text_lines.append(order_line(ref, clean, card=card, **shipping))
+    with tempfile.TemporaryDirectory() as tmp:
+        one, grouped = _small_store(Path(tmp), "one.db"), _small_store(Path(tmp), "grouped.db")
+        try:
+            alone = outcomes(run_batch(one, text_lines, window_orders=1))
+            together = outcomes(run_batch(grouped, text_lines, window_orders=size))
+            assert together == alone
+            assert levels(grouped) == levels(one)
+            assert all(reserved == 0 for *_, reserved in levels(grouped))
+        finally:
+            one.dispose()
+            grouped.dispose()
