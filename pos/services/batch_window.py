@@ -132,7 +132,8 @@ _LOCK_LEVEL = Sql(
 )
 _PAYMENT_DONE = Sql(
     "UPDATE payment SET status = :status, reason = :reason, reference = :reference, change_due = :change, "
-    "updated_at = :now WHERE order_id = :id AND part = 1 AND status = :pending RETURNING processor"
+    "completes = :completes, updated_at = :now WHERE order_id = :id AND part = 1 AND status = :pending "
+    "RETURNING processor"
 )
 _ORDER_DONE = Sql(
     "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending RETURNING id"
@@ -459,6 +460,7 @@ def _settle_all(conn: Connection, placed: list[Placing]) -> dict[int, Outcome]:
         processor = sql.scalar(conn, _PAYMENT_DONE, {
             "id": order.order_id, "status": order.status, "reason": reason, "reference": result.reference,
             "change": result.change_due if approved else None, "now": now, "pending": PaymentStatus.PENDING,
+            "completes": approved,  # a batch order is paid in one part: approved, it pays the order in full
         })
         if processor is None:  # `pos order reconcile` settled it while the processor was answering
             outcomes[order.slot] = _settled_elsewhere(conn, order)

@@ -111,7 +111,7 @@ def test_a_batch_order_records_what_a_checkout_records(store):
                            "list_price, price_reason, discount, discount_percent, discount_reason, order_discount "
                            "FROM order_item WHERE order_id = :id ORDER BY id", id=order_id),
             "payment": _rows(store, "SELECT part, processor, status, amount, currency, brand, last4, tendered, "
-                             "change_due, reason, clerk_id, shift_id FROM payment WHERE order_id = :id", id=order_id),
+                             "change_due, reason, clerk_id, shift_id, completes FROM payment WHERE order_id = :id", id=order_id),
             "history": _rows(store, "SELECT variant_id, location_id, delta, reason, source, clerk_id, approver_id "
                              "FROM stock_movement WHERE source_ref = :ref ORDER BY id", ref=f"order {order_id}"),
             "audit": _rows(store, "SELECT action, clerk_id, clerk_name, approver_id, location_id, amount, detail "
