@@ -25,12 +25,11 @@ from __future__ import annotations
 
 from itertools import islice
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from pos.models.documents import ImportReport
 from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
-from pos.services import tables as t
 from pos.services.db import Database
 from pos.services.inventory import MAX_QUANTITY
 from pos.services.imports._common import rejects_file, run_import
@@ -92,15 +91,18 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
     The hot path is one dict look-up per SKU and location and an ASCII-digits test for the quantity;
     anything unusual (a guard quote, a barcode, a negative delivery, a problem) takes the slow path.
     """
-    variants = dict(conn.execute(select(t.variant.c.sku, t.variant.c.id)).all())
-    locations = dict(conn.execute(select(t.location.c.code, t.location.c.id)).all())
+    variants = stage.lookup("SELECT sku, id FROM variant")
+    locations = stage.lookup("SELECT code, id FROM location")
+    seen = _Seen(variants, locations)
     at = src.require(COLUMNS)
     i_sku, i_loc, i_qty = at["sku"], at["location"], at["quantity"]
     i_reo = src.position(REORDER)
     width = len(src.header)
     vget, lget = variants.get, locations.get
+    marks, span = seen.marks, seen.span
     reader, offset = src.reader, src.line_offset
     read = 0
+    twice = False  # a SKU and location seen twice (the stage then finds which lines, with SQL)
     prev = offset
     with src.csv_errors():
         while True:
@@ -114,13 +116,27 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                     vid, lid, qty = vget(f[i_sku]), lget(f[i_loc]), f[i_qty]
                     if vid is not None and lid is not None and qty.isdigit() and qty.isascii() and len(qty) < 10:
                         if i_reo is None:
+                            key = vid * span + lid
+                            if marks[key]:
+                                twice = True
+                            marks[key] = 1
                             add((line, vid, lid, int(qty)))
                             continue
                         reo = f[i_reo]
                         if not reo or (reo.isdigit() and reo.isascii() and len(reo) < 10):
+                            key = vid * span + lid
+                            if marks[key]:
+                                twice = True
+                            marks[key] = 1
                             add((line, vid, lid, int(qty), int(reo) if reo else None))
                             continue
+                    before = len(good)
                     _slow(line, f, i_sku, i_loc, i_qty, i_reo, mode, variants, locations, good, bad)
+                    if len(good) > before:
+                        key = good[-1][1] * span + good[-1][2]
+                        if marks[key]:
+                            twice = True
+                        marks[key] = 1
                 elif f:  # a blank line is skipped, not counted
                     wanted = (i_sku, i_loc, i_qty) + (() if i_reo is None else (i_reo,))
                     cells = [readable(f[i].strip()) if i < len(f) else "" for i in wanted]
@@ -134,7 +150,32 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
             stage.add_bad(bad)
             if progress:
                 progress(src.bytes_read(), read)
+    stage.duplicates_possible = twice or not seen.exact
     return read
+
+
+class _Seen:
+    """One byte per (variant id, location id) pair the file can name, to notice a pair given twice while
+    reading instead of sorting a million staged rows to look for one. With a very large catalog times
+    locations (over 16 M pairs) it gives up (`exact` False) and the stage looks with SQL, as before."""
+
+    LIMIT = 16_000_000
+
+    def __init__(self, variants: dict, locations: dict) -> None:
+        self.span = max(locations.values(), default=0) + 1
+        pairs = (max(variants.values(), default=0) + 1) * self.span
+        self.exact = pairs <= self.LIMIT
+        self.marks = bytearray(pairs) if self.exact else _NoMarks()
+
+
+class _NoMarks:
+    """Stands in for the marks when there are too many pairs: nothing is ever marked."""
+
+    def __getitem__(self, key: int) -> int:
+        return 0
+
+    def __setitem__(self, key: int, value: int) -> None:
+        pass
 
 
 def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, i_reo: int | None, mode: str,
