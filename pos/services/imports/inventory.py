@@ -55,7 +55,9 @@ def import_inventory(
         return _run(conn, src, mode=mode, skip_invalid=skip_invalid, rejects=rejects, progress=progress,
                     dry_run=dry_run)
 
-    return run_import(db, path, COLUMNS, dry_run=dry_run, work=work)
+    # Every variant and location id written was read from its table in this transaction (the SKU map, the
+    # barcode look-up), so SQLite need not look each one up again: 2 look-ups per history row and per level.
+    return run_import(db, path, COLUMNS, dry_run=dry_run, work=work, foreign_keys=False)
 
 
 def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rejects: str | None,
