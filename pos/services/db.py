@@ -108,7 +108,7 @@ class Database:
             return
         self.ensure_schema()
         with translate_errors(self.url), self.engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
+            raw = conn.connection.cursor()  # the driver's own: SQLAlchemy would BEGIN before the pragma
             raw.execute("PRAGMA foreign_keys = OFF")  # before BEGIN: inside a transaction it is ignored
             try:
                 with conn.begin():
@@ -116,6 +116,7 @@ class Database:
             finally:
                 try:
                     raw.execute("PRAGMA foreign_keys = ON")
+                    raw.close()
                 except BaseException:
                     conn.invalidate()  # never hand a connection without foreign keys back to the pool
                     raise

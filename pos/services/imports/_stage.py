@@ -7,7 +7,8 @@ Both are temporary tables of the import's own connection and transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, text
 
@@ -56,7 +57,7 @@ class Stage:
         cursor = self.conn.connection.dbapi_connection.cursor()
         try:
             cursor.execute(statement)
-            return dict(cursor)
+            return dict(cast(Iterable[tuple[Any, Any]], cursor))
         finally:
             cursor.close()
 
