@@ -22,9 +22,9 @@ SQLite's per-row foreign-key look-ups are skipped for this transaction: every id
 read inside it.
 
 An interrupted import (Ctrl-C, a killed process, a full disk) rolls back as a whole, so the database is
-as it was and running the same file again reaches the same final state. The price: on SQLite, other writers wait (busy
-timeout) while an import runs, including while a slow pipe feeds standard input; on PostgreSQL the
-stock_level table is locked against reservations only for the short check-and-apply step.
+as it was and running the same file again reaches the same final state. The price: on SQLite, other
+writers wait (busy timeout) while an import runs, including while a slow pipe feeds standard input; on
+PostgreSQL the stock_level table is locked against reservations only for the short check-and-apply step.
 """
 
 from __future__ import annotations
