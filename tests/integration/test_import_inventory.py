@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from pos.errors import InvalidInput
@@ -162,3 +164,77 @@ def _ids(conn, sku, loc):
     from pos.services.catalog import get_variant, location_by_code
 
     return get_variant(conn, sku)["id"], location_by_code(conn, loc)["id"]
+
+
+@pytest.mark.parametrize("first, again", [("TSHIRT-M", " TSHIRT-M "), ("TSHIRT-M", "4006381333948"),
+                                          ("4006381333948", "TSHIRT-M"), (" TSHIRT-M", "TSHIRT-M")])
+def test_a_duplicate_is_found_however_the_sku_is_written(store, tmp_path, first, again):
+    """Padded or given by its barcode, the second mention of a SKU and location is refused."""
+    path = _csv(tmp_path, f"sku,location,quantity\n{first},STORE-1,1\nCROISSANT,STORE-1,1\n{again},STORE-1,2\n")
+    with pytest.raises(InvalidInput, match="stock.csv:4: sku: the same SKU and location as line 2"):
+        import_inventory(store, path=path)
+
+
+def test_a_duplicate_is_found_with_the_reorder_column_too(store, tmp_path):
+    path = _csv(tmp_path, "sku,location,quantity,reorder_level\nTSHIRT-M,STORE-1,1,\nTSHIRT-M,STORE-1,2,4\n")
+    with pytest.raises(InvalidInput, match="stock.csv:3: sku: the same SKU and location as line 2"):
+        import_inventory(store, path=path)
+
+
+def test_a_duplicate_is_found_when_the_catalog_is_too_large_to_mark_pairs(store, tmp_path, monkeypatch):
+    from pos.services.imports import inventory as inventory_import
+
+    monkeypatch.setattr(inventory_import._Seen, "LIMIT", 0)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nCROISSANT,STORE-1,1\nTSHIRT-M,STORE-1,2\n")
+    with pytest.raises(InvalidInput, match="stock.csv:4: sku: the same SKU and location as line 2"):
+        import_inventory(store, path=path)
+
+
+def test_a_count_of_zero_creates_no_level_but_empties_one_that_exists(store, tmp_path):
+    before = _movements(store)
+    path = _csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,0\nCROISSANT,STORE-1,0\n")
+    result = import_inventory(store, path=path)
+    assert (result.applied, result.unchanged) == (1, 1)
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 0}
+    assert _movements(store) == before + 1
+
+
+_SKU_FORMS = {"TSHIRT-M": "TSHIRT-M", " TSHIRT-M": "TSHIRT-M", "4006381333948": "TSHIRT-M", "CROISSANT": "CROISSANT"}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(sorted(_SKU_FORMS)), st.sampled_from(["STORE-1", "WH-1"]),
+                               st.integers(0, 20)), min_size=1, max_size=8))
+def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(store, tmp_path, rows):
+    """Whatever the order and however a SKU is written, the first line of each SKU and location is applied
+    and every later one is refused, naming the first."""
+    levels = {sku: _on_hand(store, sku) for sku in ("TSHIRT-M", "CROISSANT")}
+    first: dict[tuple[str, str], int] = {}
+    expected_errors = []
+    for line, (form, loc, qty) in enumerate(rows, start=2):
+        key = (_SKU_FORMS[form], loc)
+        if key in first:
+            expected_errors.append(f"stock.csv:{line}: sku: the same SKU and location as line {first[key]}")
+            continue
+        first[key] = line
+        if qty or loc in levels[key[0]]:
+            levels[key[0]][loc] = qty
+    path = _csv(tmp_path, "sku,location,quantity\n" + "".join(f"{f},{loc},{q}\n" for f, loc, q in rows))
+    result = import_inventory(store, path=path, skip_invalid=True)
+    assert result.errors == expected_errors
+    assert result.rejected == len(expected_errors)
+    assert {sku: _on_hand(store, sku) for sku in levels} == levels
+
+
+@pytest.mark.parametrize("file", ["sku,location,quantity\nTSHIRT-M,STORE-1,4\n", "sku,location,quantity\nNOPE,STORE-1,4\n"])
+def test_foreign_keys_are_checked_again_after_an_import_whether_it_succeeded_or_not(store, tmp_path, file):
+    """The import skips SQLite's per-row reference look-ups; the connection it used must get them back."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        import_inventory(store, path=_csv(tmp_path, file))
+    except InvalidInput:
+        pass
+    for _ in range(2):  # whichever pooled connection the next write gets
+        with pytest.raises(IntegrityError), store.write() as conn:
+            conn.execute(t.stock_level.insert().values(variant_id=10**6, location_id=10**6, on_hand=0, reserved=0))

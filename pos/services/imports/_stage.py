@@ -7,7 +7,8 @@ Both are temporary tables of the import's own connection and transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, cast
 
 from sqlalchemy import Connection, bindparam, text
 
@@ -41,12 +42,24 @@ class Stage:
         self.sql(f"CREATE TEMP TABLE {BAD} (line {big} PRIMARY KEY, sku TEXT, location TEXT, raw TEXT, "
                  f"quantity {big}, location_id INTEGER, col TEXT, error TEXT, variant_id INTEGER, code TEXT, "
                  f"reorder_raw TEXT, reorder_level {big}){after}")
+        # Whether two good rows may name the same SKU and location. The loader clears it when it has
+        # checked every good row itself; a barcode resolved by SQL sets it again.
+        self.duplicates_possible = True
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS + (_REORDER if reorder else ""))
         self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code" + (_REORDER_BAD if reorder else ""))
 
     def sql(self, statement: str):
         """Run one statement of the staging: text composed in this module from constants, never from a value."""
         return self.conn.exec_driver_sql(statement)
+
+    def lookup(self, statement: str) -> dict:
+        """A two-column query as a dict, read on the driver's cursor (no row objects: the catalog can be large)."""
+        cursor = self.conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(statement)
+            return dict(cast(Iterable[tuple[Any, Any]], cursor))
+        finally:
+            cursor.close()
 
     def _writer(self, table: str, columns: str) -> Callable[[list[tuple]], None]:
         """Batched rows into a staging table: COPY on PostgreSQL, the driver's executemany on SQLite."""
@@ -74,18 +87,17 @@ class Stage:
         self.sql(f"UPDATE {BAD} SET variant_id = COALESCE("
                  f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.code), "
                  f"(SELECT v.id FROM variant v WHERE v.barcode = {BAD}.sku)) WHERE error IS NULL")
-        self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}{_REORDER}) SELECT {_GOOD_COLUMNS}{_REORDER} FROM {BAD} "
-                 "WHERE error IS NULL AND variant_id IS NOT NULL")
-        self.sql(f"DELETE FROM {BAD} WHERE error IS NULL AND variant_id IS NOT NULL")
+        found = self.sql(f"INSERT INTO {GOOD} ({_GOOD_COLUMNS}{_REORDER}) SELECT {_GOOD_COLUMNS}{_REORDER} FROM {BAD} "
+                         "WHERE error IS NULL AND variant_id IS NOT NULL").rowcount
+        if found:
+            self.sql(f"DELETE FROM {BAD} WHERE error IS NULL AND variant_id IS NOT NULL")
+            self.duplicates_possible = True
         self.sql(f"UPDATE {BAD} SET col = 'sku', error = 'unknown SKU or barcode ''' || sku || '''' "
                  "WHERE error IS NULL")
-        self.sql(f"CREATE INDEX {'' if self.pg else 'temp.'}{GOOD}_key ON {GOOD} (variant_id, location_id, line)")
+        if self.duplicates_possible:
+            self._move_duplicates()
         if self.pg:
             self.sql(f"ANALYZE {GOOD}")
-        first = f"(SELECT MIN(e.line) FROM {GOOD} e WHERE e.variant_id = s.variant_id AND e.location_id = s.location_id)"
-        if self.sql(f"SELECT 1 FROM {GOOD} GROUP BY variant_id, location_id HAVING COUNT(*) > 1 LIMIT 1").first():
-            self._move_to_bad("sku", f"'the same SKU and location as line ' || CAST({first} AS TEXT)",
-                              f"s.line > {first}")
         if self.pg:
             # Checkouts must not reserve stock between this check and the writes that follow.
             self.sql("LOCK TABLE stock_level IN SHARE ROW EXCLUSIVE MODE")
@@ -101,6 +113,14 @@ class Stage:
                 "zero or below what checkouts hold reserved (' || CAST(COALESCE(sl.reserved, 0) AS TEXT) || ')'",
                 "s.quantity < 0 AND COALESCE(sl.on_hand, 0) + s.quantity < COALESCE(sl.reserved, 0)",
             )
+
+    def _move_duplicates(self) -> None:
+        """A SKU and location given twice: the later lines are refused, naming the first."""
+        self.sql(f"CREATE INDEX {'' if self.pg else 'temp.'}{GOOD}_key ON {GOOD} (variant_id, location_id, line)")
+        first = f"(SELECT MIN(e.line) FROM {GOOD} e WHERE e.variant_id = s.variant_id AND e.location_id = s.location_id)"
+        if self.sql(f"SELECT 1 FROM {GOOD} GROUP BY variant_id, location_id HAVING COUNT(*) > 1 LIMIT 1").first():
+            self._move_to_bad("sku", f"'the same SKU and location as line ' || CAST({first} AS TEXT)",
+                              f"s.line > {first}")
 
     def _move_to_bad(self, col: str, error: str, where: str) -> None:
         """Move the staged rows (`s`, with their level `sl`) that `where` picks to the bad table.
@@ -167,9 +187,14 @@ class Stage:
         ).bindparams(bindparam("now", type_=t.stock_movement.c.created_at.type))
         changed = self.conn.execute(history, {"now": utcnow(), "ref": name[:480] + ":", **auth.who()}).rowcount
         if changed and mode == "set":
+            # No join here: the upsert finds the level itself, and leaves an unchanged one unwritten. A count
+            # of zero creates no level (the EXISTS is asked only for those rows).
             self.sql(f"""INSERT INTO stock_level (variant_id, location_id, on_hand, reserved)
-                         SELECT s.variant_id, s.location_id, s.quantity, 0 {joined}
-                         ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = excluded.on_hand""")
+                         SELECT s.variant_id, s.location_id, s.quantity, 0 FROM {GOOD} s
+                         WHERE s.quantity <> 0 OR EXISTS (SELECT 1 FROM stock_level sl
+                             WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)
+                         ON CONFLICT (variant_id, location_id) DO UPDATE SET on_hand = excluded.on_hand
+                         WHERE stock_level.on_hand <> excluded.on_hand""")
         elif changed:
             # Not an upsert: the row an upsert proposes to insert is checked (on_hand >= 0) before the
             # conflict is seen, which would refuse a delivery of -2 to a level of 5.

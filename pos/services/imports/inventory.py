@@ -6,6 +6,8 @@ How it stays fast and safe with a million rows:
    (a known SKU and location, digits for the quantity) costs two dict look-ups and becomes four integers
    in the temporary table `import_stage`. Anything else takes a slow path that checks and reports it
    (column count, whole numbers, UTF-8, a guard quote, a barcode) into `import_bad`.
+   The reader also marks each (variant, location) pair in a byte map, so a pair given twice is noticed
+   without sorting the staged rows; only then (or when a barcode was resolved) does SQL look for it.
 2. Set-based SQL (pos/services/imports/_stage.py) resolves barcodes and finds what needs the database:
    the same SKU and location twice in the file, a count below what checkouts hold reserved, a removal
    below zero.
@@ -14,23 +16,26 @@ How it stays fast and safe with a million rows:
    for every level that changes, then the levels change, in the same transaction.
 
 Memory stays flat as the file grows: rows live in the staging tables, never in a Python list. What does
-grow is the SKU-to-id map, with the catalog (about 25 MB per 200,000 SKUs). An interrupted import
-(Ctrl-C, a killed process, a full disk) rolls back as a whole, so the database is as it was and running
-the same file again reaches the same final state. The price: on SQLite, other writers wait (busy
-timeout) while an import runs, including while a slow pipe feeds standard input; on PostgreSQL the
-stock_level table is locked against reservations only for the short check-and-apply step.
+grow is the SKU-to-id map, with the catalog (about 25 MB per 200,000 SKUs), and the byte map (one byte
+per variant and location: 1 MB for 200,000 SKUs at 5 locations; above 16 M pairs SQL checks instead).
+SQLite's per-row foreign-key look-ups are skipped for this transaction: every id comes from the tables,
+read inside it.
+
+An interrupted import (Ctrl-C, a killed process, a full disk) rolls back as a whole, so the database is
+as it was and running the same file again reaches the same final state. The price: on SQLite, other
+writers wait (busy timeout) while an import runs, including while a slow pipe feeds standard input; on
+PostgreSQL the stock_level table is locked against reservations only for the short check-and-apply step.
 """
 
 from __future__ import annotations
 
 from itertools import islice
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from pos.models.documents import ImportReport
 from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
-from pos.services import tables as t
 from pos.services.db import Database
 from pos.services.inventory import MAX_QUANTITY
 from pos.services.imports._common import rejects_file, run_import
@@ -56,6 +61,8 @@ def import_inventory(
         return _run(conn, src, mode=mode, skip_invalid=skip_invalid, rejects=rejects, progress=progress,
                     dry_run=dry_run)
 
+    # Every variant and location id written was read from its table in this transaction (the SKU map, the
+    # barcode look-up), so SQLite need not look each one up again: 2 look-ups per history row and per level.
     return run_import(db, path, COLUMNS, dry_run=dry_run, work=work)
 
 
@@ -92,15 +99,18 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
     The hot path is one dict look-up per SKU and location and an ASCII-digits test for the quantity;
     anything unusual (a guard quote, a barcode, a negative delivery, a problem) takes the slow path.
     """
-    variants = dict(conn.execute(select(t.variant.c.sku, t.variant.c.id)).all())
-    locations = dict(conn.execute(select(t.location.c.code, t.location.c.id)).all())
+    variants = stage.lookup("SELECT sku, id FROM variant")
+    locations = stage.lookup("SELECT code, id FROM location")
+    seen = _Seen(variants, locations)
     at = src.require(COLUMNS)
     i_sku, i_loc, i_qty = at["sku"], at["location"], at["quantity"]
     i_reo = src.position(REORDER)
     width = len(src.header)
     vget, lget = variants.get, locations.get
+    marks, span = seen.marks, seen.span
     reader, offset = src.reader, src.line_offset
     read = 0
+    twice = False  # a SKU and location seen twice (the stage then finds which lines, with SQL)
     prev = offset
     with src.csv_errors():
         while True:
@@ -114,13 +124,27 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                     vid, lid, qty = vget(f[i_sku]), lget(f[i_loc]), f[i_qty]
                     if vid is not None and lid is not None and qty.isdigit() and qty.isascii() and len(qty) < 10:
                         if i_reo is None:
+                            key = vid * span + lid
+                            if marks[key]:
+                                twice = True
+                            marks[key] = 1
                             add((line, vid, lid, int(qty)))
                             continue
                         reo = f[i_reo]
                         if not reo or (reo.isdigit() and reo.isascii() and len(reo) < 10):
+                            key = vid * span + lid
+                            if marks[key]:
+                                twice = True
+                            marks[key] = 1
                             add((line, vid, lid, int(qty), int(reo) if reo else None))
                             continue
+                    before = len(good)
                     _slow(line, f, i_sku, i_loc, i_qty, i_reo, mode, variants, locations, good, bad)
+                    if len(good) > before:
+                        key = good[-1][1] * span + good[-1][2]
+                        if marks[key]:
+                            twice = True
+                        marks[key] = 1
                 elif f:  # a blank line is skipped, not counted
                     wanted = (i_sku, i_loc, i_qty) + (() if i_reo is None else (i_reo,))
                     cells = [readable(f[i].strip()) if i < len(f) else "" for i in wanted]
@@ -134,7 +158,32 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
             stage.add_bad(bad)
             if progress:
                 progress(src.bytes_read(), read)
+    stage.duplicates_possible = twice or not seen.exact
     return read
+
+
+class _Seen:
+    """One byte per (variant id, location id) pair the file can name, to notice a pair given twice while
+    reading instead of sorting a million staged rows to look for one. With a very large catalog times
+    locations (over 16 M pairs) it gives up (`exact` False) and the stage looks with SQL, as before."""
+
+    LIMIT = 16_000_000
+
+    def __init__(self, variants: dict, locations: dict) -> None:
+        self.span = max(locations.values(), default=0) + 1
+        pairs = (max(variants.values(), default=0) + 1) * self.span
+        self.exact = pairs <= self.LIMIT
+        self.marks = bytearray(pairs) if self.exact else _NoMarks()
+
+
+class _NoMarks:
+    """Stands in for the marks when there are too many pairs: nothing is ever marked."""
+
+    def __getitem__(self, key: int) -> int:
+        return 0
+
+    def __setitem__(self, key: int, value: int) -> None:
+        pass
 
 
 def _slow(line: int, f: list[str], i_sku: int, i_loc: int, i_qty: int, i_reo: int | None, mode: str,
