@@ -94,33 +94,10 @@ class Database:
     # -- units of work ------------------------------------------------------------------------------
 
     @contextmanager
-    def write(self, *, foreign_keys: bool = True) -> Iterator[Connection]:
-        """One write transaction: commits when the block ends, rolls back on any exception.
-
-        `foreign_keys=False` is for a bulk write whose every reference was read from the referenced table
-        inside this same transaction (an inventory import): SQLite then skips its look-up of the referenced
-        rows for each row written. The connection gets foreign keys back before it returns to the pool.
-        PostgreSQL always checks them.
-        """
-        if foreign_keys or not self.is_sqlite or self._pinned is not None:
-            with self._transaction(read_only=False) as conn:
-                yield conn
-            return
-        self.ensure_schema()
-        with translate_errors(self.url), self.engine.connect() as conn:
-            raw = conn.connection.cursor()  # the driver's own: SQLAlchemy would BEGIN before the pragma
-            raw.execute("PRAGMA foreign_keys = OFF")  # before BEGIN: inside a transaction it is ignored
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                try:
-                    raw.execute("PRAGMA foreign_keys = ON")
-                    raw.close()
-                except BaseException:
-                    conn.invalidate()  # never hand a connection without foreign keys back to the pool
-                    raise
-        _count_commit(False)
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: commits when the block ends, rolls back on any exception."""
+        with self._transaction(read_only=False) as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

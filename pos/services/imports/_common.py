@@ -24,13 +24,12 @@ class _Rollback(Exception):
 
 def run_import(
     db: Database, path: str, columns: tuple[str, ...], *, dry_run: bool,
-    work: Callable[[Connection, CsvSource], ImportReport], foreign_keys: bool = True,
+    work: Callable[[Connection, CsvSource], ImportReport],
 ) -> ImportReport:
     """Open the file, check its header, then run `work` in one write transaction.
 
     The transaction commits only when `work` returns and this is not a dry run; any exception, a dry
-    run, or Ctrl-C rolls everything back. `foreign_keys=False`: see `Database.write` (for a `work` whose
-    every reference was read inside the transaction).
+    run, or Ctrl-C rolls everything back.
     """
     from pos.services.clerks import require_approval
 
@@ -40,7 +39,7 @@ def run_import(
         with open_source(path) as src:
             src.require(columns)
             try:
-                with db.write(foreign_keys=foreign_keys) as conn:
+                with db.write() as conn:
                     result = work(conn, src)
                     if dry_run:
                         raise _Rollback(result)

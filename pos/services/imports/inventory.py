@@ -18,8 +18,6 @@ How it stays fast and safe with a million rows:
 Memory stays flat as the file grows: rows live in the staging tables, never in a Python list. What does
 grow is the SKU-to-id map, with the catalog (about 25 MB per 200,000 SKUs), and the byte map (one byte
 per variant and location: 1 MB for 200,000 SKUs at 5 locations; above 16 M pairs SQL checks instead).
-SQLite's per-row foreign-key look-ups are skipped for this transaction: every id comes from the tables,
-read inside it.
 
 An interrupted import (Ctrl-C, a killed process, a full disk) rolls back as a whole, so the database is
 as it was and running the same file again reaches the same final state. The price: on SQLite, other
@@ -61,8 +59,6 @@ def import_inventory(
         return _run(conn, src, mode=mode, skip_invalid=skip_invalid, rejects=rejects, progress=progress,
                     dry_run=dry_run)
 
-    # Every variant and location id written was read from its table in this transaction (the SKU map, the
-    # barcode look-up), so SQLite need not look each one up again: 2 look-ups per history row and per level.
     return run_import(db, path, COLUMNS, dry_run=dry_run, work=work)
 
 
