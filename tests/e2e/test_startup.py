@@ -20,7 +20,7 @@ try:
     app()
 except SystemExit:
     pass
-heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos") if m in sys.modules)
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic") if m in sys.modules)
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
 """
 
