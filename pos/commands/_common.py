@@ -208,14 +208,6 @@ class PosGroup(TyperGroup):
         quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
         return super().make_context(*args, **kwargs)
 
-    def get_help_option(self, ctx):
-        from pos.commands._typer_params import quicken_param
-
-        option = super().get_help_option(ctx)  # made on first use; coerced (from None) on every run
-        if option is not None:
-            quicken_param(option)
-        return option
-
     def invoke(self, ctx):
         ctx.obj = Invocation(writes_before=_writes_committed())
         try:

@@ -75,5 +75,17 @@ def quicken(command: Any) -> None:
     """Give every plain `str`/`int`/`bool` parameter of `command` and its subcommands a QuickParam."""
     for param in command.params:
         quicken_param(param)
+    if "get_help_option" not in vars(command):
+        # Click makes each command's --help option on first use, and Typer coerces its value (None when
+        # not given) on every run: that one is quickened as it is made.
+        made = command.get_help_option
+
+        def get_help_option(ctx: Any) -> Any:
+            option = made(ctx)
+            if option is not None:
+                quicken_param(option)
+            return option
+
+        command.get_help_option = get_help_option
     for sub in getattr(command, "commands", {}).values():
         quicken(sub)

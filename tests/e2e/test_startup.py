@@ -42,6 +42,23 @@ def test_help_and_version_do_not_import_the_database_layer(args):
     assert imported_heavy(*args) == []
 
 
+# What a one-shot read must not load: the SQLModel table classes (and SQLModel and the ORM with them),
+# the table objects, and Typer's pydantic coercion (pos/commands/_typer_params.py).
+TABLE_LAYER = ("sqlmodel", "sqlalchemy.orm", "pos.models.catalog", "pos.models.order", "pos.services.tables",
+               "typer._adapters")
+
+ONE_SHOT_PROBE = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")', repr(TABLE_LAYER))
+
+
+@pytest.mark.parametrize("args", [["stock", "check", "TSHIRT-M"], ["stock", "check", "TSHIRT-M", "--location", "STORE-1",
+                                                                   "--json"]])
+def test_stock_check_answers_without_the_table_classes(store, args):
+    done = subprocess.run([sys.executable, "-c", ONE_SHOT_PROBE, *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "POS_DATABASE_URL": store.url})
+    assert "TSHIRT-M" in done.stdout
+    assert "HEAVY=\n" in done.stderr, done.stderr
+
+
 def test_the_installed_script_does_not_go_through_a_shim():
     first_line = Path(POS).read_text().splitlines()[0]
     assert first_line.startswith("#!") and "shims" not in first_line

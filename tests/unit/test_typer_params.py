@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import typer
 import typer.main
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer._click.exceptions import BadParameter
 from typer._coercion import build_runtime_param
@@ -54,6 +54,7 @@ def test_typer_still_fills_the_slot_the_shim_uses():
 
 @given(st.one_of(st.text(max_size=25), st.integers().map(str), st.integers(), st.from_regex(r"-?[0-9 _+]{1,25}")))
 @pytest.mark.parametrize("name", sorted(PARAMS))
+@settings(deadline=None)  # the first example builds Typer's pydantic adapter: slow on a busy machine
 def test_the_shim_gives_what_typer_gives_for_any_input(name, value):
     param = PARAMS[name]
     assert _ours(param, value) == _typers_own(param, value)
@@ -70,3 +71,11 @@ def test_a_bad_number_is_refused_in_typers_own_words(tmp_path):
     assert done.exit_code == 2 and "Invalid value for 'CART'" in done.output and "valid integer" in done.output
     done = CliRunner().invoke(app, ["--db", str(tmp_path / "none.db"), "stock", "history", "SKU", "--limit", "0"])
     assert done.exit_code == 2 and "greater than or equal to 1" in done.output
+
+
+def test_every_commands_help_option_is_quickened_as_it_is_made():
+    root = typer.main.get_command(app)
+    quicken(root)
+    check = root.commands["stock"].commands["check"]
+    option = check.get_help_option(typer.Context(check))
+    assert isinstance(option.get_runtime_param(), QuickParam)
