@@ -1,6 +1,6 @@
-"""Statuses of orders and payments, defined once here, with no table class beside them: views and receipts
-compare against them without loading the SQLModel tables (`pos.models.order` and `pos.models.payment`
-re-export them, so either import works)."""
+"""Statuses of orders and payments, and the roles of clerks, defined once here with no table class beside
+them: views, receipts and the sign-in compare against them without loading the SQLModel tables
+(`pos.models.order`, `pos.models.payment` and `pos.models.staff` re-export them, so either import works)."""
 
 from __future__ import annotations
 
@@ -22,3 +22,8 @@ class PaymentStatus(StrEnum):
     APPROVED = "approved"
     DECLINED = "declined"
     FAILED = "failed"  # the processor raised, timed out or answered nonsense
+
+
+class ClerkRole(StrEnum):
+    CLERK = "clerk"
+    MANAGER = "manager"

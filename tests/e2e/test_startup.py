@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -93,3 +94,15 @@ def test_completion_without_a_database_completes_nothing_quietly(tmp_path):
 def test_install_completion_is_offered():
     done = subprocess.run([POS, "--help"], capture_output=True, text=True, timeout=60)
     assert "--install-completion" in done.stdout
+
+
+def test_cart_add_loads_only_the_tables_it_touches(store):
+    probe = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")',
+                          '("pos.models.order", "pos.models.payment", "pos.models.refund", "pos.models.documents")')
+    new = subprocess.run([POS, "cart", "new", "--location", "STORE-1", "--json"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "POS_DATABASE_URL": store.url})
+    cart_id = json.loads(new.stdout)["id"]
+    done = subprocess.run([sys.executable, "-c", probe, "cart", "add", str(cart_id), "TSHIRT-M"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "POS_DATABASE_URL": store.url})
+    assert "TSHIRT-M" in done.stdout
+    assert "HEAVY=\n" in done.stderr, done.stderr
