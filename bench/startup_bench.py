@@ -3,10 +3,12 @@
     .venv/bin/python bench/startup_bench.py [--runs 15]
 
 Runs every command as a fresh process (the installed `pos` script next to this interpreter, no shim),
-several times (taking turns), and prints the median and best wall-clock times. Goals (issue 5):
+several times (taking turns), and prints the median and best wall-clock times. Goals (issue 13):
   * `pos --help` under 150 ms;
-  * a one-shot command (`pos stock check`) no more than 50 ms above `python -c 'import sqlmodel'`.
-Exit status 1 when a goal is missed.
+  * group help pages (`pos stock --help`, `pos cart --help`, ...) under 150 ms;
+  * a one-shot command (`pos stock check`, `pos cart add`) no more than 100 ms above `python -c 'import sqlmodel'`
+    (stretch: 50 ms).
+Exit status 1 when a goal is missed (the stretch goal is reported, not enforced).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ import time
 from pathlib import Path
 
 HELP_GOAL_S = 0.150
-ONE_SHOT_MARGIN_S = 0.050
+ONE_SHOT_MARGIN_S = 0.100
+ONE_SHOT_STRETCH_S = 0.050
+ONE_SHOT = ("pos stock check TSHIRT-M", "pos cart add 1 TSHIRT-M")
+GROUP_HELP = ("pos stock --help", "pos cart --help", "pos order --help", "pos till --help", "pos receipt --help")
 
 
 def pos_script() -> str:
@@ -64,7 +69,7 @@ app()
 
 
 def make_store(path: Path) -> None:
-    from pos.services import catalog, inventory
+    from pos.services import cart, catalog, inventory
     from pos.services.db import Database
     from pos.services.settings import init_store
 
@@ -73,7 +78,8 @@ def make_store(path: Path) -> None:
     catalog.add_location(db, code="STORE-1", name="Main Street Store", tax_rate="8.25")
     catalog.add_product(db, code="TSHIRT", name="T-shirt")
     catalog.add_variant(db, sku="TSHIRT-M", product="TSHIRT", price="19.99", name="Medium")
-    inventory.set_stock(db, sku="TSHIRT-M", location="STORE-1", quantity=10)
+    inventory.set_stock(db, sku="TSHIRT-M", location="STORE-1", quantity=100_000)  # `pos cart add` runs adds 1 each
+    cart.new_cart(db, location="STORE-1")  # cart 1
     db.dispose()
 
 
@@ -100,6 +106,7 @@ def main() -> int:
             ("pos order --help", [pos, "order", "--help"]),
             ("pos till --help", [pos, "till", "--help"]),
             ("pos stock check TSHIRT-M", [pos, "stock", "check", "TSHIRT-M"]),
+            ("pos cart add 1 TSHIRT-M", [pos, "cart", "add", "1", "TSHIRT-M"]),
             ("pos receipt --help", [pos, "receipt", "--help"]),
         ]
         plain_env = {**env, "TYPER_USE_RICH": "0"}  # Typer's switch for plain Click help
@@ -112,18 +119,25 @@ def main() -> int:
     for name, (median, best) in results.items():
         print(f"{name:<32} {median * 1000:>10.0f} {best * 1000:>9.0f} {median / floor:>11.2f}")
     help_s = results["pos --help"][0]
-    one_shot = results["pos stock check TSHIRT-M"][0]
+    one_shot = max(results[name][0] for name in ONE_SHOT)
+    slowest_group, group_s = max(((name, results[name][0]) for name in GROUP_HELP), key=lambda item: item[1])
     ok_help = help_s < HELP_GOAL_S
+    ok_group = group_s < HELP_GOAL_S
     ok_one = one_shot <= floor + ONE_SHOT_MARGIN_S
     print()
     typer_floor = results["minimal Typer app --help"][0]
     print(f"pos --help is {(help_s - typer_floor) * 1000:+.0f} ms against a minimal Typer app's --help "
           f"(the floor Typer's rich help sets on this machine)")
     print(f"goal pos --help < {HELP_GOAL_S * 1000:.0f} ms: {help_s * 1000:.0f} ms -> {'met' if ok_help else 'MISSED'}")
-    print(f"goal one-shot <= import sqlmodel + {ONE_SHOT_MARGIN_S * 1000:.0f} ms: {one_shot * 1000:.0f} ms vs "
-          f"{(floor + ONE_SHOT_MARGIN_S) * 1000:.0f} ms -> {'met' if ok_one else 'MISSED'} "
-          f"(+{(one_shot - floor) * 1000:.0f} ms over the import)")
-    return 0 if ok_help and ok_one else 1
+    print(f"goal group help pages < {HELP_GOAL_S * 1000:.0f} ms: slowest {slowest_group} {group_s * 1000:.0f} ms -> "
+          f"{'met' if ok_group else 'MISSED'}")
+    for name in ONE_SHOT:
+        took = results[name][0]
+        print(f"goal {name} <= import sqlmodel + {ONE_SHOT_MARGIN_S * 1000:.0f} ms: {took * 1000:.0f} ms vs "
+              f"{(floor + ONE_SHOT_MARGIN_S) * 1000:.0f} ms -> {'met' if took <= floor + ONE_SHOT_MARGIN_S else 'MISSED'} "
+              f"({(took - floor) * 1000:+.0f} ms; stretch +{ONE_SHOT_STRETCH_S * 1000:.0f} ms "
+              f"{'met' if took <= floor + ONE_SHOT_STRETCH_S else 'missed'})")
+    return 0 if ok_help and ok_group and ok_one else 1
 
 
 if __name__ == "__main__":

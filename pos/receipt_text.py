@@ -9,8 +9,8 @@ printer library or rich beyond its cell-width table, so they can be tested and u
 from __future__ import annotations
 
 from pos.clock import local_time
-from pos.models.order import OrderStatus
-from pos.models.payment import PaymentStatus
+from pos.models.statuses import OrderStatus
+from pos.models.statuses import PaymentStatus
 from pos.money import format_money
 from pos.textcells import cell_len, fit, pad, visible, visible_doc, wrap
 

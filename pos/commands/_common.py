@@ -196,7 +196,17 @@ def _passes_through(exc: BaseException) -> bool:
 
 
 class PosGroup(TyperGroup):
-    """The one place where domain errors become a one-line message (or JSON error) and an exit status."""
+    """The one place where domain errors become a one-line message (or JSON error) and an exit status.
+
+    It also hands the plain `str`/`int` parameters of every command to `_typer_params.quicken`, so
+    parsing them does not import pydantic (see that module).
+    """
+
+    def make_context(self, *args: Any, **kwargs: Any):
+        from pos.commands._typer_params import quicken
+
+        quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
+        return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
         ctx.obj = Invocation(writes_before=_writes_committed())

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pos.clock import local_time
-from pos.models.order import OrderStatus
+from pos.models.statuses import OrderStatus
 from pos.money import format_money
 from pos.textcells import visible
 from pos.receipt_text import first_name, item_adjustments, order_adjustments, order_payment_rows

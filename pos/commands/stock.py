@@ -46,7 +46,7 @@ def adjust(sku: Sku, location: Loc, delta: Annotated[int, typer.Argument(metavar
 def check(sku: Sku, location: Annotated[str | None, typer.Option("--location", help="Only this location.")] = None,
           as_json: JsonFlag = False) -> None:
     """Show on-hand, reserved and available stock."""
-    from pos.services.inventory import check_stock
+    from pos.services.stock_levels import check_stock
 
     emit(check_stock(database(), sku=sku, location=location), as_json, "stock_view")
 

@@ -10,6 +10,7 @@ from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
+from pos.models.stock import StockAtLocation
 from pos.textcells import control_free
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$")
@@ -171,13 +172,6 @@ class LocationPublic(Document):
     receipt_footer: str
     timezone: str
     max_discount: str = Field(description="percent, as text: discounts above it need a manager's approval")
-
-
-class StockAtLocation(Document):
-    location: str
-    on_hand: int
-    reserved: int
-    available: int
 
 
 class VariantPublic(Document):

@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, utcnow
-from pos.models.catalog import StockAtLocation
+from pos.models.stock import StockAtLocation, StockPublic as StockPublic
 
 
 class StockLevel(SQLModel, table=True):
@@ -50,17 +50,6 @@ class StockMovement(SQLModel, table=True):
 
 
 # -- documents ------------------------------------------------------------------------------------------
-
-
-class StockPublic(Document):
-    """A variant's stock: per location, and summed."""
-
-    sku: str
-    name: str
-    levels: list[StockAtLocation]
-    on_hand: int
-    available: int
-    change: int | None = Field(default=None, description="what `pos stock set/adjust` changed on hand by")
 
 
 class StockMovementPublic(Document):

@@ -14,17 +14,8 @@ from pydantic import ConfigDict
 
 from pos.models._common import Document, Money, Shipping, utcnow
 from pos.models.payment import PaymentStatus
+from pos.models.statuses import OrderStatus
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic, RefundStatus, RefundSummary
-
-
-class OrderStatus(StrEnum):
-    PENDING = "pending"  # placed, its payment not settled yet
-    PROCESSING = "processing"  # paid: stock taken, to be fulfilled
-    COMPLETED = "completed"  # paid and every line handed over or shipped (`pos order fulfil`); set from processing only
-    PAYMENT_FAILED = "payment_failed"
-    PARTIALLY_REFUNDED = "partially_refunded"  # some units returned and paid back
-    REFUNDED = "refunded"  # every unit returned and paid back
-    CANCELLED = "cancelled"  # cancelled whole (pos order cancel), or a failed payment's customer left
 
 
 class Order(SQLModel, table=True):

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Document, Money, utcnow
-
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DECLINED = "declined"
-    FAILED = "failed"  # the processor raised, timed out or answered nonsense
-
-
+from pos.models.statuses import PaymentStatus
 
 
 class Payment(SQLModel, table=True):

@@ -13,11 +13,7 @@ from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from pos.models._common import Money, utcnow
-
-
-class ClerkRole(StrEnum):
-    CLERK = "clerk"
-    MANAGER = "manager"
+from pos.models.statuses import ClerkRole
 
 
 class ShiftStatus(StrEnum):

@@ -16,11 +16,11 @@ from pos.pairs import key_value
 from pos.models import LocationCreate, ProductCreate, VariantCreate
 from pos.models.catalog import LocationPublic, ProductPublic, StockAtLocation, VariantPublic
 from pos.money import format_tax_rate, parse_money, parse_tax_rate
-from pos.services import audit, sql
+from pos.services import audit
 from pos.services.audit import Action
 from pos.services.clerks import require_approval
 from pos.services import tables as t
-from pos.services.sql import Sql
+from pos.services.lookup import find_variant, get_variant, location_by_code, variant_label
 from pos.services.db import Database
 from pos.services.settings import currency as store_currency
 
@@ -69,7 +69,7 @@ def add_location(
         if conn.execute(select(t.location.c.id).where(t.location.c.code == data.code)).first():
             raise AlreadyExists(f"location {data.code} already exists")
         conn.execute(t.location.insert().values(**data.model_dump()))
-        row = _location_row(conn, data.code)
+        row = location_by_code(conn, data.code)
         audit.record(conn, Action.CATALOG_CHANGE, location_id=row["id"], detail=f"location {data.code} added")
         return location_document(row)
 
@@ -111,7 +111,7 @@ def update_location(
     if "tax_rate" in changes:
         require_approval("a tax rate change")  # it changes what every sale there costs
     with db.write() as conn:
-        row = _location_row(conn, code)
+        row = location_by_code(conn, code)
         if changes:
             conn.execute(t.location.update().where(t.location.c.id == row["id"]).values(**changes))
             detail = f"location {row['code']}: {', '.join(sorted(changes))} changed"
@@ -120,29 +120,13 @@ def update_location(
                     f"location {row['code']} tax rate {format_tax_rate(row['tax_rate'])}% -> "
                     f"{format_tax_rate(changes['tax_rate'])}%"))
             audit.record(conn, Action.CATALOG_CHANGE, location_id=row["id"], detail=detail)
-        return location_document(_location_row(conn, code))
+        return location_document(location_by_code(conn, code))
 
 
 def list_locations(db: Database) -> list[LocationPublic]:
     with db.read() as conn:
         rows = conn.execute(select(t.location).order_by(t.location.c.code)).mappings()
         return [location_document(r) for r in rows]
-
-
-_LOCATION = Sql(
-    "SELECT id, code, name, tax_rate, address, receipt_footer, timezone, max_discount FROM location WHERE code = :code"
-)
-
-
-def _location_row(conn: Connection, code: str) -> dict:
-    row = sql.one(conn, _LOCATION, {"code": code})
-    if row is None:
-        raise NotFound(f"no location {code!r}: see `pos location list`")
-    return row
-
-
-def location_by_code(conn: Connection, code: str) -> dict:
-    return _location_row(conn, code)
 
 
 # -- products and variants ------------------------------------------------------------------------------
@@ -211,37 +195,6 @@ _VARIANT_COLUMNS = (
     t.variant.c.options, t.variant.c.is_deliverable, t.product.c.code.label("product_code"),
     t.product.c.name.label("product_name"),
 )
-
-
-_VARIANT_BY = (
-    "SELECT v.id, v.sku, v.name, v.price, v.barcode, v.options, v.is_deliverable, "
-    "p.code AS product_code, p.name AS product_name FROM variant v JOIN product p ON p.id = v.product_id "
-)
-_VARIANT_BY_SKU = Sql(_VARIANT_BY + "WHERE v.sku = :code")
-_VARIANT_BY_BARCODE = Sql(_VARIANT_BY + "WHERE v.barcode = :code")
-
-
-def find_variant(conn: Connection, code: str) -> dict | None:
-    """getProductVariant: by SKU first, then by barcode (a scanner types barcodes). A GTIN is found in
-    any of its forms (UPC-A, EAN-13, GTIN-14); a code stored before GTINs were checked, as it was stored."""
-    row = sql.one(conn, _VARIANT_BY_SKU, {"code": code})
-    if row is None:
-        row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": lookup_barcode(code)})
-    if row is None and lookup_barcode(code) != code:
-        row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": code})
-    return row
-
-
-def get_variant(conn: Connection, code: str) -> dict:
-    row = find_variant(conn, code.strip())
-    if row is None:
-        raise NotFound(f"no variant with SKU or barcode {code!r}: see `pos product list`")
-    return row
-
-
-def variant_label(row: Mapping[Any, Any]) -> str:
-    """A variant as people read it: the product's name and the variant's own (`T-shirt M`)."""
-    return f"{row['product_name']} {row['name']}".strip() if row["name"] else row["product_name"]
 
 
 def variant_document(row: Mapping[Any, Any], currency: str) -> VariantPublic:

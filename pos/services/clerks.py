@@ -21,7 +21,7 @@ from pos.errors import (
 )
 from pos.models._common import iso, utcnow
 from pos.models.clerks import ClerkPublic
-from pos.models.staff import ClerkRole
+from pos.models.statuses import ClerkRole
 from pos.services import audit, auth, pins, sql
 from pos.services import tables as t
 from pos.services.audit import Action

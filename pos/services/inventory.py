@@ -13,15 +13,16 @@ from sqlalchemy import Connection, func, select
 
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
-from pos.models.catalog import StockAtLocation
-from pos.models.inventory import StockHistoryPage, StockMovementPublic, StockPublic
+from pos.models.inventory import StockHistoryPage, StockMovementPublic
+from pos.models.stock import StockPublic
 from pos.services import audit, auth, sql
 from pos.services.audit import Action
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.catalog import variant_label, get_variant, location_by_code
+from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.clerks import require_approval
+from pos.services.stock_levels import check_stock as check_stock, stock_document
 
 SL = t.stock_level
 
@@ -233,7 +234,7 @@ def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: s
         )
         audit.record(conn, Action.STOCK_CHANGE, location_id=loc["id"], sku=variant["sku"],
                      detail=_stock_detail(f"set to {quantity} ({delta:+d})", reason))
-        doc = _stock_document(conn, variant)
+        doc = stock_document(conn, variant)
     doc.change = delta
     return doc
 
@@ -250,39 +251,9 @@ def adjust_stock(db: Database, *, sku: str, location: str, delta: int, reason: s
         )
         audit.record(conn, Action.STOCK_CHANGE, location_id=loc["id"], sku=variant["sku"],
                      detail=_stock_detail(f"adjusted {delta:+d} to {on_hand}", reason))
-        doc = _stock_document(conn, variant)
+        doc = stock_document(conn, variant)
     doc.change = delta
     return doc
-
-
-def check_stock(db: Database, *, sku: str, location: str | None = None) -> StockPublic:
-    """checkInventory: on-hand, reserved and available per location."""
-    with db.read() as conn:
-        variant = get_variant(conn, sku)
-        loc_id = location_by_code(conn, location)["id"] if location else None
-        return _stock_document(conn, variant, loc_id)
-
-
-def _stock_document(conn: Connection, variant, location_id: int | None = None) -> StockPublic:
-    stmt = (
-        select(t.location.c.code, SL.c.on_hand, SL.c.reserved)
-        .join(t.location, t.location.c.id == SL.c.location_id)
-        .where(SL.c.variant_id == variant["id"])
-        .order_by(t.location.c.code)
-    )
-    if location_id is not None:
-        stmt = stmt.where(SL.c.location_id == location_id)
-    levels = [
-        StockAtLocation(location=code, on_hand=on_hand, reserved=reserved, available=on_hand - reserved)
-        for code, on_hand, reserved in conn.execute(stmt)
-    ]
-    if location_id is not None and not levels:
-        code = conn.execute(select(t.location.c.code).where(t.location.c.id == location_id)).scalar_one()
-        levels = [StockAtLocation(location=code, on_hand=0, reserved=0, available=0)]
-    return StockPublic(
-        sku=variant["sku"], name=variant_label(variant), levels=levels,
-        on_hand=sum(lv.on_hand for lv in levels), available=sum(lv.available for lv in levels),
-    )
 
 
 def stock_history(

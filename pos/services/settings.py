@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput
-from pos.models.documents import InitReport
 from pos.money import validate_currency
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
 from pos.services.db import Database, describe_url
+
+if TYPE_CHECKING:
+    from pos.models.documents import InitReport
 
 DEFAULT_CURRENCY = "USD"
 
@@ -47,6 +51,8 @@ def init_store(db: Database, *, currency: str | None = None, timezone: str | Non
         elif zone_given is not None:
             zone = zone_given
         put_setting(conn, "timezone", zone)
+    from pos.models.documents import InitReport  # every document of pos: not loaded for each command
+
     return InitReport.model_validate({
         "database": describe_url(db.url),
         "backend": db.backend,

@@ -1,41 +1,68 @@
 """Core `Table` objects of the SQLModel tables, for set-based statements on the hot paths.
 
 Services write stock with conditional UPDATEs through SQLAlchemy Core: never load-compare-assign.
+
+Each table is found on first use (`t.cart_item` loads pos.models.cart, and the modules of the tables its
+foreign keys point at), so a one-shot command pays only for the table classes it touches: building the
+SQLModel classes is most of a command's start-up.
 """
 
-from typing import Any
+from __future__ import annotations
 
-from sqlalchemy import Table
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from pos.models import (
-    Cart, CartItem, Fulfilment, Location, Order, OrderItem, OrderItemReturn, Payment, ProcessorLedger, Product, Refund, RefundItem,
-    Setting, StockLevel, StockMovement, Variant,
-)
-from pos.models import AuditEntry, CashMovement, Clerk, Register, Shift
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+    setting: Table
+    location: Table
+    product: Table
+    variant: Table
+    stock_level: Table
+    stock_movement: Table
+    cart: Table
+    cart_item: Table
+    orders: Table
+    order_item: Table
+    payment: Table
+    processor_ledger: Table
+    refund: Table
+    refund_item: Table
+    order_item_return: Table
+    clerk: Table
+    audit_log: Table
+    register: Table
+    shift: Table
+    cash_movement: Table
+    fulfilment: Table
+
+# table name (also its name here) -> (module of pos.models, model class)
+_MODELS = {
+    "setting": ("catalog", "Setting"), "location": ("catalog", "Location"), "product": ("catalog", "Product"),
+    "variant": ("catalog", "Variant"), "stock_level": ("inventory", "StockLevel"),
+    "stock_movement": ("inventory", "StockMovement"), "cart": ("cart", "Cart"), "cart_item": ("cart", "CartItem"),
+    "orders": ("order", "Order"), "order_item": ("order", "OrderItem"), "fulfilment": ("order", "Fulfilment"),
+    "payment": ("payment", "Payment"), "processor_ledger": ("payment", "ProcessorLedger"),
+    "refund": ("refund", "Refund"), "refund_item": ("refund", "RefundItem"),
+    "order_item_return": ("refund", "OrderItemReturn"), "clerk": ("staff", "Clerk"),
+    "audit_log": ("staff", "AuditEntry"), "register": ("staff", "Register"), "shift": ("staff", "Shift"),
+    "cash_movement": ("staff", "CashMovement"),
+}
 
 
-def _table(model: Any) -> Table:
-    return model.__table__  # SQLModel sets it on each table=True class; its type stubs do not say so
+def _load(name: str) -> Table:
+    module, model = _MODELS[name]
+    table: Table = getattr(importlib.import_module(f"pos.models.{module}"), model).__table__
+    globals()[name] = table  # found once: later lookups are plain attribute reads
+    for fk in table.foreign_keys:  # the tables it joins to are in the metadata too, as they always were
+        target = fk.target_fullname.split(".")[0]
+        if target in _MODELS and target not in globals():
+            _load(target)
+    return table
 
 
-setting = _table(Setting)
-location = _table(Location)
-product = _table(Product)
-variant = _table(Variant)
-stock_level = _table(StockLevel)
-stock_movement = _table(StockMovement)
-cart = _table(Cart)
-cart_item = _table(CartItem)
-orders = _table(Order)
-order_item = _table(OrderItem)
-payment = _table(Payment)
-processor_ledger = _table(ProcessorLedger)
-refund = _table(Refund)
-refund_item = _table(RefundItem)
-order_item_return = _table(OrderItemReturn)
-clerk = _table(Clerk)
-audit_log = _table(AuditEntry)
-register = _table(Register)
-shift = _table(Shift)
-cash_movement = _table(CashMovement)
-fulfilment = _table(Fulfilment)
+def __getattr__(name: str) -> Any:
+    if name not in _MODELS:
+        raise AttributeError(f"module 'pos.services.tables' has no attribute {name!r}")
+    return _load(name)

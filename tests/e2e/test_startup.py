@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ try:
     app()
 except SystemExit:
     pass
-heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos") if m in sys.modules)
+heavy = sorted(m for m in ("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic") if m in sys.modules)
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
 """
 
@@ -40,6 +41,23 @@ def imported_heavy(*args: str, env: dict | None = None) -> list[str]:
 )
 def test_help_and_version_do_not_import_the_database_layer(args):
     assert imported_heavy(*args) == []
+
+
+# What a one-shot read must not load: the SQLModel table classes (and SQLModel and the ORM with them),
+# the table objects, and Typer's pydantic coercion (pos/commands/_typer_params.py).
+TABLE_LAYER = ("sqlmodel", "sqlalchemy.orm", "pos.models.catalog", "pos.models.order", "pos.services.tables",
+               "typer._adapters")
+
+ONE_SHOT_PROBE = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")', repr(TABLE_LAYER))
+
+
+@pytest.mark.parametrize("args", [["stock", "check", "TSHIRT-M"], ["stock", "check", "TSHIRT-M", "--location", "STORE-1",
+                                                                   "--json"]])
+def test_stock_check_answers_without_the_table_classes(store, args):
+    done = subprocess.run([sys.executable, "-c", ONE_SHOT_PROBE, *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "POS_DATABASE_URL": store.url})
+    assert "TSHIRT-M" in done.stdout
+    assert "HEAVY=\n" in done.stderr, done.stderr
 
 
 def test_the_installed_script_does_not_go_through_a_shim():
@@ -76,3 +94,15 @@ def test_completion_without_a_database_completes_nothing_quietly(tmp_path):
 def test_install_completion_is_offered():
     done = subprocess.run([POS, "--help"], capture_output=True, text=True, timeout=60)
     assert "--install-completion" in done.stdout
+
+
+def test_cart_add_loads_only_the_tables_it_touches(store):
+    probe = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")',
+                          '("pos.models.order", "pos.models.payment", "pos.models.refund", "pos.models.documents")')
+    new = subprocess.run([POS, "cart", "new", "--location", "STORE-1", "--json"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "POS_DATABASE_URL": store.url})
+    cart_id = json.loads(new.stdout)["id"]
+    done = subprocess.run([sys.executable, "-c", probe, "cart", "add", str(cart_id), "TSHIRT-M"], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "POS_DATABASE_URL": store.url})
+    assert "TSHIRT-M" in done.stdout
+    assert "HEAVY=\n" in done.stderr, done.stderr

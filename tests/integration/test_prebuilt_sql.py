@@ -18,10 +18,11 @@ from pos.services.settings import init_store
 # Modules whose statements the sale, the till, batch and the ledger depend on: if the registry lost any of
 # them (a module no longer registering its statements), this test would pass without checking them.
 _MUST_REGISTER = {
-    "pos.services.cart", "pos.services.orders", "pos.services.inventory", "pos.services.catalog",
+    "pos.services.cart", "pos.services.orders", "pos.services.inventory",
     "pos.services.batch", "pos.services.batch_window", "pos.services.settings", "pos.services.payments.ledger",
     "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile", "pos.services.audit",
     "pos.services.shifts", "pos.services.fulfilment", "pos.services.discounts", "pos.services.split_pay",
+    "pos.services.lookup", "pos.services.stock_levels",
 }
 
 
