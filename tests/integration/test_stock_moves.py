@@ -81,8 +81,12 @@ def test_transfers_racing_with_sales_create_and_lose_no_stock(store, db_url, fak
     """Transfers both ways and checkouts from both locations at once, with units held by a checkout
     awaiting payment: every unit is accounted for, each transfer has its two history rows, and the held
     units are never moved."""
-    from pos.services import cart, orders
+    from pos.services import cart, inventory, orders
 
+    # Enough at both ends that neither side runs dry whatever the interleaving: a busy machine can let one
+    # mover drain a location before a seller runs, and then nothing would be sold and nothing raced.
+    for loc in ("WH-1", "STORE-1"):
+        inventory.set_stock(store, sku="TSHIRT-M", location=loc, quantity=200)
     _hold(store, "TSHIRT-M", "WH-1", 20)
     start = {loc: _level(store, "TSHIRT-M", loc).on_hand for loc in ("WH-1", "STORE-1")}
     barrier = threading.Barrier(4)
