@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -147,6 +148,21 @@ def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
 def note(message: str) -> None:
     """A message for the person at the till, on stderr (never mixed into data on stdout)."""
     typer.secho(message, err=True, fg="cyan")
+
+
+class Format(str, Enum):
+    """`--format` of documents that also print on paper (receipts, shift reports)."""
+
+    rich = "rich"
+    text = "text"
+    json = "json"
+
+
+def mark_format_json(ctx: typer.Context, value: Format | None) -> Format | None:
+    """The --format option's callback: `--format json` makes errors come out as JSON too, like --json."""
+    if value == Format.json:
+        invocation(ctx).json = True
+    return value
 
 
 AllFlag = Annotated[bool, typer.Option("--all", help="Every row, not just the first --limit.")]

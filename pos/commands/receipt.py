@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 
-from pos.commands._common import JsonFlag, database, emit, invocation, note, plain
+from pos.commands._common import Format, JsonFlag, database, emit, mark_format_json, note, plain
 
 
-class Format(str, Enum):
-    rich = "rich"
-    text = "text"
-    json = "json"
-
-
-def _mark_json(ctx: typer.Context, value: Format | None) -> Format | None:
-    if value == Format.json:
-        invocation(ctx).json = True  # errors come out as JSON too
-    return value
 
 
 def receipt(
@@ -27,7 +16,7 @@ def receipt(
     format_: Annotated[
         Format | None,
         typer.Option("--format", help="rich (the terminal view), text (roll paper) or json (the order document). "
-                     "Default: rich, or nothing on screen when --printer is given.", callback=_mark_json),
+                     "Default: rich, or nothing on screen when --printer is given.", callback=mark_format_json),
     ] = None,
     width: Annotated[int, typer.Option("--width", help="Columns of roll paper for text and the printer: 32, 42 or 48.")] = 42,
     printer: Annotated[

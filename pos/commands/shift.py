@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
-from pos.commands._common import JsonFlag, command_group, database, emit, invocation, note
+from pos.commands._common import Format, JsonFlag, command_group, database, emit, invocation, mark_format_json, note
 from pos.commands._complete import complete_location
 from pos.commands._signin import ApproveOption, ClerkOption, signed_in
 
@@ -22,20 +21,10 @@ Reason = Annotated[str, typer.Option("--reason", help="Why the cash moved (kept,
 Amount = Annotated[str, typer.Argument(metavar="AMOUNT", help="How much, e.g. 20.00.")]
 
 
-class Format(str, Enum):
-    rich = "rich"
-    text = "text"
-    json = "json"
-
-
-def _mark_json(ctx: typer.Context, value: Format | None) -> Format | None:
-    if value == Format.json:
-        invocation(ctx).json = True  # errors come out as JSON too
-    return value
 
 
 FormatOption = Annotated[Format | None, typer.Option(
-    "--format", callback=_mark_json,
+    "--format", callback=mark_format_json,
     help="rich (on screen, with the hour-by-hour chart on a terminal), text (roll paper) or json. "
          "Default: rich, or nothing on screen when --printer is given.")]
 Width = Annotated[int, typer.Option("--width", help="Columns of roll paper for text and the printer: 32, 42 or 48.")]
