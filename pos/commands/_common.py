@@ -219,9 +219,12 @@ class PosGroup(TyperGroup):
     """
 
     def make_context(self, *args: Any, **kwargs: Any):
-        from pos.commands._typer_params import quicken
+        try:
+            from pos.commands._typer_params import quicken
 
-        quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
+            quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
+        except (ImportError, AttributeError):  # a Typer whose internals moved: its own parsing, slower but right
+            pass
         return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):
