@@ -74,7 +74,8 @@ def open_cart_row(conn: Connection, cart_id: int, *, lock: bool = False) -> dict
         raise CartClosed(f"cart {cart_id} is already paid and closed: start a new one with `pos cart new`")
     if row["status"] == CartStatus.CHECKOUT:
         raise CartClosed(
-            f"cart {cart_id} has a payment in progress: wait for it, or run `pos order reconcile`"
+            f"cart {cart_id} is being paid: a payment in progress (wait for it; if its till stopped, `pos order "
+            f"reconcile`), or a sale paid in part (`pos checkout {cart_id}` pays the rest, `pos order cancel` gives it up)"
         )
     return row
 
