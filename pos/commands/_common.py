@@ -145,6 +145,20 @@ def emit(doc: Any, as_json: bool, render: Callable[[Any], Any] | str) -> None:
             console().print(out)
 
 
+CsvFlag = Annotated[bool, typer.Option("--csv", help="CSV on stdout, as `pos export` writes it.")]
+
+
+def emit_or_csv(doc: Any, as_json: bool, as_csv: bool, write_csv: Callable[[Any, Any], Any],
+                render: Callable[[Any], Any] | str) -> None:
+    """A list that also comes as CSV (`--csv`): written by `write_csv(doc, stdout)`, else as `emit` does."""
+    if not as_csv:
+        emit(doc, as_json, render)
+        return
+    invocation().rendering = True  # the service has returned: whatever it saved is saved
+    write_csv(doc, sys.stdout)
+    sys.stdout.flush()
+
+
 def note(message: str) -> None:
     """A message for the person at the till, on stderr (never mixed into data on stdout)."""
     typer.secho(message, err=True, fg="cyan")

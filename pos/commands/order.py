@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
+from pos.commands._common import (
+    AfterOption, AllFlag, CsvFlag, JsonFlag, command_group, database, emit, emit_or_csv, emit_page,
+)
 from pos.commands._signin import ApproveOption, ClerkOption
 
 app = command_group(help="Orders: every checkout, paid or not.")
@@ -70,7 +72,7 @@ def cancel(
 def pick(
     location: Annotated[str, typer.Option("--location", help="The location the lines ship from.")],
     as_json: JsonFlag = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout, as `pos export` writes it.")] = False,
+    as_csv: CsvFlag = False,
 ) -> None:
     """List the delivery lines to ship from a location, oldest order first (paid, not shipped, not returned)."""
     from pos.commands._render_stock import pick_view
@@ -78,14 +80,7 @@ def pick(
 
     if as_json and as_csv:
         raise typer.BadParameter("choose --json or --csv, not both", param_hint="--csv")
-    doc = pick_list(database(), location=location)
-    if as_csv:
-        import sys
-
-        write_pick_csv(doc, sys.stdout)
-        sys.stdout.flush()
-        return
-    emit(doc, as_json, pick_view)
+    emit_or_csv(pick_list(database(), location=location), as_json, as_csv, write_pick_csv, pick_view)
 
 
 @app.command("fulfil")

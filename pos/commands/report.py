@@ -29,7 +29,7 @@ def sales(
 ) -> None:
     """Sales, refunds, net of refunds and tax, per local day (or hour, SKU, clerk, tender, location, shift).
 
-    A sale counts on the day of its approved payment, a refund on its own day, both at the location of
+    A sale counts on the day of the payment that paid it in full, a refund on its own day, both at the location of
     the order, in that location's time zone. The figures are those of the Z reports (`pos shift close`).
     """
     from pos.errors import InvalidInput

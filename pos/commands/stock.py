@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from pos.commands._common import AfterOption, AllFlag, JsonFlag, command_group, database, emit, emit_page
+from pos.commands._common import (
+    AfterOption, AllFlag, CsvFlag, JsonFlag, command_group, database, emit, emit_or_csv, emit_page,
+)
 from pos.commands._complete import complete_location, complete_sku
 from pos.commands._signin import ApproveOption, ClerkOption
 
@@ -105,20 +107,13 @@ def reorder(sku: Sku, location: Loc,
 def low(location: Annotated[str | None, typer.Option("--location", help="Only this location.",
                                                      autocompletion=complete_location)] = None,
         as_json: JsonFlag = False,
-        as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout, as `pos export` writes it.")] = False) -> None:
+        as_csv: CsvFlag = False) -> None:
     """List every variant whose available stock is at or below its reorder level, with how many to order."""
     from pos.services.stock_moves import low_stock, write_low_stock_csv
 
     if as_json and as_csv:
         raise typer.BadParameter("choose --json or --csv, not both", param_hint="--csv")
-    doc = low_stock(database(), location=location)
-    if as_csv:
-        import sys
-
-        write_low_stock_csv(doc, sys.stdout)
-        sys.stdout.flush()
-        return
-    emit(doc, as_json, _views().low_view)
+    emit_or_csv(low_stock(database(), location=location), as_json, as_csv, write_low_stock_csv, _views().low_view)
 
 
 def _views():
