@@ -178,6 +178,8 @@ def recheck_limits(conn: Connection, cart_id: int) -> None:
     exist), in the transaction of the change, which is refused without one."""
     cart = cart_row(conn, cart_id)
     lines = cart_lines(conn, cart_id)
+    if cart.get("discount_amount") is None and all(line["discount_amount"] is None for line in lines):
+        return  # a percent off stays the same share of whatever is left: nothing to ask again
     where = sql.one(conn, _LIMIT, {"id": cart["location_id"]})
     assert where is not None  # the cart's location is a foreign key
     limit, currency = where["max_discount"], store_currency(conn)
