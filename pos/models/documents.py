@@ -1,16 +1,15 @@
 """The documents that `--json` prints, by name: `pos schema NAME` publishes each one's JSON Schema.
 
 The documents themselves live next to their tables (pos/models/<participant>.py); the ones that belong to
-no table (reports of import, export and init, the error) are here.
+no table (reports of import, export and init, the error) in pos/models/outcomes.py.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import ConfigDict, Field, TypeAdapter
+from pydantic import TypeAdapter
 
-from pos.models._common import Document
 from pos.models.cart import CartPublic
 from pos.models.catalog import LocationPublic, ProductPublic, VariantPublic
 from pos.models.clerks import AuditPage, ClerkPublic
@@ -22,65 +21,7 @@ from pos.models.payment import ProcessorPublic
 from pos.models.refund import CancellationPublic, RefundList, RefundPublic
 from pos.models.shifts import CashMovementPublic, ShiftList, ShiftReport
 from pos.models.report import ReportPublic
-
-
-class InitReport(Document):
-    """What `pos init` did to the database."""
-
-    database: str = Field(description="the database URL, without its password")
-    backend: str
-    schema_before: str | None = Field(description="the schema revision before, None for a new database")
-    schema_: str = Field(alias="schema", description="the schema revision now")
-    created: bool
-    currency: str
-    timezone: str
-
-
-class ImportReport(Document):
-    """What `pos import ...` read, applied and rejected (`--dry-run` says what it would have done)."""
-
-    file: str
-    kind: Literal["locations", "catalog", "inventory"]
-    mode: Literal["set", "add"] | None = Field(default=None, description="inventory: set or add to on-hand stock")
-    dry_run: bool
-    read: int
-    applied: int
-    created: int | None = None
-    updated: int | None = None
-    unchanged: int
-    rejected: int
-    products_created: int | None = None
-    errors: list[str] = Field(description="the first problems, one line each")
-    rejects_file: str | None
-    # A Shopify export's import says so, last (as it always has in --json).
-    format: Literal["shopify"] | None = None
-    location: str | None = Field(default=None, description="shopify: the location given its stock")
-    stock_changed: int | None = None
-    reorder_levels: int | None = Field(default=None, description="inventory with a reorder_level column: "
-                                       "reorder levels set or changed")
-
-
-class ExportReport(Document):
-    """What `pos export ... --output FILE` wrote."""
-
-    kind: Literal["catalog", "inventory", "orders", "refunds"]
-    rows: int
-    output: str | None = Field(default=None, description="the file written (set by the command)")
-
-
-class ErrorBody(Document):
-    """A stable `code` to branch on, a message for people, and details that depend on the error."""
-
-    model_config = ConfigDict(extra="allow")
-
-    code: str
-    message: str
-
-
-class ErrorDocument(Document):
-    """What a command given `--json` prints on stdout when it fails (with a non-zero exit status)."""
-
-    error: ErrorBody
+from pos.models.outcomes import ErrorDocument, ExportReport, ImportReport, InitReport
 
 
 # name -> (the document, what it is). A list document is the type `list[...]`.

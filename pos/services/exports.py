@@ -16,7 +16,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, select
 
 from pos.models._common import iso
-from pos.models.documents import ExportReport
+from pos.models.outcomes import ExportReport
 from pos.money import format_money, format_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import location_by_code

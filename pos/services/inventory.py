@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.inventory import StockHistoryPage, StockMovementPublic
-from pos.models.stock import StockPublic
+from pos.models.stock import MAX_QUANTITY, StockPublic
 from pos.services import audit, auth, sql
 from pos.services.audit import Action
 from pos.services import tables as t
@@ -38,7 +38,6 @@ class Need:
     location: str = ""
 
 
-MAX_QUANTITY = 1_000_000_000  # stock counts are 32-bit on PostgreSQL; no store counts past this
 
 
 def check_quantity(value: int, *, what: str = "quantity", minimum: int = 0) -> int:

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from pos.errors import NotFound
-from pos.models.documents import ImportReport
+from pos.models.outcomes import ImportReport
 from pos.services.db import Database
 
 SAMPLE_FILES = ("locations.csv", "catalog.csv", "inventory.csv")

@@ -14,7 +14,7 @@ from pos.services.sql import Sql
 from pos.services.db import Database, describe_url
 
 if TYPE_CHECKING:
-    from pos.models.documents import InitReport
+    from pos.models.outcomes import InitReport
 
 DEFAULT_CURRENCY = "USD"
 
@@ -51,7 +51,7 @@ def init_store(db: Database, *, currency: str | None = None, timezone: str | Non
         elif zone_given is not None:
             zone = zone_given
         put_setting(conn, "timezone", zone)
-    from pos.models.documents import InitReport  # every document of pos: not loaded for each command
+    from pos.models.outcomes import InitReport  # every document of pos: not loaded for each command
 
     return InitReport.model_validate({
         "database": describe_url(db.url),

@@ -202,12 +202,18 @@ def test_a_count_of_zero_creates_no_level_but_empties_one_that_exists(store, tmp
 _SKU_FORMS = {"TSHIRT-M": "TSHIRT-M", " TSHIRT-M": "TSHIRT-M", "4006381333948": "TSHIRT-M", "CROISSANT": "CROISSANT"}
 
 
+@pytest.mark.parametrize("batch", [10_000, 3], ids=["one-batch", "batches-of-3"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(st.sampled_from(sorted(_SKU_FORMS)), st.sampled_from(["STORE-1", "WH-1"]),
                                st.integers(0, 20)), min_size=1, max_size=8))
-def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(store, tmp_path, rows):
+def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(store, tmp_path, monkeypatch, batch,
+                                                                                rows):
     """Whatever the order and however a SKU is written, the first line of each SKU and location is applied
-    and every later one is refused, naming the first."""
+    and every later one is refused, naming the first. In batches of 3 a repeat may sit in a later batch,
+    and a batch of plain rows (checked a column at a time) may follow one that is not."""
+    from pos.services.imports import inventory as inventory_import
+
+    monkeypatch.setattr(inventory_import, "BATCH", batch)
     levels = {sku: _on_hand(store, sku) for sku in ("TSHIRT-M", "CROISSANT")}
     first: dict[tuple[str, str], int] = {}
     expected_errors = []
@@ -224,3 +230,26 @@ def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(s
     assert result.errors == expected_errors
     assert result.rejected == len(expected_errors)
     assert {sku: _on_hand(store, sku) for sku in levels} == levels
+
+
+@pytest.mark.parametrize("batch", [10_000, 2], ids=["one-batch", "batches-of-2"])
+def test_lines_are_numbered_as_in_the_file_across_quoted_line_breaks_and_blank_lines(store, tmp_path, monkeypatch,
+                                                                                      batch):
+    """A value with a line break in quotes (LF, CR LF or a lone CR) and a blank line move every later line
+    number: each problem and each history row names the line where its row starts."""
+    from pos.services.imports import inventory as inventory_import
+
+    monkeypatch.setattr(inventory_import, "BATCH", batch)
+    text = ('sku,location,quantity\r\nTSHIRT-M,STORE-1,4\r\n"NO\r\nSUCH",STORE-1,1\r\n\r\n'
+            'CROISSANT,STORE-1,x\r\n"A\rB",WH-1,2\nCROISSANT,WH-1,-1\n"C\nD",WH-1,3\nTSHIRT-M,WH-1,9\n')
+    path = _csv(tmp_path, text)
+    result = import_inventory(store, path=path, skip_invalid=True)
+    assert result.errors == [
+        "stock.csv:3: sku: unknown SKU or barcode 'NO\r\nSUCH'",
+        "stock.csv:6: quantity: must be a whole number, not 'x'",
+        "stock.csv:7: sku: unknown SKU or barcode 'A\rB'",
+        "stock.csv:9: quantity: must be zero or more for a count (--mode set), not -1",
+        "stock.csv:10: sku: unknown SKU or barcode 'C\nD'",
+    ]
+    refs = {(h.location, h.ref) for h in inventory.stock_history(store, sku="TSHIRT-M") if h.source == "import"}
+    assert refs == {("STORE-1", "stock.csv:2"), ("WH-1", "stock.csv:12")}

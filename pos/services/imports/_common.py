@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlalchemy import Connection
 
 from pos.errors import Interrupted, InvalidInput
-from pos.models.documents import ImportReport
+from pos.models.outcomes import ImportReport
 from pos.services.db import Database
 from pos.services.imports.csvsource import CsvSource, guard, open_source
 

@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindp
 from pos.barcodes import lookup_barcode, normal_barcode
 from pos.errors import InvalidInput
 from pos.models import ProductCreate, VariantCreate
-from pos.models.documents import ImportReport
+from pos.models.outcomes import ImportReport
 from pos.money import parse_money
 from pos.services import tables as t
 from pos.services.catalog import validation_message

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from pos.errors import InvalidInput, PosError
 from pos.models import LocationCreate
-from pos.models.documents import ImportReport
+from pos.models.outcomes import ImportReport
 from pos.money import parse_tax_rate
 from pos.services import tables as t
 from pos.services.catalog import validation_message

@@ -34,7 +34,7 @@ from pos.services.imports.catalog import _Bad, _barcode, _check, _Import, _price
 from pos.services.imports.csvsource import CsvSource, Progress
 from pos.services.imports.inventory import _parse_quantity
 from pos.models import ProductCreate, VariantCreate
-from pos.models.documents import ImportReport
+from pos.models.outcomes import ImportReport
 
 HANDLE, TITLE, SKU, PRICE = "handle", "title", "variant sku", "variant price"
 COLUMNS = (HANDLE, TITLE, SKU, PRICE)
