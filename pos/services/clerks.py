@@ -23,6 +23,7 @@ from pos.models._common import iso, utcnow
 from pos.models.clerks import ClerkPublic
 from pos.models.statuses import ClerkRole
 from pos.services import audit, auth, pins, sql
+from pos.services.sql import Sql
 from pos.services import tables as t
 from pos.services.audit import Action
 from pos.services.db import Database
@@ -53,8 +54,13 @@ def clerks_exist(db: Database) -> bool:
         return _any_clerk(conn)
 
 
+# Every command that changes something asks this first: plain SQL, so that asking does not build the
+# SQLModel table classes (a good part of a one-shot command's start-up).
+_ANY_CLERK = Sql("SELECT 1 FROM clerk LIMIT 1")
+
+
 def _any_clerk(conn: Connection) -> bool:
-    return conn.execute(select(t.clerk.c.id).limit(1)).first() is not None
+    return sql.scalar(conn, _ANY_CLERK) is not None
 
 
 def _row(conn: Connection, name: str) -> Mapping[Any, Any] | None:
