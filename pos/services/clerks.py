@@ -26,6 +26,7 @@ from pos.services import audit, auth, pins, sql
 from pos.services import tables as t
 from pos.services.audit import Action
 from pos.services.db import Database
+from pos.services.sql import Sql
 
 MAX_ATTEMPTS = 5
 LOCK_FOR = timedelta(minutes=5)
@@ -53,8 +54,13 @@ def clerks_exist(db: Database) -> bool:
         return _any_clerk(conn)
 
 
+# Prebuilt: every command that changes something asks this first, and the table classes would cost a
+# one-shot command (`pos cart add`) more than the rest of its work.
+_ANY_CLERK = Sql("SELECT id FROM clerk LIMIT 1")
+
+
 def _any_clerk(conn: Connection) -> bool:
-    return conn.execute(select(t.clerk.c.id).limit(1)).first() is not None
+    return sql.scalar(conn, _ANY_CLERK) is not None
 
 
 def _row(conn: Connection, name: str) -> Mapping[Any, Any] | None:

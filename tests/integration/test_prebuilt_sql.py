@@ -22,7 +22,7 @@ _MUST_REGISTER = {
     "pos.services.batch", "pos.services.batch_window", "pos.services.settings", "pos.services.payments.ledger",
     "pos.services.refunds", "pos.services.refund_documents", "pos.services.refund_reconcile", "pos.services.audit",
     "pos.services.shifts", "pos.services.fulfilment", "pos.services.discounts", "pos.services.split_pay",
-    "pos.services.lookup", "pos.services.stock_levels",
+    "pos.services.lookup", "pos.services.stock_levels", "pos.services.clerks",
 }
 
 
