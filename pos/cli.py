@@ -13,9 +13,18 @@ from pos.commands import refund, report, returns, setup, shift
 from pos.commands import schema as schema_cmd
 from pos.commands._common import PosGroup, invocation
 
+
+class Pos(PosGroup):
+    groups = {  # built on first use (see PosGroup.groups); `pos --help` lists them in this order
+        "location": location.app, "product": product.app, "variant": variant.app, "stock": stock.app,
+        "cart": cart.app, "order": order.app, "refund": refund.app, "shift": shift.app, "payment": payment.app,
+        "import": imports.app, "export": exports.app, "report": report.app, "clerk": clerk.app,
+    }
+
+
 app = typer.Typer(
     name="pos",
-    cls=PosGroup,
+    cls=Pos,
     help="A point of sale for the command line: catalog, stock per location, carts, checkout, receipts.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -48,25 +57,12 @@ def root(
 
 app.command("init")(setup.init)
 app.command("demo")(setup.demo)
-app.add_typer(location.app, name="location")
-app.add_typer(product.app, name="product")
-app.add_typer(variant.app, name="variant")
-app.add_typer(stock.app, name="stock")
-app.add_typer(cart.app, name="cart")
 app.command("checkout")(checkout_cmd.checkout)
-app.add_typer(order.app, name="order")
 app.command("return")(returns.return_)
-app.add_typer(refund.app, name="refund")
 app.command("receipt")(receipt.receipt)
 app.command("till")(till.till)
-app.add_typer(shift.app, name="shift")
-app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
-app.add_typer(imports.app, name="import")
-app.add_typer(exports.app, name="export")
-app.add_typer(report.app, name="report")
 app.command("schema")(schema_cmd.schema)
-app.add_typer(clerk.app, name="clerk")
 app.command("audit")(audit.audit)
 
 
