@@ -278,22 +278,25 @@ class PosGroup(TyperGroup):
     first use.
     """
 
-    groups: dict[str, typer.Typer] = {}
-    """Command groups by name, in the order help lists them (after the commands): each is built the first
-    time it is asked for, so a one-shot command (`pos cart add`) has Typer read the signatures of its own
-    group's commands only, not all sixty (which took longer than the command's own work)."""
+    groups: dict[str, str] = {}
+    """Command groups by name, in the order help lists them (after the commands), each the module whose
+    `app` it is: imported and built the first time it is asked for, so a one-shot command (`pos cart add`)
+    has Typer read the signatures of its own group's commands only, not all sixty (which took longer than
+    the command's own work)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.commands = LazyCommands(self.commands, {name: self._builder(name, sub) for name, sub in self.groups.items()})
+        self.commands = LazyCommands(self.commands, {name: self._builder(name, module) for name, module in self.groups.items()})
 
-    def _builder(self, name: str, sub: typer.Typer) -> Callable[[], Any]:
+    def _builder(self, name: str, module: str) -> Callable[[], Any]:
         def build() -> Any:
+            import importlib
+
             # Built as Typer builds a group added with `add_typer` under a root with this group's settings;
             # tests/unit/test_lazy_groups.py compares every command with the tree built all at once.
             root = typer.Typer(rich_markup_mode=self.rich_markup_mode, suggest_commands=self.suggest_commands,
                                add_completion=False)
-            root.add_typer(sub, name=name)
+            root.add_typer(importlib.import_module(module).app, name=name)
             group = typer.main.get_command(root).commands[name]  # type: ignore[attr-defined]
             _quicken(group)
             return group

@@ -3,6 +3,9 @@ every group is added at once with `add_typer`, command for command and option fo
 
 from __future__ import annotations
 
+import importlib
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -38,8 +41,8 @@ def _all_at_once() -> Any:
                         rich_markup_mode=None, pretty_exceptions_enable=False, add_completion=True)
     eager.registered_callback = app.registered_callback
     eager.registered_commands = list(app.registered_commands)
-    for name, sub in Pos.groups.items():
-        eager.add_typer(sub, name=name)
+    for name, module in Pos.groups.items():
+        eager.add_typer(importlib.import_module(module).app, name=name)
     return typer.main.get_command(eager)
 
 
@@ -60,6 +63,14 @@ def test_a_command_builds_only_its_own_group():
         name, command, _args = lazy.resolve_command(ctx, ["cart", "add", "1", "TSHIRT-M"])  # type: ignore[attr-defined]
     assert name == "cart" and "add" in command.commands
     assert set(lazy.commands.built) == {c.name for c in app.registered_commands} | {"cart"}  # type: ignore[attr-defined]
+
+
+def test_a_command_imports_only_its_own_group_module():
+    code = ("import sys; sys.argv = ['pos', 'cart', '--help']; from pos.cli import app\n"
+            "try:\n    app()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m in {'pos.commands.cart', 'pos.commands.stock', 'pos.commands.clerk'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip().splitlines()[-1] == "['pos.commands.cart']"
 
 
 def test_a_mistyped_group_is_still_suggested_without_building_any():
