@@ -6,16 +6,27 @@ from typing import Annotated
 
 import typer
 
-from pos.commands import audit, batch, cart, clerk, location, order, payment, product, receipt, stock, till, variant
+from pos.commands import audit, batch, receipt, returns, setup, till
 from pos.commands import checkout as checkout_cmd
-from pos.commands import exports, imports
-from pos.commands import refund, report, returns, setup, shift
 from pos.commands import schema as schema_cmd
 from pos.commands._common import PosGroup, invocation
 
+
+class Pos(PosGroup):
+    # Each group's module and its `app`, imported and built on first use (see PosGroup.groups); `pos --help`
+    # lists them in this order, after the commands.
+    groups = {
+        "location": "pos.commands.location", "product": "pos.commands.product", "variant": "pos.commands.variant",
+        "stock": "pos.commands.stock", "cart": "pos.commands.cart", "order": "pos.commands.order",
+        "refund": "pos.commands.refund", "shift": "pos.commands.shift", "payment": "pos.commands.payment",
+        "import": "pos.commands.imports", "export": "pos.commands.exports", "report": "pos.commands.report",
+        "clerk": "pos.commands.clerk",
+    }
+
+
 app = typer.Typer(
     name="pos",
-    cls=PosGroup,
+    cls=Pos,
     help="A point of sale for the command line: catalog, stock per location, carts, checkout, receipts.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -48,25 +59,12 @@ def root(
 
 app.command("init")(setup.init)
 app.command("demo")(setup.demo)
-app.add_typer(location.app, name="location")
-app.add_typer(product.app, name="product")
-app.add_typer(variant.app, name="variant")
-app.add_typer(stock.app, name="stock")
-app.add_typer(cart.app, name="cart")
 app.command("checkout")(checkout_cmd.checkout)
-app.add_typer(order.app, name="order")
 app.command("return")(returns.return_)
-app.add_typer(refund.app, name="refund")
 app.command("receipt")(receipt.receipt)
 app.command("till")(till.till)
-app.add_typer(shift.app, name="shift")
-app.add_typer(payment.app, name="payment")
 app.command("batch")(batch.batch)
-app.add_typer(imports.app, name="import")
-app.add_typer(exports.app, name="export")
-app.add_typer(report.app, name="report")
 app.command("schema")(schema_cmd.schema)
-app.add_typer(clerk.app, name="clerk")
 app.command("audit")(audit.audit)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -225,20 +225,89 @@ def _passes_through(exc: BaseException) -> bool:
     return isinstance(exc, (TyperException, typer.Exit, typer.Abort))
 
 
+class LazyCommands(MutableMapping[str, Any]):
+    """A group's commands by name, in order, where some are made only when first looked up (`builders`)."""
+
+    def __init__(self, built: MutableMapping[str, Any], builders: dict[str, Callable[[], Any]]) -> None:
+        self.built = dict(built)
+        self._builders = {name: make for name, make in builders.items() if name not in self.built}
+        self._order = [*self.built, *self._builders]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.built and name in self._builders:
+            self.built[name] = self._builders.pop(name)()
+        return self.built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._builders.pop(name, None)
+        if name not in self._order:
+            self._order.append(name)
+        self.built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self:
+            raise KeyError(name)
+        self.built.pop(name, None)
+        self._builders.pop(name, None)
+        self._order.remove(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.built or name in self._builders
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+def _quicken(command: Any) -> None:
+    try:
+        from pos.commands._typer_params import quicken
+
+        quicken(command)
+    except (ImportError, AttributeError):  # a Typer whose internals moved: its own parsing, slower but right
+        pass
+
+
 class PosGroup(TyperGroup):
     """The one place where domain errors become a one-line message (or JSON error) and an exit status.
 
     It also hands the plain `str`/`int` parameters of every command to `_typer_params.quicken`, so
-    parsing them does not import pydantic (see that module).
+    parsing them does not import pydantic (see that module), and builds each command group of `groups` on
+    first use.
     """
 
-    def make_context(self, *args: Any, **kwargs: Any):
-        try:
-            from pos.commands._typer_params import quicken
+    groups: dict[str, str] = {}
+    """Command groups by name, in the order help lists them (after the commands), each the module whose
+    `app` it is: imported and built the first time it is asked for, so a one-shot command (`pos cart add`)
+    has Typer read the signatures of its own group's commands only, not all sixty (which took longer than
+    the command's own work)."""
 
-            quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
-        except (ImportError, AttributeError):  # a Typer whose internals moved: its own parsing, slower but right
-            pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = LazyCommands(self.commands, {name: self._builder(name, module) for name, module in self.groups.items()})
+
+    def _builder(self, name: str, module: str) -> Callable[[], Any]:
+        def build() -> Any:
+            import importlib
+
+            # Built as Typer builds a group added with `add_typer` under a root with this group's settings;
+            # tests/unit/test_lazy_groups.py compares every command with the tree built all at once.
+            root = typer.Typer(rich_markup_mode=self.rich_markup_mode, suggest_commands=self.suggest_commands,
+                               add_completion=False)
+            root.add_typer(importlib.import_module(module).app, name=name)
+            group = typer.main.get_command(root).commands[name]  # type: ignore[attr-defined]
+            _quicken(group)
+            return group
+
+        return build
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)  # the names alone: TyperGroup's own reads every command, building each
+
+    def make_context(self, *args: Any, **kwargs: Any):
+        _quicken(self)  # here, not in __init__: Typer adds the completion options after making the group
         return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx):

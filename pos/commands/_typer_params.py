@@ -87,5 +87,6 @@ def quicken(command: Any) -> None:
             return option
 
         command.get_help_option = get_help_option
-    for sub in getattr(command, "commands", {}).values():
+    commands = getattr(command, "commands", {})
+    for sub in getattr(commands, "built", commands).values():  # a group built later is quickened then
         quicken(sub)

@@ -1,21 +1,19 @@
-"""Carts: a sale in progress at one store, each line drawing on one location's stock."""
+"""Carts: a sale in progress at one store, each line drawing on one location's stock.
+
+The cart documents and CartStatus live in table-free modules (`pos.models.cart_documents`,
+`pos.models.statuses`), re-exported here: `pos cart add` builds them without loading the table classes."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from pos.models._common import Document, Money, Shipping, utcnow
-
-
-
-class CartStatus(StrEnum):
-    OPEN = "open"
-    CHECKOUT = "checkout"  # a payment is being taken; nothing may change
-    CLOSED = "closed"
+from pos.models._common import Money, utcnow
+from pos.models.cart_documents import CartItemPublic as CartItemPublic, CartPublic as CartPublic
+from pos.models.cart_documents import SalePublic as SalePublic
+from pos.models.statuses import CartStatus as CartStatus
 
 
 class Cart(SQLModel, table=True):
@@ -58,58 +56,3 @@ class CartItem(SQLModel, table=True):
     discount_percent: int | None = Field(default=None)
     discount_amount: int | None = Field(default=None, sa_type=Money)
     discount_reason: str | None = Field(default=None, max_length=500)
-
-
-# -- documents ------------------------------------------------------------------------------------------
-
-
-class CartItemPublic(Document):
-    sku: str
-    name: str
-    quantity: int
-    location: str = Field(description="where the stock comes from")
-    unit_price: int = Field(description="the price it is sold at: the list price, or a changed one")
-    line_total: int = Field(description="quantity x unit_price, before discounts")
-    delivery: bool = Field(description="drawn from another location than the cart's, so shipped")
-    list_price: int = Field(default=0, description="the catalogue's price")
-    price_reason: str | None = Field(default=None, description="why the unit price was changed")
-    discount: int = Field(default=0, description="the line's own discount")
-    discount_percent: str | None = Field(default=None, description="the line discount's percent, as text")
-    discount_reason: str | None = None
-    order_discount: int = Field(default=0, description="the line's share of the order discount")
-    net_total: int = Field(default=0, description="line_total less both discounts: what the line costs before tax")
-
-
-class CartPublic(Document):
-    id: int
-    location: str
-    status: CartStatus
-    items: list[CartItemPublic]
-    subtotal: int = Field(description="the lines' net totals: after every discount, before tax")
-    currency: str
-    shipping: Shipping | None
-    parked_at: str | None = Field(default=None, description="UTC, ISO 8601 with Z: when a till parked it; None: not parked")
-    park_note: str | None = Field(default=None, description="the note it was parked with")
-    discount: int = Field(default=0, description="the order discount, spread over the lines")
-    discount_percent: str | None = Field(default=None, description="the order discount's percent, as text")
-    discount_reason: str | None = None
-
-
-class SalePublic(Document):
-    """The till's sale: a cart priced at its store's tax rate as it is now, what checkout would charge.
-    Before the first line there is no cart yet: `id` is None and the sale is empty."""
-
-    id: int | None
-    location: str
-    status: CartStatus
-    items: list[CartItemPublic]
-    subtotal: int = Field(description="the lines' net totals: after every discount, before tax")
-    currency: str
-    shipping: Shipping | None
-    discount: int = Field(default=0, description="the order discount, spread over the lines")
-    discount_percent: str | None = Field(default=None, description="the order discount's percent, as text")
-    discount_reason: str | None = None
-    tax: int
-    total: int
-    parked_at: str | None = Field(default=None, description="UTC, ISO 8601 with Z: when a till parked it; None: not parked")
-    park_note: str | None = Field(default=None, description="the note it was parked with")

@@ -1,10 +1,17 @@
-"""Statuses of orders and payments, and the roles of clerks, defined once here with no table class beside
-them: views, receipts and the sign-in compare against them without loading the SQLModel tables
-(`pos.models.order`, `pos.models.payment` and `pos.models.staff` re-export them, so either import works)."""
+"""Statuses of carts, orders and payments, and the roles of clerks, defined once here with no table class
+beside them: views, receipts, the sign-in and the cart service compare against them without loading the
+SQLModel tables (`pos.models.cart`, `pos.models.order`, `pos.models.payment` and `pos.models.staff`
+re-export them, so either import works)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+
+class CartStatus(StrEnum):
+    OPEN = "open"
+    CHECKOUT = "checkout"  # a payment is being taken; nothing may change
+    CLOSED = "closed"
 
 
 class OrderStatus(StrEnum):

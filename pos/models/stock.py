@@ -8,8 +8,6 @@ from pydantic import Field
 
 from pos.models._common import Document
 
-MAX_QUANTITY = 1_000_000_000  # stock counts are 32-bit on PostgreSQL; no store counts past this
-
 
 class StockAtLocation(Document):
     location: str

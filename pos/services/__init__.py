@@ -17,7 +17,9 @@ How a participant reaches the database (one rule, for every module here):
   table names and constant fragments defined in that module, never a value read from a file or a person.
 - Defaults are declared once, on the table models in `pos.models` (status on insert, `created_at`,
   `updated_at` and its `onupdate`). Core statements get them from SQLAlchemy; a prebuilt INSERT takes
-  them from `sql.insert_defaults(conn, table)`, so no statement repeats `'open'` or `'pending'`.
+  them from `sql.insert_defaults(conn, table)`, so no statement repeats `'open'` or `'pending'`. Where
+  loading the table classes would cost a one-shot command its start-up (`pos cart new`), the module keeps a
+  constant copy for `sql.with_defaults` next to its statement, and a test holds it equal to the model's.
 - Statuses compared in a prebuilt statement are parameters (`status = :pending`), never literals.
 
 Shell completion (`pos/commands/_complete.py`) is the one reader outside this package: it must answer on

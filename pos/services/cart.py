@@ -1,24 +1,28 @@
-"""The CartService: addOrUpdateItem with an inventory check at the line's location."""
+"""The CartService: addOrUpdateItem with an inventory check at the line's location.
+
+Importing it loads no SQLModel table class: a new cart, a line added and the cart's document go through
+prebuilt SQL, so a one-shot `pos cart add` or `pos cart new` pays for none of them. The rarer changes
+(remove, clear, ship, list) build Core statements on `pos.services.tables`, found when they first run.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, select
 
-from pos.errors import CartClosed, InvalidInput, NotDeliverable, NotFound
+from pos.errors import CartClosed, InsufficientStock, InvalidInput, NotDeliverable, NotFound
 from pos.models._common import iso, utcnow
 from pos.models._common import Shipping
-from pos.models.cart import CartItemPublic, CartPublic, CartStatus
+from pos.models.cart_documents import CartItemPublic, CartPublic
+from pos.models.statuses import CartStatus
 from pos.services import sql
 from pos.services import tables as t
 from pos.services.sql import Sql
-from pos.services.catalog import variant_label, get_variant, location_by_code
+from pos.services.lookup import variant_label, get_variant, location_by_code
 from pos.services.db import Database
-from pos.services.inventory import InsufficientStock, available, positive_quantity
+from pos.services.stock_levels import available, positive_quantity
 from pos.services.settings import currency as store_currency
 from pos.discounts import price_rows
 from pos.money import format_tax_rate
-
-CI = t.cart_item
 
 
 def new_cart(db: Database, *, location: str) -> CartPublic:
@@ -31,6 +35,9 @@ _INSERT_CART = Sql(
     "INSERT INTO cart (location_id, status, created_at, updated_at) VALUES (:l, :status, :created_at, :updated_at) "
     "RETURNING id"
 )
+# The cart model's insert defaults, as `sql.defaults_of(t.cart)` gives them, without loading the table
+# classes for them; tests/unit/test_insert_defaults.py holds the two equal.
+CART_DEFAULTS: sql.Defaults = ({"status": CartStatus.OPEN}, ("created_at", "updated_at"))
 _CART = Sql("SELECT id, location_id, status, ship_name, ship_address, parked_at, park_note, discount_percent, "
             "discount_amount, discount_reason FROM cart WHERE id = :id")
 _CART_LOCKED = Sql(
@@ -55,7 +62,7 @@ _LINES = Sql(
 
 def create_cart(conn: Connection, *, location: str) -> int:
     loc = location_by_code(conn, location)
-    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], **sql.insert_defaults(conn, t.cart)})
+    return sql.scalar(conn, _INSERT_CART, {"l": loc["id"], **sql.with_defaults(conn, CART_DEFAULTS)})
 
 
 def cart_row(conn: Connection, cart_id: int) -> dict:
@@ -172,6 +179,7 @@ def remove_item(db: Database, *, cart_id: int, code: str, from_location: str | N
 def _remove(conn: Connection, *, cart_id: int, code: str, from_location: str | None) -> None:
     open_cart_row(conn, cart_id, lock=True)
     variant = get_variant(conn, code)
+    CI = t.cart_item
     stmt = CI.delete().where(CI.c.cart_id == cart_id, CI.c.variant_id == variant["id"])
     if from_location is not None:
         stmt = stmt.where(CI.c.location_id == location_by_code(conn, from_location)["id"])
@@ -188,7 +196,7 @@ def close_cart(conn: Connection, cart_id: int) -> None:
 def clear_cart(db: Database, *, cart_id: int) -> CartPublic:
     with db.write() as conn:
         open_cart_row(conn, cart_id, lock=True)
-        conn.execute(CI.delete().where(CI.c.cart_id == cart_id))
+        conn.execute(t.cart_item.delete().where(t.cart_item.c.cart_id == cart_id))
         conn.execute(
             t.cart.update().where(t.cart.c.id == cart_id).values(
                 ship_name=None, ship_address=None, discount_percent=None, discount_amount=None, discount_reason=None,
@@ -296,6 +304,6 @@ def unfinished_cart(db: Database, *, location: str) -> int | None:
             select(t.cart.c.id)
             .where(t.cart.c.location_id == location_by_code(conn, location)["id"], t.cart.c.status == CartStatus.OPEN,
                    t.cart.c.parked_at.is_(None),  # a parked sale is resumed by number (`resume N`)
-                   exists().where(CI.c.cart_id == t.cart.c.id))
+                   exists().where(t.cart_item.c.cart_id == t.cart.c.id))
             .order_by(t.cart.c.id.desc()).limit(1)
         ).scalar()

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.inventory import StockHistoryPage, StockMovementPublic
-from pos.models.stock import MAX_QUANTITY, StockPublic
+from pos.models.stock import StockPublic
 from pos.services import audit, auth, sql
 from pos.services.audit import Action
 from pos.services import tables as t
@@ -22,7 +22,10 @@ from pos.services.sql import Sql
 from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.clerks import require_approval
-from pos.services.stock_levels import check_stock as check_stock, stock_document
+from pos.services.stock_levels import (  # table-free, so that `pos cart add` need not load this module
+    MAX_QUANTITY as MAX_QUANTITY, available as available, check_quantity as check_quantity, check_stock as check_stock,
+    level as level, positive_quantity as positive_quantity, stock_document,
+)
 
 SL = t.stock_level
 
@@ -38,25 +41,6 @@ class Need:
     location: str = ""
 
 
-
-
-def check_quantity(value: int, *, what: str = "quantity", minimum: int = 0) -> int:
-    """Refuse a quantity below `minimum` or beyond what any stock count can hold, with a one-line reason."""
-    if value < minimum:
-        raise InvalidInput(f"{what} must be {'zero or more' if minimum == 0 else f'at least {minimum}'}, not {value}")
-    if abs(value) > MAX_QUANTITY:
-        raise InvalidInput(f"{what} {value} is more than {MAX_QUANTITY:,}")
-    return value
-
-
-def positive_quantity(value: int, *, hint: str = "") -> int:
-    """A quantity to sell or add: at least 1, and no more than a stock count can hold. `hint` says what to
-    do instead (the till: void the line)."""
-    if value <= 0:
-        raise InvalidInput(f"quantity must be a whole number above 0, not {value}" + (f" ({hint})" if hint else ""))
-    return check_quantity(value)
-
-
 def sum_needs(needs: Iterable[Need]) -> list[Need]:
     """Lines drawing on the same stock level are summed, then sorted so locks are always taken in one order."""
     totals: dict[tuple[int, int], Need] = {}
@@ -70,10 +54,6 @@ def sum_needs(needs: Iterable[Need]) -> list[Need]:
 _ENSURE = Sql(
     "INSERT INTO stock_level (variant_id, location_id, on_hand, reserved) VALUES (:v, :l, 0, 0) "
     "ON CONFLICT (variant_id, location_id) DO NOTHING"
-)
-_LEVEL = Sql("SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l")
-_LEVEL_LOCKED = Sql(
-    "SELECT on_hand, reserved FROM stock_level WHERE variant_id = :v AND location_id = :l FOR UPDATE", only="postgresql"
 )
 _MOVEMENT = Sql(
     "INSERT INTO stock_movement (created_at, variant_id, location_id, delta, on_hand_after, reason, source, source_ref, "
@@ -95,19 +75,6 @@ _TAKE = Sql(
 
 def ensure_level(conn: Connection, variant_id: int, location_id: int) -> None:
     sql.execute(conn, _ENSURE, {"v": variant_id, "l": location_id})
-
-
-def level(conn: Connection, variant_id: int, location_id: int, *, for_update: bool = False) -> tuple[int, int]:
-    """(on_hand, reserved); (0, 0) where the variant has never been stocked at the location."""
-    # A row lock on PostgreSQL; on SQLite the BEGIN IMMEDIATE transaction already excludes writers.
-    statement = _LEVEL_LOCKED if for_update and conn.dialect.name == "postgresql" else _LEVEL
-    row = sql.one(conn, statement, {"v": variant_id, "l": location_id})
-    return (row["on_hand"], row["reserved"]) if row else (0, 0)
-
-
-def available(conn: Connection, variant_id: int, location_id: int) -> int:
-    on_hand, reserved = level(conn, variant_id, location_id)
-    return on_hand - reserved
 
 
 def record_movements(conn: Connection, rows: list[dict]) -> None:

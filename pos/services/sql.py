@@ -120,15 +120,25 @@ def insert_defaults(conn: Connection, table: Table, *, now: datetime | None = No
 
     Every timestamp default gets the same moment (`now`, or the current time), in the column's stored form.
     """
-    fixed, stamps = _defaults_of(table)
+    return with_defaults(conn, defaults_of(table), now=now)
+
+
+Defaults = tuple[dict[str, Any], tuple[str, ...]]
+"""A table's insert defaults: (scalar defaults by column, columns whose default is the current time)."""
+
+
+def with_defaults(conn: Connection, defaults: Defaults, *, now: datetime | None = None) -> dict[str, Any]:
+    """`defaults` (from `defaults_of`, or a copy of them kept as a constant where loading the table classes
+    would cost a command its start-up, held equal by a test) as the parameters `insert_defaults` gives."""
+    fixed, stamps = defaults
     moment = timestamp(conn, now or utcnow()) if stamps else None
     return {**fixed, **dict.fromkeys(stamps, moment)}
 
 
-_DEFAULTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {}
+_DEFAULTS: dict[str, Defaults] = {}
 
 
-def _defaults_of(table: Table) -> tuple[dict[str, Any], tuple[str, ...]]:
+def defaults_of(table: Table) -> Defaults:
     """(scalar defaults by column, columns whose default is the current time), worked out once per table."""
     known = _DEFAULTS.get(table.name)
     if known is None:

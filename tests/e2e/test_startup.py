@@ -96,6 +96,26 @@ def test_install_completion_is_offered():
     assert "--install-completion" in done.stdout
 
 
+# What `pos cart new` and `pos cart add` must not load: no table class at all (their SQL is prebuilt, the cart's
+# insert defaults a constant held equal to the model's), so neither SQLModel nor the ORM.
+CART_TABLE_LAYER = ("sqlmodel", "sqlalchemy.orm", "pos.models.cart", "pos.models.catalog", "pos.models.inventory",
+                    "pos.models.staff", "pos.models.order", "typer._adapters")
+
+
+@pytest.mark.parametrize("json_flag", [[], ["--json"]])
+def test_cart_new_and_add_answer_without_the_table_classes(store, json_flag):
+    probe = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")', repr(CART_TABLE_LAYER))
+    env = {**os.environ, "POS_DATABASE_URL": store.url}
+    new = subprocess.run([sys.executable, "-c", probe, "cart", "new", "--location", "STORE-1", "--json"],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert "HEAVY=\n" in new.stderr, new.stderr
+    cart_id = json.loads(new.stdout)["id"]
+    done = subprocess.run([sys.executable, "-c", probe, "cart", "add", str(cart_id), "TSHIRT-M", *json_flag],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert "TSHIRT-M" in done.stdout
+    assert "HEAVY=\n" in done.stderr, done.stderr
+
+
 def test_cart_add_loads_only_the_tables_it_touches(store):
     probe = PROBE.replace('("sqlalchemy", "sqlmodel", "alembic", "psycopg", "escpos", "pydantic")',
                           '("pos.models.order", "pos.models.payment", "pos.models.refund", "pos.models.documents")')

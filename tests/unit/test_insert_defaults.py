@@ -29,3 +29,11 @@ def test_a_new_cart_is_open_as_the_model_declares():
 def test_history_rows_default_to_no_reason_and_no_reference():
     values = sql.insert_defaults(SQLITE, t.stock_movement, now=MOMENT)  # type: ignore[arg-type]
     assert values["reason"] == "" and values["source_ref"] == "" and values["created_at"].startswith("2026-11-26")
+
+
+def test_the_cart_services_copy_of_the_cart_defaults_is_the_models():
+    # `pos cart new` inserts a cart without loading the table classes: its copy must not drift from them.
+    from pos.services.cart import CART_DEFAULTS
+
+    assert sql.defaults_of(t.cart) == CART_DEFAULTS
+    assert sql.with_defaults(SQLITE, CART_DEFAULTS, now=MOMENT) == sql.insert_defaults(SQLITE, t.cart, now=MOMENT)  # type: ignore[arg-type]

@@ -38,7 +38,7 @@ from pos.models.outcomes import ImportReport
 from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
 from pos.services.db import Database
-from pos.models.stock import MAX_QUANTITY
+from pos.services.stock_levels import MAX_QUANTITY
 from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import BATCH, Stage
 from pos.services.imports.csvsource import (
