@@ -8,7 +8,6 @@ from enum import StrEnum
 from sqlalchemy import Connection
 
 from pos.services import auth, sql
-from pos.services import tables as t
 from pos.services.sql import Sql
 
 
@@ -40,6 +39,11 @@ _INSERT = Sql(
 
 DETAIL_MAX = 500
 
+# The audit model's insert defaults, as `sql.defaults_of(t.audit_log)` gives them: every change writes an
+# audit row, and loading the staff table classes for two defaults would cost a one-shot command (an import,
+# `pos stock set`) a good part of its start-up. tests/unit/test_insert_defaults.py holds the two equal.
+AUDIT_DEFAULTS: sql.Defaults = ({"detail": ""}, ("at",))
+
 
 def record(
     conn: Connection, action: Action, *, location_id: int | None = None, order_id: int | None = None,
@@ -50,7 +54,7 @@ def record(
     `clerk_id`/`clerk_name` say otherwise (a failed sign-in names who was tried)."""
     actor = auth.current()
     sql.execute(conn, _INSERT, {
-        **sql.insert_defaults(conn, t.audit_log),
+        **sql.with_defaults(conn, AUDIT_DEFAULTS),
         "action": str(action),
         "clerk_id": clerk_id if clerk_id is not None else (actor.clerk_id if actor else None),
         "clerk_name": clerk_name if clerk_name is not None else (actor.name if actor else None),
@@ -67,7 +71,7 @@ def record_sales(conn: Connection, sales: list[tuple[int, int, int, str]]) -> No
         return
     actor = auth.current()
     common = {
-        **sql.insert_defaults(conn, t.audit_log), "action": str(Action.SALE),
+        **sql.with_defaults(conn, AUDIT_DEFAULTS), "action": str(Action.SALE),
         "clerk_id": actor.clerk_id if actor else None, "clerk_name": actor.name if actor else None,
         "approver_id": actor.approver_id if actor else None, "refund_id": None, "shift_id": None, "sku": None,
     }

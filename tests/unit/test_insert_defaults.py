@@ -37,3 +37,11 @@ def test_the_cart_services_copy_of_the_cart_defaults_is_the_models():
 
     assert sql.defaults_of(t.cart) == CART_DEFAULTS
     assert sql.with_defaults(SQLITE, CART_DEFAULTS, now=MOMENT) == sql.insert_defaults(SQLITE, t.cart, now=MOMENT)  # type: ignore[arg-type]
+
+
+def test_the_audit_logs_copy_of_its_defaults_is_the_models():
+    # Every change writes an audit row without loading the staff table classes: the copy must not drift.
+    from pos.services.audit import AUDIT_DEFAULTS
+
+    assert sql.defaults_of(t.audit_log) == AUDIT_DEFAULTS
+    assert sql.with_defaults(SQLITE, AUDIT_DEFAULTS, now=MOMENT) == sql.insert_defaults(SQLITE, t.audit_log, now=MOMENT)  # type: ignore[arg-type]
