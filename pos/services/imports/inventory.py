@@ -2,10 +2,12 @@
 
 How it stays fast and safe with a million rows:
 
-1. One write transaction for the whole file. Rows are read straight from csv.reader; the common row
-   (a known SKU and location, digits for the quantity) costs two dict look-ups and becomes four integers
-   in the temporary table `import_stage`. Anything else takes a slow path that checks and reports it
-   (column count, whole numbers, UTF-8, a guard quote, a barcode) into `import_bad`.
+1. One write transaction for the whole file. Rows are read straight from csv.reader, 10,000 at a time; a
+   batch of common rows (a known SKU and location, digits for the quantity) is checked a column at a time
+   in C loops (dict look-ups by `map`, one digits test of the joined quantities) and becomes four integers
+   a row in the temporary table `import_stage`, 50 rows an INSERT. Any other batch goes row by row, and an
+   unusual row takes a slow path that checks and reports it (column count, whole numbers, UTF-8, a guard
+   quote, a barcode) into `import_bad`.
    The reader also marks each (variant, location) pair in a byte map, so a pair given twice is noticed
    without sorting the staged rows; only then (or when a barcode was resolved) does SQL look for it.
 2. Set-based SQL (pos/services/imports/_stage.py) resolves barcodes and finds what needs the database:
@@ -95,10 +97,10 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
 def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress: Progress | None) -> int:
     """Read every row; good rows go to the stage as four integers, the others with their text and problem.
 
-    Rows come in batches of BATCH. A batch
-    whose every row is plain (the header's width, a known SKU and location, ASCII digits for the quantity)
-    is checked a column at a time (`_plain`); any other batch goes row by row (`_rows`), where the unusual
-    row (a guard quote, a barcode, a negative delivery, a problem) takes the slow path.
+    Rows come in batches of BATCH. A batch whose every row is plain (the header's width, a known SKU and
+    location, ASCII digits for the quantity) is checked a column at a time (`_plain`); any other batch goes
+    row by row (`_rows`), where the unusual row (a guard quote, a barcode, a negative delivery, a problem)
+    takes the slow path.
     """
     variants = stage.lookup("SELECT sku, id FROM variant")
     locations = stage.lookup("SELECT code, id FROM location")
