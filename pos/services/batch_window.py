@@ -7,7 +7,10 @@ steps as `pos checkout`, but each step is taken for the whole window at once:
    record, naming the clerk, the drawer shift and this process as owner) and reserves its stock with
    conditional UPDATEs; a line that is refused (an unknown SKU, not enough stock...) undoes its own
    reservations with conditional UPDATEs and writes nothing, so the other lines are not touched;
-2. each order is charged in file order with no transaction open (the processor keeps its own books);
+2. each order is charged in file order with no transaction open; the built-in processors' books (the
+   card simulator's and the drawer's ledger) are written for the whole window in one transaction once the
+   charges are done, before step 3 reads any answer (a kill before that write: no books, so no approval,
+   and reconcile fails those orders; after it: reconcile settles them by the books);
 3. one write transaction settles every charged order: paid -> stock taken with its history row and a sale
    in the audit log, `processing`; not paid -> reservation released, `payment_failed`.
 
@@ -32,7 +35,7 @@ from pos.discounts import item_price_columns, order_discount_columns, price_rows
 from pos.models._common import utcnow
 from pos.models.cart import CartStatus
 from pos.models.order import OrderPublic, OrderStatus
-from pos.models.payment import PaymentStatus
+from pos.models.payment import LEDGER_CHARGE, PaymentStatus
 from pos.services import audit, auth, inventory, owner, shifts, sql
 from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code, variant_label
@@ -149,10 +152,20 @@ def place_window(db: Database, window: list[Placing], *, timeout: float | None, 
         # declined and give it back) waits, with the lines after it, for a window of its own: each line
         # ends exactly as it would have one order at a time.
         placed, window = _reserve(db, window, outcomes, replay)
-        for order in placed:  # with no transaction open, in file order
-            request = ChargeRequest(order.order_id, order.total, order.currency, order.key, order.prepared,
-                                    ledger=Ledger(db))
-            order.status, order.result = call_processor(order.processor, request, timeout=timeout)
+        # The built-in processors' books for the whole window are written once, when its charges are done
+        # and before the settlement reads any answer (pos/services/payments/ledger.py: Ledger.holding).
+        ledger = Ledger(db)
+        requests: dict[int, ChargeRequest] = {}
+        with ledger.holding() as overtaken:
+            for order in placed:  # with no transaction open, in file order
+                request = requests[order.slot] = ChargeRequest(order.order_id, order.total, order.currency,
+                                                               order.key, order.prepared, ledger=ledger)
+                order.status, order.result = call_processor(order.processor, request, timeout=timeout)
+        for order in placed:
+            if (order.processor.name, order.key, LEDGER_CHARGE) in overtaken:
+                # The books held another answer for this key already: charged again, one at a time, the
+                # processor gives that answer back (or refuses a key used for another amount).
+                order.status, order.result = call_processor(order.processor, requests[order.slot], timeout=timeout)
         if placed:
             _settle(db, placed, outcomes)
     return outcomes
