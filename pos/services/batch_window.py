@@ -21,7 +21,9 @@ window of pending orders with this process as owner, which `pos order reconcile`
 
 from __future__ import annotations
 
+import os
 import queue
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -181,9 +183,9 @@ _END = object()
 def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[Numbered]]:
     """The non-blank lines, numbered from 1, in windows of at most `size` lines. A window also closes
     `wait_ms` after its first line arrived, so lines trickling in from a pipe are not held back waiting
-    for more. A list (everything there already) is cut by size only."""
+    for more. A list or a file on disk (everything there already) is cut by size only."""
     numbered = ((n, text) for n, text in enumerate(lines, start=1) if text.strip())
-    if isinstance(lines, (list, tuple)) or size <= 1:
+    if _all_there(lines) or size <= 1:
         window: list[Numbered] = []
         for item in numbered:
             window.append(item)
@@ -194,6 +196,18 @@ def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[N
             yield window
         return
     yield from _timed(numbered, size=size, wait_s=wait_ms / 1000)
+
+
+def _all_there(lines: Iterable[str]) -> bool:
+    """A list, or a file on disk (standard input redirected from one, too): every line can be read now, so
+    windows are cut by size alone, with no reader thread handing lines over. A pipe or a terminal may
+    trickle: those are cut by time too."""
+    if isinstance(lines, (list, tuple)):
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(lines.fileno()).st_mode)  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def _timed(numbered: Iterator[Numbered], *, size: int, wait_s: float) -> Iterator[list[Numbered]]:

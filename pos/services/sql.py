@@ -80,11 +80,14 @@ def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None)
     return count
 
 
-def execute_many(conn: Connection, sql: Sql, rows: Iterable[Mapping[str, Any]]) -> None:
+def execute_many(conn: Connection, sql: Sql, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Run a statement once per row; returns the rows changed in all, as the driver counts them (-1 when it
+    cannot say)."""
     raw: Any = conn.connection.dbapi_connection
     cur = raw.cursor()
     try:
         cur.executemany(sql.text_for(conn.dialect.name), list(rows))
+        return cur.rowcount
     except conn.dialect.loaded_dbapi.Error as exc:
         raise _as_sqlalchemy(conn, sql, exc) from exc
     finally:

@@ -142,6 +142,29 @@ def test_windows_close_after_n_lines_or_t_milliseconds():
     assert [[n for n, _ in w] for w in windows(["x", "y", "z"], size=2, wait_ms=0)] == [[1, 2], [3]]
 
 
+def test_a_file_on_disk_is_cut_by_size_alone_and_a_pipe_by_time_too(tmp_path):
+    """Every line of a file on disk is there already: no window waits for the clock or a reader thread. A
+    pipe may trickle, so its windows also close on time."""
+    import os
+    import threading
+
+    path = tmp_path / "orders.jsonl"
+    path.write_text("".join(f"{i}\n" for i in range(7)))
+    with open(path) as fh:
+        before = threading.active_count()
+        cut = windows(fh, size=3, wait_ms=0)
+        first = next(cut)
+        assert threading.active_count() == before  # no reader thread for a file
+        assert [[n for n, _ in w] for w in [first, *cut]] == [[1, 2, 3], [4, 5, 6], [7]]
+    read_end, write_end = os.pipe()
+    os.write(write_end, b"a\n")
+    with open(read_end) as pipe:
+        cut = windows(pipe, size=3, wait_ms=50)
+        assert [n for n, _ in next(cut)] == [1]  # closed on time, the pipe still open
+        os.close(write_end)
+        assert list(cut) == []
+
+
 # -- for every input: a window ends each line as one order at a time would ---------------------------------
 
 

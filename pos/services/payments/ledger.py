@@ -101,7 +101,8 @@ class Ledger:
 
     def _write(self, held: dict[tuple[str, str, str], dict]) -> set[tuple[str, str, str]]:
         with self.db.write() as conn:
-            sql.execute_many(conn, _INSERT, list(held.values()))
+            if sql.execute_many(conn, _INSERT, list(held.values())) == len(held):
+                return set()  # every row went in: no key was in the books before
             stored = {ident: sql.one(conn, _FIND, {"processor": ident[0], "key": ident[1], "kind": ident[2]})
                       for ident in held}
         return {ident for ident, row in stored.items() if row is None or Entry(**row) != _entry(held[ident])}
