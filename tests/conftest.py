@@ -19,6 +19,12 @@ from pos.services.db import Database
 
 PG_URL = os.environ.get("POS_TEST_POSTGRES_URL")
 
+# `pos` run as a child process (the end-to-end and kill tests) keeps its compiled modules, as it does on a
+# user's machine. A shell that sets PYTHONDONTWRITEBYTECODE (these machines' do) would have every child
+# compile every module of pos again: about a tenth of a second per run, and the suite runs `pos` hundreds
+# of times. The files go to the checkout's __pycache__ folders, which git ignores.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def _pg_driver_url(url: str) -> str:
     if url.startswith(("postgresql://", "postgres://")):

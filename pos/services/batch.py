@@ -192,11 +192,14 @@ def _run_window(db: Database, window: list[tuple[int, str]], *, timeout: float |
     numbers = dict(enumerate(number for number, _ in window))
     refunds: set[int] = set()
 
+    refs: set[str] = set()  # of the orders in `placing`
+
     def place() -> None:
         outcomes = place_window(db, placing, timeout=timeout, replay=_replay)
         for order in placing:
             results[order.slot] = _result(numbers[order.slot], order.ref, outcomes[order.slot])
         placing.clear()
+        refs.clear()
 
     for slot, (number, text) in enumerate(window):
         if is_refund_line(text):
@@ -213,9 +216,10 @@ def _run_window(db: Database, window: list[tuple[int, str]], *, timeout: float |
         except PosError as err:
             results[slot] = _result(number, ref if ref is not None else _ref_of(text), Outcome(error=err))
             continue
-        if any(other.ref == order.ref for other in placing):
+        if order.ref in refs:
             place()  # the same ref again: it replays what the first one ended as
         placing.append(order)
+        refs.add(order.ref)
     if placing:
         place()
     return [(results[slot], slot in refunds) for slot in range(len(window))]

@@ -41,6 +41,7 @@ from pos.models.payment import LEDGER_CHARGE, PaymentStatus
 from pos.services import audit, auth, inventory, owner, shifts, sql
 from pos.services import tables as t
 from pos.services.catalog import get_variant, location_by_code, variant_label
+from pos.services.lookup import variants_by_sku
 from pos.services.db import Database
 from pos.services.inventory import Need, sum_needs
 from pos.services.orders import (
@@ -140,10 +141,9 @@ _PAYMENT_DONE = Sql(
     "completes = :completes, updated_at = :now WHERE order_id = :id AND part = 1 AND status = :pending "
     "RETURNING processor"
 )
-_ORDER_DONE = Sql(
-    "UPDATE orders SET status = :status, updated_at = :now WHERE id = :id AND status = :pending RETURNING id"
-)
-_CART_DONE = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id = :id AND status = :checkout")
+_ORDERS_DONE = Sql("UPDATE orders SET status = :status, updated_at = :now WHERE id = ANY(:ids) AND status = :pending")
+_CARTS_DONE = Sql("UPDATE cart SET status = :closed, updated_at = :now WHERE id = ANY(:ids) AND status = :checkout")
+_KNOWN_KEYS = Sql("SELECT idempotency_key FROM orders WHERE idempotency_key = ANY(:keys)")
 
 
 def place_window(db: Database, window: list[Placing], *, timeout: float | None, replay: Replay) -> dict[int, Outcome]:
@@ -284,12 +284,38 @@ class _Lookups:
     def location(self, code: str) -> dict:
         return self._cached(self.locations, code, lambda: location_by_code(self.conn, code))
 
+    def prefetch_variants(self, codes: Iterable[str]) -> None:
+        """The window's SKUs in one statement; a code not found by SKU (a barcode, a typo) is looked up on
+        its own when its line asks, as `get_variant` would."""
+        wanted = {code: code.strip() for code in codes}
+        found = variants_by_sku(self.conn, wanted.values())
+        for code, sku in wanted.items():
+            if sku in found:
+                self.variants[code] = found[sku]
+
     def variant(self, code: str) -> dict:
         return self._cached(self.variants, code, lambda: get_variant(self.conn, code))
 
     def shift(self, location_id: int, cash: bool) -> int | None:
         return self._cached(self.shifts, (location_id, cash), lambda: shifts.shift_for(
             self.conn, location_id=location_id, register=None, cash=cash))
+
+
+@dataclass
+class _Priced:
+    """An order of the window worked out before anything is written: its lines, prices and stock needs."""
+
+    order: Placing
+    at: int  # its place in the window
+    store: dict
+    lines: list[Mapping[str, Any]]
+    cart: dict
+    shipping: Any
+    priced: list
+    order_discount: Any
+    totals: tuple[int, int, int]
+    shift_id: int | None
+    needs: list[Need]
 
 
 def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
@@ -300,6 +326,7 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
     left: list[Placing] = []
     with db.write() as conn:
         look = _Lookups(conn)
+        look.prefetch_variants(item.sku for order in window for item in order.items)
         currency = store_currency(conn)
         me = owner.current()
         moment = utcnow()
@@ -312,31 +339,24 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
         payment_rows: list[dict] = []
         if conn.dialect.name == "postgresql":
             _lock_levels(conn, _wanted_levels(look, window))
-        for index, order in enumerate(window):
+        ready = _priced(conn, look, window, outcomes, replay)
+        # Enough stock for the whole window, level by level, means enough for each line in turn: reserved in
+        # one UPDATE per stock level. Otherwise each line reserves its own, and a refusal is its own.
+        pooled = _reserve_pooled(conn, [n for p in ready for n in p.needs])
+        for p in ready:
+            order, store, needs = p.order, p.store, p.needs
+            subtotal, tax, total = p.totals
             try:
-                found = replay(conn, order.key, order.digest, order.ref)
-                if found is not None:
-                    outcomes[order.slot] = Outcome(found.id, found.status, replayed=True, doc=found)
-                    continue
-                store = look.location(order.location)
-                lines = _lines(look, order, store)
-                cart = {"id": None, "location_id": store["id"], "ship_name": None, "ship_address": None,
-                        "discount_percent": None, "discount_amount": None, "discount_reason": None}
-                shipping = checked_shipping(cart, lines, order.shipping)
-                priced, order_discount = price_rows(cart, lines)
-                subtotal, tax, total = totals_of(sum(p.net for p in priced), store["tax_rate"])
-                shift_id = look.shift(store["id"], order.processor.name == "cash")
-                needs = [Need(line["variant_id"], line["location_id"], line["quantity"], line["sku"], line["location"])
-                         for line in lines]
-                _reserve_needs(conn, needs)
+                if not pooled:
+                    _reserve_needs(conn, needs)
                 cart_id = sql.scalar(conn, _NEW_CART, {**cart_defaults, "l": store["id"], "status": CartStatus.CHECKOUT})
                 order_id = sql.scalar(conn, _NEW_ORDER, {
                     **order_defaults, "cart_id": cart_id, "location_id": store["id"], "currency": currency,
                     "subtotal": subtotal, "tax": tax, "total": total, "tax_rate": store["tax_rate"],
-                    "ship_name": shipping.name if shipping else None,
-                    "ship_address": shipping.address if shipping else None, "key": order.key, "hash": order.digest,
+                    "ship_name": p.shipping.name if p.shipping else None,
+                    "ship_address": p.shipping.address if p.shipping else None, "key": order.key, "hash": order.digest,
                     "owner_host": me.host, "owner_pid": me.pid, "owner_start": me.start, **clerk,
-                    **order_discount_columns(cart, order_discount),
+                    **order_discount_columns(p.cart, p.order_discount),
                 })
                 if order_id is None:  # another process placed this ref meanwhile: give its order back
                     _release(conn, needs)
@@ -347,8 +367,10 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
                     outcomes[order.slot] = Outcome(found.id, found.status, replayed=True, doc=found)
                     continue
             except inventory.InsufficientStock as err:
-                if placed and any((n.variant_id, n.location_id) in held for n in _needs_of(look, order)):
-                    left = window[index:]
+                if placed and any((n.variant_id, n.location_id) in held for n in needs):
+                    left = window[p.at:]
+                    for later in left:  # worked out again in their own window
+                        outcomes.pop(later.slot, None)
                     break
                 outcomes[order.slot] = Outcome(error=err)
                 continue
@@ -357,16 +379,16 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
                 continue
             held.update((n.variant_id, n.location_id) for n in needs)
             cart_rows += [{"c": cart_id, "v": line["variant_id"], "l": line["location_id"], "q": line["quantity"]}
-                          for line in lines]
+                          for line in p.lines]
             item_rows += [{
                 "order_id": order_id, "variant_id": line["variant_id"], "location_id": line["location_id"],
                 "sku": line["sku"], "name": clip_chars(variant_label(line), ITEM_NAME_MAX), "quantity": line["quantity"],
-                **item_price_columns(line, p),
-            } for line, p in zip(lines, priced, strict=True)]
+                **item_price_columns(line, priced),
+            } for line, priced in zip(p.lines, p.priced, strict=True)]
             payment_rows.append({
                 **payment_defaults, "order_id": order_id, "processor": order.processor.name, "amount": total,
                 "currency": currency, "key": order.key, "brand": order.prepared.brand, "last4": order.prepared.last4,
-                "tendered": order.prepared.tendered, "shift_id": shift_id, **clerk,
+                "tendered": order.prepared.tendered, "shift_id": p.shift_id, **clerk,
             })
             order.order_id, order.cart_id, order.location_id = order_id, cart_id, store["id"]
             order.total, order.currency, order.needs = total, currency, needs
@@ -377,9 +399,47 @@ def _reserve(db: Database, window: list[Placing], outcomes: dict[int, Outcome],
     return placed, left
 
 
-def _needs_of(look: _Lookups, order: Placing) -> list[Need]:
-    store = look.location(order.location)
-    return [Need(line["variant_id"], line["location_id"], line["quantity"]) for line in _lines(look, order, store)]
+def _priced(conn: Connection, look: _Lookups, window: list[Placing], outcomes: dict[int, Outcome],
+            replay: Replay) -> list[_Priced]:
+    """The window's orders that are not replays and were not refused (unknown SKU or store, bad shipping...),
+    worked out; a replay or a refusal goes straight to `outcomes`."""
+    known = {row["idempotency_key"] for row in sql.all_rows(
+        conn, _KNOWN_KEYS, {"keys": sql.listed(conn, [order.key for order in window])})}
+    ready: list[_Priced] = []
+    for at, order in enumerate(window):
+        try:
+            found = replay(conn, order.key, order.digest, order.ref) if order.key in known else None
+            if found is not None:
+                outcomes[order.slot] = Outcome(found.id, found.status, replayed=True, doc=found)
+                continue
+            store = look.location(order.location)
+            lines = _lines(look, order, store)
+            cart = {"id": None, "location_id": store["id"], "ship_name": None, "ship_address": None,
+                    "discount_percent": None, "discount_amount": None, "discount_reason": None}
+            shipping = checked_shipping(cart, lines, order.shipping)
+            priced, order_discount = price_rows(cart, lines)
+            ready.append(_Priced(
+                order=order, at=at, store=store, lines=lines, cart=cart, shipping=shipping, priced=priced,
+                order_discount=order_discount, totals=totals_of(sum(p.net for p in priced), store["tax_rate"]),
+                shift_id=look.shift(store["id"], order.processor.name == "cash"),
+                needs=[Need(line["variant_id"], line["location_id"], line["quantity"], line["sku"], line["location"])
+                       for line in lines],
+            ))
+        except PosError as err:
+            outcomes[order.slot] = Outcome(error=err)
+    return ready
+
+
+def _reserve_pooled(conn: Connection, needs: list[Need]) -> bool:
+    """Reserve what all of `needs` want, one conditional UPDATE per stock level. True when every level had
+    enough; otherwise nothing is left reserved (the levels already done are given back) and False."""
+    done: list[Need] = []
+    for n in sum_needs(needs):
+        if sql.execute(conn, _RESERVE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity}) != 1:
+            _release(conn, done)
+            return False
+        done.append(n)
+    return True
 
 
 def _lines(look: _Lookups, order: Placing, store: dict) -> list[Mapping[str, Any]]:
@@ -477,8 +537,9 @@ def _settle_all(conn: Connection, placed: list[Placing]) -> dict[int, Outcome]:
     now = sql.timestamp(conn, utcnow())
     if conn.dialect.name == "postgresql":
         _lock_levels(conn, sorted({(n.variant_id, n.location_id) for o in placed for n in o.needs}))
-    movements: list[dict] = []
-    sales: list[tuple[int, int, int, str]] = []
+    paid: list[Placing] = []
+    failed: list[Placing] = []
+    processors: dict[int, str] = {}
     for order in placed:
         result = order.result
         assert result is not None  # call_processor answers every charge
@@ -492,29 +553,47 @@ def _settle_all(conn: Connection, placed: list[Placing]) -> dict[int, Outcome]:
         if processor is None:  # `pos order reconcile` settled it while the processor was answering
             outcomes[order.slot] = _settled_elsewhere(conn, order)
             continue
-        status = OrderStatus.PROCESSING if approved else OrderStatus.PAYMENT_FAILED
-        sql.scalar(conn, _ORDER_DONE, {"id": order.order_id, "status": status, "now": now,
-                                       "pending": OrderStatus.PENDING})
+        processors[order.slot] = processor
         if approved:
-            for n in sum_needs(order.needs):
-                on_hand = sql.scalar(conn, _TAKE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
-                if on_hand is None:  # cannot happen while reservations are only made by reserve(); refuse loudly
-                    raise inventory.InsufficientStock(f"stock for {n.sku} at {n.location} was not reserved")
-                movements.append({
-                    "variant_id": n.variant_id, "location_id": n.location_id, "delta": -n.quantity,
-                    "on_hand_after": on_hand, "source": "sale", "source_ref": f"order {order.order_id}", "reason": "",
-                })
-            sales.append((order.location_id, order.order_id, order.total, f"paid by {processor}"))
-            outcomes[order.slot] = Outcome(order.order_id, status)
+            paid.append(order)
+            outcomes[order.slot] = Outcome(order.order_id, OrderStatus.PROCESSING)
         else:
-            _release(conn, order.needs)
-            outcomes[order.slot] = Outcome(order.order_id, status, error=_declined(order, reason))
-        # A batch order nobody will pay again (its ref replays the failure) closes its cart either way.
-        sql.execute(conn, _CART_DONE, {"id": order.cart_id, "closed": CartStatus.CLOSED, "now": now,
-                                       "checkout": CartStatus.CHECKOUT})
-    inventory.record_movements(conn, movements)
-    audit.record_sales(conn, sales)
+            failed.append(order)
+            outcomes[order.slot] = Outcome(order.order_id, OrderStatus.PAYMENT_FAILED, error=_declined(order, reason))
+    for status, orders in ((OrderStatus.PROCESSING, paid), (OrderStatus.PAYMENT_FAILED, failed)):
+        if orders:
+            sql.execute(conn, _ORDERS_DONE, {"ids": sql.listed(conn, [o.order_id for o in orders]), "status": status,
+                                             "now": now, "pending": OrderStatus.PENDING})
+    inventory.record_movements(conn, _take(conn, paid))
+    _release(conn, [n for order in failed for n in order.needs])
+    # A batch order nobody will pay again (its ref replays the failure) closes its cart either way.
+    if paid or failed:
+        sql.execute(conn, _CARTS_DONE, {"ids": sql.listed(conn, [o.cart_id for o in paid + failed]),
+                                        "closed": CartStatus.CLOSED, "now": now, "checkout": CartStatus.CHECKOUT})
+    audit.record_sales(conn, [(o.location_id, o.order_id, o.total, f"paid by {processors[o.slot]}") for o in paid])
     return outcomes
+
+
+def _take(conn: Connection, paid: list[Placing]) -> list[dict]:
+    """The paid orders' reserved stock taken, one conditional UPDATE per stock level, and their history rows:
+    one per order and level, in order, each with the on-hand count its own sale left (the transaction holds
+    the levels, so nothing else moves them in between)."""
+    before: dict[tuple[int, int], int] = {}
+    for n in sum_needs(n for order in paid for n in order.needs):
+        on_hand = sql.scalar(conn, _TAKE, {"v": n.variant_id, "l": n.location_id, "n": n.quantity})
+        if on_hand is None:  # cannot happen while reservations are only made by reserve(); refuse loudly
+            raise inventory.InsufficientStock(f"stock for {n.sku} at {n.location} was not reserved")
+        before[n.variant_id, n.location_id] = on_hand + n.quantity
+    movements: list[dict] = []
+    for order in paid:
+        for n in sum_needs(order.needs):
+            level = (n.variant_id, n.location_id)
+            before[level] -= n.quantity
+            movements.append({
+                "variant_id": n.variant_id, "location_id": n.location_id, "delta": -n.quantity,
+                "on_hand_after": before[level], "source": "sale", "source_ref": f"order {order.order_id}", "reason": "",
+            })
+    return movements
 
 
 def _declined(order: Placing, reason: str | None) -> PosError:

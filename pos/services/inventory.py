@@ -48,7 +48,7 @@ def sum_needs(needs: Iterable[Need]) -> list[Need]:
         key = (n.variant_id, n.location_id)
         prev = totals.get(key)
         totals[key] = n if prev is None else Need(key[0], key[1], prev.quantity + n.quantity, n.sku, n.location)
-    return sorted(totals.values())
+    return [totals[key] for key in sorted(totals)]  # by (variant, location): tuples compare in C
 
 
 _ENSURE = Sql(

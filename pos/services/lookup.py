@@ -4,7 +4,7 @@ re-exports these for the rest of the services."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -32,6 +32,7 @@ _VARIANT_BY = (
 )
 _VARIANT_BY_SKU = Sql(_VARIANT_BY + "WHERE v.sku = :code")
 _VARIANT_BY_BARCODE = Sql(_VARIANT_BY + "WHERE v.barcode = :code")
+_VARIANTS_BY_SKU = Sql(_VARIANT_BY + "WHERE v.sku = ANY(:codes)")
 
 
 def find_variant(conn: Connection, code: str) -> dict | None:
@@ -43,6 +44,12 @@ def find_variant(conn: Connection, code: str) -> dict | None:
     if row is None and lookup_barcode(code) != code:
         row = sql.one(conn, _VARIANT_BY_BARCODE, {"code": code})
     return row
+
+
+def variants_by_sku(conn: Connection, skus: Iterable[str]) -> dict[str, dict]:
+    """The variants whose SKU is one of `skus`, by SKU, in one statement (a `pos batch` window's catalog).
+    A code found here is what `find_variant` finds for it: the SKU comes first."""
+    return {row["sku"]: row for row in sql.all_rows(conn, _VARIANTS_BY_SKU, {"codes": sql.listed(conn, set(skus))})}
 
 
 def get_variant(conn: Connection, code: str) -> dict:

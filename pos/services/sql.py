@@ -10,6 +10,7 @@ for psycopg they are rewritten to `%(name)s` once per statement.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -22,6 +23,8 @@ from sqlalchemy.exc import DBAPIError
 from pos.models._common import utcnow
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+# `= ANY(:name)`, a list parameter as PostgreSQL takes it; on SQLite the list goes in as JSON (`listed`).
+_ANY = re.compile(r"= ANY\(:([A-Za-z_]\w*)\)")
 
 
 REGISTRY: list[Sql] = []
@@ -30,12 +33,17 @@ REGISTRY: list[Sql] = []
 
 class Sql:
     """One named, prebuilt statement with `:name` parameters. `only` names the one dialect that runs it
-    (a `FOR UPDATE` that SQLite does not need); `where` says which module defines it, for test reports."""
+    (a `FOR UPDATE` that SQLite does not need); `where` says which module defines it, for test reports.
 
-    __slots__ = ("sqlite", "_pg", "only", "where")
+    A list of values is one parameter, written `column = ANY(:name)` and passed through `listed()`: PostgreSQL
+    takes it as an array, SQLite as `column IN (SELECT value FROM json_each(:name))`. A window's rows are
+    then changed or read by one statement, whatever their number."""
+
+    __slots__ = ("written", "sqlite", "_pg", "only", "where")
 
     def __init__(self, text: str, *, only: str | None = None) -> None:
-        self.sqlite = " ".join(text.split())
+        self.written = " ".join(text.split())
+        self.sqlite = _ANY.sub(r"IN (SELECT value FROM json_each(:\1))", self.written)
         self._pg: str | None = None
         self.only = only
         self.where = sys._getframe(1).f_globals.get("__name__", "?")
@@ -48,9 +56,9 @@ class Sql:
         if dialect == "sqlite":
             return self.sqlite
         if self._pg is None:
-            if "%" in self.sqlite:
+            if "%" in self.written:
                 raise ValueError("hot-path SQL must not contain '%'")
-            self._pg = _PARAM.sub(r"%(\1)s", self.sqlite)
+            self._pg = _PARAM.sub(r"%(\1)s", self.written)
         return self._pg
 
 
@@ -70,6 +78,13 @@ def _cursor_call(conn: Connection, sql: Sql, params: Mapping[str, Any] | None):
         return raw.execute(sql.text_for(conn.dialect.name), params or {})
     except conn.dialect.loaded_dbapi.Error as exc:
         raise _as_sqlalchemy(conn, sql, exc) from exc
+
+
+def listed(conn: Connection, values: Iterable[Any]) -> Any:
+    """`values` as the one parameter of a `= ANY(:name)` (see Sql): a JSON array on SQLite, a list on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        return json.dumps(list(values))
+    return list(values)
 
 
 def execute(conn: Connection, sql: Sql, params: Mapping[str, Any] | None = None) -> int:

@@ -32,6 +32,14 @@ def levels(db):
             "JOIN location l ON l.id = s.location_id")).all())
 
 
+def history(db):
+    """Every stock movement in the order written: what a clerk reads in `pos stock history`."""
+    with db.read() as conn:
+        return conn.execute(text(
+            "SELECT v.sku, l.code, m.delta, m.on_hand_after, m.source, m.source_ref FROM stock_movement m "
+            "JOIN variant v ON v.id = m.variant_id JOIN location l ON l.id = m.location_id ORDER BY m.id")).all()
+
+
 def outcomes(results):
     return [(r.line, r.ref, r.status, r.error.code if r.error else None, r.replayed) for r in results]
 
@@ -56,6 +64,22 @@ def test_a_refused_line_in_a_window_fails_alone_and_gives_back_what_it_had_reser
     assert "not enough CROISSANT at STORE-1: 5 available, 6 wanted" in results[1].error.message
     assert levels(store) == [("CROISSANT", "STORE-1", 5, 0), ("TSHIRT-M", "STORE-1", 0, 0),
                              ("TSHIRT-M", "WH-1", 50, 0)]
+
+
+def test_a_window_taking_one_level_for_several_orders_writes_each_sale_its_own_history_row(store):
+    """The window takes its stock one UPDATE per level; the history still reads as sale after sale."""
+    lines = [order_line(f"H-{i}", [{"sku": "TSHIRT-M", "qty": i}, {"sku": "CROISSANT", "qty": 1}]) for i in (1, 2, 3)]
+    results = list(run_batch(store, lines, window_orders=10))
+    assert [r.status for r in results] == ["processing"] * 3
+    sales = [row[:5] for row in history(store) if row[4] == "sale"]
+    assert sales == [
+        ("TSHIRT-M", "STORE-1", -1, 9, "sale"), ("CROISSANT", "STORE-1", -1, 4, "sale"),
+        ("TSHIRT-M", "STORE-1", -2, 7, "sale"), ("CROISSANT", "STORE-1", -1, 3, "sale"),
+        ("TSHIRT-M", "STORE-1", -3, 4, "sale"), ("CROISSANT", "STORE-1", -1, 2, "sale"),
+    ]
+    refs = [row[5] for row in history(store) if row[4] == "sale"]
+    assert refs == [f"order {r.order_id}" for r in results for _ in range(2)]
+    assert levels(store) == [("CROISSANT", "STORE-1", 2, 0), ("TSHIRT-M", "STORE-1", 4, 0), ("TSHIRT-M", "WH-1", 50, 0)]
 
 
 def test_the_same_ref_twice_in_one_window_replays_the_first(store):
@@ -210,6 +234,7 @@ def test_any_file_ends_the_same_in_windows_as_one_order_at_a_time(lines, size):
             together = outcomes(run_batch(grouped, text_lines, window_orders=size))
             assert together == alone
             assert levels(grouped) == levels(one)
+            assert history(grouped) == history(one)  # each sale's row, with the on-hand its own sale left
             assert all(reserved == 0 for *_, reserved in levels(grouped))
         finally:
             one.dispose()

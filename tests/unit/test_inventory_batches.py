@@ -56,3 +56,9 @@ def test_a_batch_checked_a_column_at_a_time_stages_what_row_by_row_stages(rows, 
         assert (fast_seen.marks, fast_seen.twice) == (slow_seen.marks, slow_seen.twice)
     else:  # nothing staged or marked: the batch goes row by row instead
         assert fast == [] and not any(fast_seen.marks) and not fast_seen.twice
+
+
+def test_a_cr_ending_one_value_and_an_lf_starting_the_next_are_two_lines():
+    """Hypothesis found it: `",\\r","\\n"` spans three lines of the file, so the next row starts on line 4."""
+    rows = [[",\r", "\n"], ["next"]]
+    assert _starts(rows, 0) == [1, 4]

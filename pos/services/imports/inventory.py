@@ -145,13 +145,16 @@ def _starts(rows: list[list[str]], prev: int) -> list[int]:
     """The line each row starts on, in a batch where some row spans several lines (a quoted line break).
 
     The reader counts the lines its file gives, and the file (newline="") ends a line at LF, CR LF or a lone
-    CR, which a quoted value keeps as they were: so a row takes one line more for each of those in it."""
+    CR, which a quoted value keeps as they were: so a row takes one line more for each of those in it. Each
+    value is counted on its own: a CR that ends one value and an LF that starts the next are two line ends
+    in the file (a quote and a comma lie between them), not one CR LF."""
     starts = []
     line = prev + 1
     for row in rows:
         starts.append(line)
-        text_ = "".join(row)
-        line += 1 + text_.count("\n") + text_.count("\r") - text_.count("\r\n")
+        line += 1
+        for value in row:
+            line += value.count("\n") + value.count("\r") - value.count("\r\n")
     return starts
 
 
