@@ -239,3 +239,58 @@ def test_any_file_ends_the_same_in_windows_as_one_order_at_a_time(lines, size):
         finally:
             one.dispose()
             grouped.dispose()
+
+
+# -- a reconcile that settles a window's order while its processor is still answering -----------------------
+
+
+def _settled_while_charging(store, settle_as: str):
+    """A processor that approves, but first has the order settled as `settle_as` by another transaction,
+    as `pos order reconcile` settles it (pos.services.orders.settle), while the charge is under way."""
+    from fakes import FakeProcessor, install
+
+    from pos.plugin import PaymentResult
+    from pos.services.orders import settle
+
+    def answer(request):
+        with store.write() as conn:
+            settle(conn, order_id=request.order_id, payment_status=settle_as,
+                   result=PaymentResult(settle_as == "approved", reason="settled by reconcile"))
+        return PaymentResult(True, reference=f"fake-{request.order_id}")
+
+    return install(FakeProcessor("fake", answer))
+
+
+def _fake_line(ref, qty):
+    return json.dumps({"ref": ref, "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "qty": qty}],
+                       "payment": {"processor": "fake"}})
+
+
+def _statuses(store):
+    with store.read() as conn:
+        return conn.execute(text("SELECT o.status, p.status FROM orders o JOIN payment p ON p.order_id = o.id "
+                                 "ORDER BY o.id")).all()
+
+
+def test_an_order_failed_by_a_reconcile_while_its_card_was_approved_is_a_settle_conflict_alone(store):
+    _settled_while_charging(store, "failed")
+    lines = [order_line("RC-1", [{"sku": "TSHIRT-M", "qty": 1}]), _fake_line("RC-2", 2),
+             order_line("RC-3", [{"sku": "TSHIRT-M", "qty": 3}])]
+    first, second, third = run_batch(store, lines, window_orders=10)
+    assert (second.status, second.error.code) == ("payment_failed", "settle_conflict")
+    assert "check the payment with the processor" in second.error.message
+    assert [(r.status, r.error) for r in (first, third)] == [("processing", None)] * 2  # the window goes on
+    assert _statuses(store) == [("processing", "approved"), ("payment_failed", "failed"), ("processing", "approved")]
+    # The reconcile gave back RC-2's two units; the window took RC-1's and RC-3's: 10 - 1 - 3.
+    assert levels(store)[1] == ("TSHIRT-M", "STORE-1", 6, 0)
+
+
+def test_an_order_a_reconcile_settled_as_the_processor_answered_is_reported_as_settled(store):
+    _settled_while_charging(store, "approved")
+    first, second = run_batch(store, [_fake_line("RC-4", 2), order_line("RC-5", [{"sku": "TSHIRT-M", "qty": 1}])],
+                              window_orders=10)
+    assert [(r.status, r.error) for r in (first, second)] == [("processing", None)] * 2
+    assert levels(store)[1] == ("TSHIRT-M", "STORE-1", 7, 0)  # RC-4's two taken once (by the reconcile)
+    with store.read() as conn:
+        sales = conn.execute(text("SELECT delta FROM stock_movement WHERE source = 'sale' ORDER BY id")).scalars().all()
+    assert sales == [-2, -1]
