@@ -205,11 +205,15 @@ def report_error(code: str, message: str, details: dict[str, Any] | None = None,
 
     # A card number typed where a SKU was expected is not echoed; a scanned GTIN is.
     message = (mask_card_numbers if payment else mask_stray_card_numbers)(message)
-    if as_json:
+    if as_json:  # JSON escapes every control character itself
         body = {"code": code, "message": message, **(details or {})}
         print_json({"error": body})
     else:
-        typer.secho(f"error: {message}", err=True, fg="red")
+        from pos.textcells import visible
+
+        # A message can quote what a person or a file gave (an unknown SKU): an escape in it is shown, not
+        # obeyed by the terminal.
+        typer.secho(f"error: {visible(message)}", err=True, fg="red")
 
 
 def _tell(message: str) -> None:

@@ -87,3 +87,26 @@ def test_the_till_shows_a_stored_control_character_as_an_escape(cli, db):
                        "line_total": 100, "delivery": False}]}
     for shown in (sale_text(sale), sale_view(sale).plain):
         assert ESC not in shown and "Mug\\x1b[2J" in shown and "Ada\\x1bp" in shown
+
+
+def test_an_unknown_code_with_an_escape_is_quoted_in_the_error_as_an_escape_never_sent(cli):
+    _store(cli)
+    cli("cart", "new", "--location", "S1")
+    result = cli("cart", "add", "1", f"MUG{ESC}p")
+    assert result.exit_code == 1
+    assert ESC not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "MUG\\x1bp" in result.stderr
+
+
+def test_an_import_error_keeps_each_problem_on_its_own_line_whatever_its_cell_holds(cli, tmp_path):
+    _store(cli)
+    cli("variant", "add", "MUG-1", "--product", "MUG", "--price", "2")
+    stock = tmp_path / "stock.csv"
+    stock.write_text(f'sku,location,quantity\n"NO\nSUCH",S1,1\nMUG-1,S1,2\n"X{ESC}[2J",S1,3\n', encoding="utf-8")
+    result = cli("import", "inventory", str(stock))
+    assert result.exit_code == 1
+    assert ESC not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[1:] == ["stock.csv:2: sku: unknown SKU or barcode 'NO\\nSUCH'",
+                         "stock.csv:5: sku: unknown SKU or barcode 'X\\x1b[2J'"]
+    assert "2 of 3 rows are invalid; nothing was imported" in lines[0]

@@ -245,11 +245,11 @@ def test_lines_are_numbered_as_in_the_file_across_quoted_line_breaks_and_blank_l
     path = _csv(tmp_path, text)
     result = import_inventory(store, path=path, skip_invalid=True)
     assert result.errors == [
-        "stock.csv:3: sku: unknown SKU or barcode 'NO\r\nSUCH'",
+        "stock.csv:3: sku: unknown SKU or barcode 'NO\\r\\nSUCH'",  # one line each, the breaks shown
         "stock.csv:6: quantity: must be a whole number, not 'x'",
-        "stock.csv:7: sku: unknown SKU or barcode 'A\rB'",
+        "stock.csv:7: sku: unknown SKU or barcode 'A\\rB'",
         "stock.csv:9: quantity: must be zero or more for a count (--mode set), not -1",
-        "stock.csv:10: sku: unknown SKU or barcode 'C\nD'",
+        "stock.csv:10: sku: unknown SKU or barcode 'C\\nD'",
     ]
     refs = {(h.location, h.ref) for h in inventory.stock_history(store, sku="TSHIRT-M") if h.source == "import"}
     assert refs == {("STORE-1", "stock.csv:2"), ("WH-1", "stock.csv:12")}

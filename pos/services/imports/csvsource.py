@@ -34,7 +34,12 @@ class Problem:
     message: str
 
     def render(self, name: str) -> str:
-        return f"{name}:{self.line}: {self.column}: {self.message}"
+        """One line, whatever the value quoted in it holds: a line break inside a quoted cell is shown as
+        an escape (`\\n`), so each problem stays on its own line of the error and of the rejects file."""
+        text = f"{name}:{self.line}: {self.column}: {self.message}"
+        if "\n" in text or "\r" in text:
+            text = text.replace("\r", "\\r").replace("\n", "\\n")
+        return text
 
 
 def file_label(path: str) -> str:
