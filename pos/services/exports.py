@@ -70,17 +70,20 @@ def export_catalog(db: Database, *, out: IO[str]) -> ExportReport:
 
 
 def export_inventory(db: Database, *, out: IO[str], location: str | None = None) -> ExportReport:
-    """On-hand stock per SKU and location: the columns of `pos import inventory`."""
+    """On-hand stock and reorder level per SKU and location: the columns of `pos import inventory`, so that
+    the file reads back with no change (an empty reorder level leaves a level without one as it is)."""
     with db.read() as conn:
         stmt = (
-            select(V.c.sku, L.c.code, SL.c.on_hand)
+            select(V.c.sku, L.c.code, SL.c.on_hand, SL.c.reorder_level)
             .join(V, V.c.id == SL.c.variant_id)
             .join(L, L.c.id == SL.c.location_id)
             .order_by(V.c.sku, L.c.code)
         )
         if location:
             stmt = stmt.where(SL.c.location_id == location_by_code(conn, location)["id"])
-        count = _write(out, ["sku", "location", "quantity"], conn.execution_options(**STREAM).execute(stmt))
+        rows = conn.execution_options(**STREAM).execute(stmt)
+        count = _write(out, ["sku", "location", "quantity", "reorder_level"],
+                       ([sku, code, on_hand, "" if level is None else level] for sku, code, on_hand, level in rows))
     return ExportReport(kind="inventory", rows=count)
 
 

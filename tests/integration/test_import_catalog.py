@@ -10,6 +10,7 @@ from pos.errors import InvalidInput
 from pos.services import catalog
 from pos.services.exports import export_catalog, export_inventory
 from pos.services.imports import import_catalog, import_inventory
+from pos.services.stock_moves import set_reorder
 
 HEADER = "product,product_name,sku,price,variant_name,barcode,deliverable,option:size\n"
 
@@ -83,17 +84,19 @@ def test_export_then_import_changes_nothing(store, tmp_path):
     again = import_catalog(store, path=_csv(tmp_path, text, "export.csv"))
     assert (again.read, again.unchanged, again.applied) == (3, 3, 0)
 
+    set_reorder(store, sku="TSHIRT-M", location="STORE-1", reorder_level=4)
     stock = io.StringIO()
     export_inventory(store, out=stock)
-    assert stock.getvalue().splitlines()[0] == "sku,location,quantity"
+    assert stock.getvalue().splitlines()[:2] == ["sku,location,quantity,reorder_level", "CROISSANT,STORE-1,5,"]
+    assert "TSHIRT-M,STORE-1,10,4" in stock.getvalue().splitlines()  # the reorder level goes with its stock
     back = import_inventory(store, path=_csv(tmp_path, stock.getvalue(), "stock.csv"))
-    assert (back.read, back.unchanged, back.applied) == (3, 3, 0)
+    assert (back.read, back.unchanged, back.applied, back.reorder_levels) == (3, 3, 0, 0)
 
 
 def test_exporting_one_location_lists_only_its_stock(store):
     out = io.StringIO()
     export_inventory(store, out=out, location="WH-1")
-    assert out.getvalue().splitlines()[1:] == ["TSHIRT-M,WH-1,50"]
+    assert out.getvalue().splitlines()[1:] == ["TSHIRT-M,WH-1,50,"]
 
 
 def test_orders_export_has_one_row_per_line_with_totals_and_payment(store):
