@@ -5,18 +5,23 @@ steps as `pos checkout`, but each step is taken for the whole window at once:
 
 1. one write transaction records every order of the window `pending` (its cart, order, items and payment
    record, naming the clerk, the drawer shift and this process as owner) and reserves its stock with
-   conditional UPDATEs; a line that is refused (an unknown SKU, not enough stock...) undoes its own
-   reservations with conditional UPDATEs and writes nothing, so the other lines are not touched;
+   conditional UPDATEs: one per stock level for the whole window when every level has enough (then every
+   line in turn has enough), otherwise line by line, where a line that is refused (not enough stock)
+   undoes its own reservations and writes nothing, so the other lines are not touched; a line refused
+   before that (an unknown SKU or store...) reserves nothing;
 2. each order is charged in file order with no transaction open; the built-in processors' books (the
    card simulator's and the drawer's ledger) are written for the whole window in one transaction once the
    charges are done, before step 3 reads any answer (a kill before that write: no books, so no approval,
    and reconcile fails those orders; after it: reconcile settles them by the books);
-3. one write transaction settles every charged order: paid -> stock taken with its history row and a sale
-   in the audit log, `processing`; not paid -> reservation released, `payment_failed`.
+3. one write transaction settles every charged order: paid -> stock taken (one conditional UPDATE per
+   level for the window's paid orders) with a history row per sale and level, each with the on-hand its
+   own sale left, and a sale in the audit log, `processing`; not paid -> reservation released,
+   `payment_failed`; the orders and carts are closed with one UPDATE per status.
 
-Rows of one kind are written together (`executemany`), the catalog and the store are looked up once per
-window, and nothing is read back only to be returned. A process killed at any point leaves at most one
-window of pending orders with this process as owner, which `pos order reconcile` settles like any other.
+Rows of one kind are written together (`executemany`), the window's idempotency keys, SKUs and store are
+looked up once per window (a list parameter, `sql.listed`), and nothing is read back only to be returned.
+A process killed at any point leaves at most one window of pending orders with this process as owner,
+which `pos order reconcile` settles like any other.
 """
 
 from __future__ import annotations
