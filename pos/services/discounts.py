@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pos.discounts import Off, over_limit, price_rows
+from pos import reasons
 from pos.errors import InvalidInput, NotFound
 from pos.services import audit
 from pos.services.audit import Action
@@ -29,9 +30,7 @@ from pos.services.catalog import get_variant, location_by_code
 from pos.services.db import Database
 from pos.services.settings import currency as store_currency
 from pos.services.sql import Sql
-from pos.textcells import control_free
 
-REASON_MAX = 500  # the reason columns' size
 
 _LIMIT = Sql("SELECT code, max_discount FROM location WHERE id = :id")
 _LINE_DISCOUNT = Sql(
@@ -54,15 +53,8 @@ def needs_approval(off: Off | None, base: int, limit: int, *, price_changed: boo
 
 def check_reason(reason: str) -> str:
     """A reason is required, one line, and fits its column; kept as typed (but outer spaces)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("say why: a discount or price change needs a reason (--reason TEXT)")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"the reason is {len(reason)} characters long; at most {REASON_MAX} fit")
-    try:
-        return control_free(reason, "the reason")
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return reasons.check_reason(reason or "", strip=True,
+                                required="say why: a discount or price change needs a reason (--reason TEXT)")
 
 
 def parse_off(percent: str | None, amount: str | None, reason: str, currency: str) -> Off:

@@ -15,6 +15,7 @@ from pos.errors import InsufficientStock, InvalidInput
 from pos.models._common import iso
 from pos.models.inventory import StockHistoryPage, StockMovementPublic
 from pos.models.stock import StockPublic
+from pos.reasons import REASON_MAX as REASON_MAX, check_reason as check_reason  # one rule for every reason
 from pos.services import audit, auth, sql
 from pos.services.audit import Action
 from pos.services import tables as t
@@ -174,18 +175,8 @@ def adjust_level(
     return on_hand
 
 
-REASON_MAX = 500  # stock_movement.reason
-
-
 def _stock_detail(what: str, reason: str) -> str:
     return f"{what}: {reason}" if reason else what
-
-
-def check_reason(reason: str) -> str:
-    """A clerk's reason fits its column on every database (PostgreSQL would refuse it mid-transaction)."""
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"the reason is {len(reason)} characters long; at most {REASON_MAX} fit")
-    return reason
 
 
 def set_stock(db: Database, *, sku: str, location: str, quantity: int, reason: str = "") -> StockPublic:

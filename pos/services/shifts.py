@@ -27,6 +27,7 @@ from pos.models.refund import CASH_METHOD, RefundStatus
 from pos.models.shifts import CashMovementPublic, ShiftList, ShiftReport, ShiftSummary
 from pos.models.staff import CashMovementKind, ShiftStatus
 from pos.money import parse_money
+from pos.reasons import check_reason
 from pos.services import audit, auth, sql
 from pos.services import tables as t
 from pos.services.audit import Action
@@ -38,7 +39,6 @@ from pos.textcells import control_free
 
 DEFAULT_REGISTER = "main"
 REGISTER_MAX = 100
-REASON_MAX = 500
 
 # -- which shift a payment or refund belongs to (checkout's and the refund's first transaction) -----------
 
@@ -101,11 +101,7 @@ def check_register(name: str | None) -> str | None:
 
 
 def _check_reason(reason: str, *, required: bool) -> str:
-    if required and not reason.strip():
-        raise InvalidInput("--reason is required: say why the cash moved")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"the reason is {len(reason)} characters long; at most {REASON_MAX} fit")
-    return reason
+    return check_reason(reason, required="--reason is required: say why the cash moved" if required else None)
 
 
 # -- opening ----------------------------------------------------------------------------------------------

@@ -110,3 +110,27 @@ def test_an_import_error_keeps_each_problem_on_its_own_line_whatever_its_cell_ho
     assert lines[1:] == ["stock.csv:2: sku: unknown SKU or barcode 'NO\\nSUCH'",
                          "stock.csv:5: sku: unknown SKU or barcode 'X\\x1b[2J'"]
     assert "2 of 3 rows are invalid; nothing was imported" in lines[0]
+
+
+@pytest.mark.parametrize("args", [
+    ["stock", "set", "MUG-1", "S1", "9", "--reason", f"count{ESC}p"],
+    ["stock", "adjust", "MUG-1", "S1", "-1", "--reason", "broken\nin transit"],
+    ["shift", "cash-out", "10.00", "--reason", "bank\tdrop"],
+    ["return", "1", "MUG-1=1", "--reason", f"too small{ESC}[2J"],
+])
+def test_a_reason_with_a_control_character_is_a_one_line_error_and_nothing_moves(cli, args):
+    """Every reason follows one rule (pos/reasons.py): a line break would break the history's and the shift
+    report's columns, ESC would reach the printer as a command."""
+    _store(cli)
+    cli("variant", "add", "MUG-1", "--product", "MUG", "--price", "2")
+    cli("stock", "set", "MUG-1", "S1", "5")
+    cli("shift", "open", "--location", "S1", "--float", "50.00")
+    cli("cart", "new", "--location", "S1")
+    cli("cart", "add", "1", "MUG-1")
+    assert cli("checkout", "1", "--pay", "cash", "--tendered", "5").exit_code == 0
+    before = cli("stock", "history", "MUG-1", "--json").stdout, cli("shift", "x", "--json").stdout
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert "the reason must not contain control characters" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and ESC not in result.stderr
+    assert (cli("stock", "history", "MUG-1", "--json").stdout, cli("shift", "x", "--json").stdout) == before
