@@ -19,7 +19,8 @@ from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStat
 from pos.services import auth, sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
-from pos.services.batch_window import DEFAULT_WINDOW_MS, DEFAULT_WINDOW_ORDERS, Outcome, Placing, place_window, windows
+from pos.services.batch_lines import windows
+from pos.services.batch_window import DEFAULT_WINDOW_MS, DEFAULT_WINDOW_ORDERS, Outcome, Placing, place_window
 from pos.services.db import Database
 from pos.services.orders import (
     DEFAULT_TIMEOUT_S, Shipping, order_document, raise_if_failed, show_order,

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from pos.services import auth, cart, clerks, inventory, orders, shifts
 from pos.services.batch import run_batch
-from pos.services.batch_window import windows
+from pos.services.batch_lines import windows
 from pos.services.db import Database
 
 GOOD_CARD = "4242424242424242"

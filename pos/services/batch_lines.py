@@ -1,0 +1,97 @@
+"""A `pos batch` file's lines cut into windows: N lines, or what arrived within T milliseconds.
+
+A list, or a file on disk (standard input redirected from one too), has every line there already and is
+cut by size alone. A pipe or a terminal may trickle: a reader thread hands its lines over, so a window also
+closes T milliseconds after its first line arrived and lines are not held back waiting for more.
+pos.services.batch_window places each window's orders.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import stat
+import threading
+import time
+from collections.abc import Iterable, Iterator
+
+Numbered = tuple[int, str]
+_END = object()
+
+
+def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[Numbered]]:
+    """The non-blank lines, numbered from 1, in windows of at most `size` lines. A window also closes
+    `wait_ms` after its first line arrived, so lines trickling in from a pipe are not held back waiting
+    for more. A list or a file on disk (everything there already) is cut by size only."""
+    numbered = ((n, text) for n, text in enumerate(lines, start=1) if text.strip())
+    if _all_there(lines) or size <= 1:
+        window: list[Numbered] = []
+        for item in numbered:
+            window.append(item)
+            if len(window) >= size:
+                yield window
+                window = []
+        if window:
+            yield window
+        return
+    yield from _timed(numbered, size=size, wait_s=wait_ms / 1000)
+
+
+def _all_there(lines: Iterable[str]) -> bool:
+    """A list, or a file on disk (standard input redirected from one, too): every line can be read now, so
+    windows are cut by size alone, with no reader thread handing lines over. A pipe or a terminal may
+    trickle: those are cut by time too."""
+    if isinstance(lines, (list, tuple)):
+        return True
+    try:
+        return stat.S_ISREG(os.fstat(lines.fileno()).st_mode)  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def _timed(numbered: Iterator[Numbered], *, size: int, wait_s: float) -> Iterator[list[Numbered]]:
+    """Windows cut by size or by time: a reader thread hands the lines over, so waiting for the next line
+    can end when the window's time is up."""
+    handed: queue.Queue = queue.Queue(maxsize=4 * size)  # memory stays bounded however long the file
+    stop = threading.Event()
+
+    def read() -> None:
+        try:
+            for item in numbered:
+                while not stop.is_set():
+                    try:
+                        handed.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handed.put(_END)
+        except BaseException as exc:  # noqa: BLE001 - a read error is raised again in the caller's thread
+            handed.put(exc)
+
+    threading.Thread(target=read, name="pos-batch-reader", daemon=True).start()
+    window: list[Numbered] = []
+    closes = 0.0
+    try:
+        while True:
+            try:
+                item = handed.get(timeout=max(0.0, closes - time.monotonic()) if window else None)
+            except queue.Empty:
+                yield window
+                window = []
+                continue
+            if item is _END:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            if not window:
+                closes = time.monotonic() + wait_s
+            window.append(item)
+            if len(window) >= size:
+                yield window
+                window = []
+        if window:
+            yield window
+    finally:
+        stop.set()
