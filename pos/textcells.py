@@ -38,6 +38,14 @@ def visible(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+def one_line(text: str) -> str:
+    """`visible`, and line breaks shown as `\\n` / `\\r` too: for text quoted inside a line of its own
+    (a file name in a message, a value in an import problem), which must stay that one line."""
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "\\r").replace("\n", "\\n")
+    return visible(text)
+
+
 def visible_doc(doc: Any) -> Any:
     """`visible` applied to every string in a document (dicts and lists, as JSON has it)."""
     if isinstance(doc, str):

@@ -159,4 +159,7 @@ def _summary(doc: dict) -> str:
     lines += doc["errors"]
     if doc.get("rejects_file"):
         lines.append(f"rejected rows written to {doc['rejects_file']}")
-    return "\n".join(lines)  # plain text: file names and paths are not re-wrapped
+    from pos.textcells import one_line
+
+    # Plain text, not re-wrapped; a file name or a quoted cell is shown, never obeyed, and stays on its line.
+    return "\n".join(map(one_line, lines))

@@ -134,3 +134,23 @@ def test_a_reason_with_a_control_character_is_a_one_line_error_and_nothing_moves
     assert "the reason must not contain control characters" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and ESC not in result.stderr
     assert (cli("stock", "history", "MUG-1", "--json").stdout, cli("shift", "x", "--json").stdout) == before
+
+
+def test_skip_invalid_lists_each_problem_as_an_escape_on_its_own_line(cli, tmp_path):
+    _store(cli)
+    cli("variant", "add", "MUG-1", "--product", "MUG", "--price", "2")
+    stock = tmp_path / "stock.csv"
+    stock.write_text(f'sku,location,quantity\nMUG-1,S1,2\n"X{ESC}[31mRED",S1,3\n"A\tB",S1,1\n', encoding="utf-8")
+    result = cli("import", "inventory", str(stock), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert ESC not in result.output and "\t" not in result.output
+    assert "stock.csv:3: sku: unknown SKU or barcode 'X\\x1b[31mRED'" in result.output.splitlines()
+    assert "stock.csv:4: sku: unknown SKU or barcode 'A\\x09B'" in result.output.splitlines()
+
+
+def test_a_file_name_with_a_line_break_and_an_escape_is_a_one_line_error(cli, tmp_path):
+    _store(cli)
+    result = cli("import", "inventory", str(tmp_path / f"no{ESC}[31msuch\nfile.csv"))
+    assert result.exit_code == 1
+    assert ESC not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "no\\x1b[31msuch\\nfile.csv" in result.stderr

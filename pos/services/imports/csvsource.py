@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 from pos.errors import InvalidInput, NotFound
+from pos.textcells import one_line
 
 # Characters that make a spreadsheet treat a cell as a formula; exports put a ' in front of them.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -35,11 +36,9 @@ class Problem:
 
     def render(self, name: str) -> str:
         """One line, whatever the value quoted in it holds: a line break inside a quoted cell is shown as
-        an escape (`\\n`), so each problem stays on its own line of the error and of the rejects file."""
-        text = f"{name}:{self.line}: {self.column}: {self.message}"
-        if "\n" in text or "\r" in text:
-            text = text.replace("\r", "\\r").replace("\n", "\\n")
-        return text
+        `\\n`, an ESC as `\\x1b` (pos.textcells.one_line), so each problem stays on its own line of the
+        error, the summary and the rejects file, and is never obeyed by a terminal."""
+        return one_line(f"{name}:{self.line}: {self.column}: {self.message}")
 
 
 def file_label(path: str) -> str:
@@ -171,13 +170,13 @@ def open_source(path: str) -> Iterator[CsvSource]:
         return
     file = Path(path)
     if file.is_dir():
-        raise InvalidInput(f"{path} is a folder, not a CSV file")
+        raise InvalidInput(f"{one_line(path)} is a folder, not a CSV file")
     try:
         binary = open(file, "rb")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        raise NotFound(f"no file {path}") from None
+        raise NotFound(f"no file {one_line(path)}") from None
     except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(f"cannot read {one_line(path)}: {exc.strerror}") from None
     with binary:
         yield CsvSource(path, binary, size=file.stat().st_size)
 
