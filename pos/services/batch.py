@@ -19,7 +19,7 @@ from pos.models.order import BatchError, BatchLineResult, OrderPublic, OrderStat
 from pos.services import auth, sql
 from pos.services.sql import Sql
 from pos.services.batch_refunds import is_refund_line, run_refund_line
-from pos.services.batch_lines import windows
+from pos.services.batch_lines import decoded, windows
 from pos.services.batch_window import DEFAULT_WINDOW_MS, DEFAULT_WINDOW_ORDERS, Outcome, Placing, place_window
 from pos.services.db import Database
 from pos.services.orders import (
@@ -50,14 +50,7 @@ class OrderRequest:
 
 def parse_request(text: str) -> OrderRequest:
     """One line of a batch file into a request; InvalidInput says what is wrong with it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by the reader
-        raise InvalidInput("the line is not UTF-8 text") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    data = decoded(text)
     if not isinstance(data, dict):
         raise InvalidInput("each line must be a JSON object")
     ref = data.get("ref")
@@ -274,4 +267,7 @@ def _ref_of(text: str) -> str | None:
         return None
     if not isinstance(ref, str):
         return None
-    return ref.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable, whatever the bytes
+    try:
+        return ref.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # printable, whatever the bytes
+    except UnicodeEncodeError:  # half a surrogate pair from a JSON escape (\ud800): shown as that escape
+        return ref.encode("utf-8", "backslashreplace").decode("utf-8")

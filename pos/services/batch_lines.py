@@ -8,12 +8,51 @@ pos.services.batch_window places each window's orders.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pos.errors import InvalidInput
+
+def decoded(text: str) -> Any:
+    """A line's JSON, or InvalidInput saying why not: bytes that are not UTF-8 (kept as surrogates by the
+    reader), not JSON, or a JSON escape that no database can store (a NUL, `\\u0000`, or half of a
+    surrogate pair, `\\ud800`): those would fail deep in the write, on one engine or both."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by the reader
+        raise InvalidInput("the line is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    if "\\u" in text:  # only an escape can put a NUL or a lone surrogate in the decoded text
+        _storable(data)
+    return data
+
+
+def _storable(value: Any) -> None:
+    """InvalidInput if any text in `value` (a decoded JSON document) holds a NUL or a lone surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput("the line holds a NUL character (\\u0000), which no field may hold")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidInput("the line holds half of a surrogate pair (such as \\ud800), which is not text") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable(item)
+    elif isinstance(value, list):
+        for item in value:
+            _storable(item)
+
 
 Numbered = tuple[int, str]
 _END = object()

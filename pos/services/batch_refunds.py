@@ -74,7 +74,9 @@ def _text(body: dict, key: str, what: str) -> str | None:
 
 
 def run_refund_line(db: Database, text: str, *, timeout: float | None = DEFAULT_TIMEOUT_S) -> RefundLineResult:
-    data = json.loads(text)
+    from pos.services.batch_lines import decoded
+
+    data = decoded(text)
     ref = data.get("ref")
     if not isinstance(ref, str) or not ref.strip():
         raise InvalidInput("ref is required: a non-empty string that identifies the return (its idempotency key)")

@@ -24,7 +24,7 @@ from pos.models._common import utcnow
 
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 # `= ANY(:name)`, a list parameter as PostgreSQL takes it; on SQLite the list goes in as JSON (`listed`).
-_ANY = re.compile(r"= ANY\(:([A-Za-z_]\w*)\)")
+_ANY = re.compile(r"(?<![<>!])= ANY\(:([A-Za-z_]\w*)\)")  # `=` only: `>= ANY(...)` has no IN form
 
 
 REGISTRY: list[Sql] = []
@@ -44,6 +44,8 @@ class Sql:
     def __init__(self, text: str, *, only: str | None = None) -> None:
         self.written = " ".join(text.split())
         self.sqlite = _ANY.sub(r"IN (SELECT value FROM json_each(:\1))", self.written)
+        if "ANY(" in self.sqlite:
+            raise ValueError(f"only `column = ANY(:name)` takes a list here: {self.written}")
         self._pg: str | None = None
         self.only = only
         self.where = sys._getframe(1).f_globals.get("__name__", "?")

@@ -7,6 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -294,3 +295,26 @@ def test_an_order_a_reconcile_settled_as_the_processor_answered_is_reported_as_s
     with store.read() as conn:
         sales = conn.execute(text("SELECT delta FROM stock_movement WHERE source = 'sale' ORDER BY id")).scalars().all()
     assert sales == [-2, -1]
+
+
+# -- text no database can keep: a line fails alone, with a one-line reason -----------------------------------
+
+
+@pytest.mark.parametrize("line", [
+    '{"ref": "\\ud800", "location": "STORE-1", "items": [{"sku": "TSHIRT-M"}], "payment": {"processor": "cash"}}',
+    '{"ref": "N-1", "location": "STORE-1", "items": [{"sku": "TSHIRT-M\\u0000"}], "payment": {"processor": "cash"}}',
+    '{"ref": "N-2", "location": "STORE-1", "items": [{"sku": "TSHIRT-M", "from": "WH-1"}], '
+    '"payment": {"processor": "card", "card": "4242424242424242"}, "shipping": {"name": "A\\udc80", "address": "B"}}',
+    '{"ref": "N-3", "return": {"order": 1, "all": true, "reason": "bad\\u0000box"}}',
+    '{"ref": "N-4\\udfff", "cancel": {"order": 1}}',
+])
+def test_a_nul_or_half_a_surrogate_pair_fails_its_own_line_and_nothing_else(store, line):
+    first = order_line("OK-1", [{"sku": "TSHIRT-M", "qty": 1}])
+    last = order_line("OK-2", [{"sku": "TSHIRT-M", "qty": 1}])
+    results = list(run_batch(store, [first, line, last], window_orders=10,
+                             approval=lambda: auth.current()))
+    assert [r.error for r in (results[0], results[2])] == [None, None]
+    assert results[1].error.code == "invalid_input"
+    assert "NUL" in results[1].error.message or "surrogate" in results[1].error.message
+    (results[1].ref or "").encode("utf-8")  # the line's ref as it is reported is text, whatever it held
+    assert levels(store)[1] == ("TSHIRT-M", "STORE-1", 8, 0)  # the two good orders, and nothing else

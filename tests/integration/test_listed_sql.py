@@ -34,3 +34,11 @@ def test_a_listed_update_changes_only_the_listed_rows_and_an_empty_list_changes_
         assert sql.execute(conn, changed, {"name": "never", "ids": sql.listed(conn, [])}) == 0
         names = dict(conn.execute(text("SELECT code, name FROM location")).all())
     assert names == {"A": "moved", "B": "B", "C": "moved"}
+
+
+def test_only_an_equality_takes_a_list():
+    """`>= ANY(:x)` has no IN form on SQLite: refused when the statement is built, not when it first runs."""
+    import pytest
+
+    with pytest.raises(ValueError, match="only `column = ANY"):
+        sql.Sql("SELECT id FROM location WHERE id >= ANY(:ids)")
