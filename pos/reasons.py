@@ -9,7 +9,7 @@ printer as a command). Otherwise it is kept exactly as typed.
 from __future__ import annotations
 
 from pos.errors import InvalidInput
-from pos.textcells import control_free
+from pos.textcells import plain_text
 
 REASON_MAX = 500  # every reason column's size
 
@@ -23,7 +23,4 @@ def check_reason(reason: str, *, required: str | None = None, strip: bool = Fals
         raise InvalidInput(required)
     if len(reason) > REASON_MAX:
         raise InvalidInput(f"the reason is {len(reason)} characters long; at most {REASON_MAX} fit")
-    try:
-        return control_free(reason, "the reason")
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return plain_text(reason, "the reason")

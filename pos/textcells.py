@@ -31,6 +31,17 @@ def control_free(text: str, what: str, *, lines: bool = False) -> str:
     return text
 
 
+def plain_text(text: str, what: str, *, lines: bool = False) -> str:
+    """`control_free` for text a person or a file gave a command: InvalidInput (a one-line error, exit 1)
+    instead of ValueError (which the document models turn into a validation error)."""
+    try:
+        return control_free(text, what, lines=lines)
+    except ValueError as exc:
+        from pos.errors import InvalidInput
+
+        raise InvalidInput(str(exc)) from None
+
+
 def visible(text: str) -> str:
     """Control characters (but line breaks) as visible escapes, `\\x1b`: shown, never obeyed."""
     if not _CONTROL.search(text):  # the common case, on every scan: no copy

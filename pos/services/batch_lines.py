@@ -15,6 +15,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 from pos.errors import InvalidInput
@@ -64,13 +65,7 @@ def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[N
     for more. A list or a file on disk (everything there already) is cut by size only."""
     numbered = ((n, text) for n, text in enumerate(lines, start=1) if text.strip())
     if _all_there(lines) or size <= 1:
-        window: list[Numbered] = []
-        for item in numbered:
-            window.append(item)
-            if len(window) >= size:
-                yield window
-                window = []
-        if window:
+        while window := list(islice(numbered, size)):
             yield window
         return
     yield from _timed(numbered, size=size, wait_s=wait_ms / 1000)

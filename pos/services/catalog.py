@@ -75,12 +75,9 @@ def add_location(
 
 
 def _plain_text(text: str, what: str, *, lines: bool = False) -> str:
-    from pos.textcells import control_free
+    from pos.textcells import plain_text
 
-    try:
-        return control_free(text, what, lines=lines)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return plain_text(text, what, lines=lines)
 
 
 def update_location(

@@ -77,7 +77,7 @@ def _document(row: Mapping[Any, Any]) -> ClerkPublic:
 
 
 def _clean_name(name: str) -> str:
-    from pos.textcells import control_free
+    from pos.textcells import plain_text
 
     name = name.strip()
     if not name:
@@ -86,10 +86,7 @@ def _clean_name(name: str) -> str:
         raise InvalidInput(f"a clerk's name is at most {NAME_MAX} characters")
     if name.isdigit():
         raise InvalidInput("a clerk's name cannot be only digits: it could be taken for a PIN")
-    try:
-        return control_free(name, "clerk name")
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return plain_text(name, "clerk name")
 
 
 def _require_manager(conn: Connection, what: str) -> None:

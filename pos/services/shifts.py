@@ -35,7 +35,7 @@ from pos.services.catalog import location_by_code
 from pos.services.db import Database
 from pos.services.settings import currency as store_currency
 from pos.services.sql import Sql
-from pos.textcells import control_free
+from pos.textcells import plain_text
 
 DEFAULT_REGISTER = "main"
 REGISTER_MAX = 100
@@ -94,10 +94,7 @@ def check_register(name: str | None) -> str | None:
         raise InvalidInput("--register must not be empty")
     if len(name) > REGISTER_MAX:
         raise InvalidInput(f"a register name is at most {REGISTER_MAX} characters")
-    try:
-        return control_free(name, "a register name")
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return plain_text(name, "a register name")
 
 
 def _check_reason(reason: str, *, required: bool) -> str:
