@@ -95,9 +95,8 @@ class Stage:
 
         return many
 
-    def _column_writer(self) -> Callable[[list[int], list[int], list[int], list[int] | list[str]], None]:
+    def _column_writer(self) -> Callable[[list[int], list[int], list[int], list[int]], None]:
         """Good rows given a column at a time (line, variant, location, quantity; no reorder level: NULL).
-        A quantity may be given as its ASCII digits: the stage's integer column stores it as an integer.
 
         On SQLite the four columns are laid into one flat list by slice assignment and cut into the wide
         INSERT's parameters by slicing: no tuple per row, no regrouping (a third of the staging's Python time
@@ -105,7 +104,7 @@ class Stage:
         if self.pg:
             copy = self._writer(GOOD, _GOOD_COLUMNS)  # the reorder level, if the file has one, stays NULL
 
-            def rows(lines: list[int], variants: list[int], locations: list[int], quantities: list[int] | list[str]) -> None:
+            def rows(lines: list[int], variants: list[int], locations: list[int], quantities: list[int]) -> None:
                 copy(list(zip(lines, variants, locations, quantities, strict=True)))
 
             return rows
@@ -115,11 +114,11 @@ class Stage:
         wide = f"INSERT INTO temp.{GOOD} ({_GOOD_COLUMNS}) VALUES {', '.join([one] * WIDE)}"
         step = 4 * WIDE
 
-        def flat(lines: list[int], variants: list[int], locations: list[int], quantities: list[int] | list[str]) -> None:
+        def flat(lines: list[int], variants: list[int], locations: list[int], quantities: list[int]) -> None:
             count = len(lines)
             if not (count == len(variants) == len(locations) == len(quantities)):
                 raise ValueError("staged columns differ in length")
-            values: list[int | str | None] = [None] * (4 * count)
+            values: list[int | None] = [None] * (4 * count)
             values[0::4], values[1::4], values[2::4], values[3::4] = lines, variants, locations, quantities
             whole = 4 * (count - count % WIDE)
             if whole:

@@ -171,9 +171,9 @@ class _Columns(NamedTuple):
 
 
 def _plain(rows: list[list[str]], cols: _Columns, variants: dict, locations: dict,
-           seen: _Seen) -> tuple[list[int], list[int], list[str]] | None:
-    """A batch of plain rows as three columns (variant ids, location ids, quantities as ASCII digits), or
-    None if any row is not plain (and nothing is marked seen).
+           seen: _Seen) -> tuple[list[int], list[int], list[int]] | None:
+    """A batch of plain rows as three columns (variant ids, location ids, quantities), or None if any row
+    is not plain (and nothing is marked seen).
 
     Plain: every row as wide as the header, a SKU and a location known as written, and a quantity of one to
     nine ASCII digits: what the per-row path would stage unchanged, checked here by C loops over columns."""
@@ -192,9 +192,7 @@ def _plain(rows: list[list[str]], cols: _Columns, variants: dict, locations: dic
         return None
     known_vids, known_lids = cast(list[int], vids), cast(list[int], lids)
     seen.mark(list(map(add, map(mul, known_vids, repeat(seen.span)), known_lids)))
-    # The quantities go to the stage as their digits: its integer column stores them as integers (SQLite's
-    # INTEGER affinity, PostgreSQL's COPY parses them), without a Python int() per row.
-    return known_vids, known_lids, quantities
+    return known_vids, known_lids, list(map(int, quantities))
 
 
 def _rows(rows: list[list[str]], lines: list[int], cols: _Columns, mode: str, variants: dict,
