@@ -357,3 +357,22 @@ def test_quantities_with_leading_zeros_are_stored_as_numbers(store, tmp_path):
                 "SELECT typeof(on_hand) FROM stock_level UNION SELECT typeof(delta) FROM stock_movement "
                 "UNION SELECT typeof(on_hand_after) FROM stock_movement"))}
         assert kinds == {"integer"}
+
+
+@pytest.mark.parametrize("count", [0, 1, 49, 50, 123])
+def test_a_plain_batch_is_staged_row_for_row_whatever_its_size(db, count):
+    """Staged a column at a time (50 rows an INSERT on SQLite, the rest one by one; COPY on PostgreSQL), each
+    row keeps its own line, variant, location and quantity."""
+    from sqlalchemy import text
+
+    from pos.services.imports._stage import GOOD, Stage
+
+    rows = [(line, 1000 + line, line % 7, line * 3) for line in range(2, 2 + count)]
+    with db.write() as conn:
+        stage = Stage(conn)
+        lines, variants, locations, quantities = ([row[i] for row in rows] for i in range(4))
+        stage.add_plain(lines, variants, locations, quantities)
+        staged = conn.execute(text(f"SELECT line, variant_id, location_id, quantity, reorder_level FROM {GOOD} "
+                                   "ORDER BY line")).all()
+        stage.drop()
+    assert [tuple(row) for row in staged] == [(*row, None) for row in rows]
