@@ -324,7 +324,8 @@ def test_a_bulk_import_that_fails_after_dropping_the_indexes_leaves_them_and_the
 
 
 def test_an_import_into_a_store_with_many_levels_keeps_its_indexes_while_it_writes(store, tmp_path, monkeypatch):
-    """Most levels it writes may exist already: building the indexes again would cost more than it saves."""
+    """Most levels it writes may exist already: building the indexes again would cost more than it saves.
+    (A guard on the rule's threshold: the outcome is the same either way, only slower.)"""
     from sqlalchemy import event
 
     from pos.services.imports import _stage
@@ -376,3 +377,30 @@ def test_a_plain_batch_is_staged_row_for_row_whatever_its_size(db, count):
                                    "ORDER BY line")).all()
         stage.drop()
     assert [tuple(row) for row in staged] == [(*row, None) for row in rows]
+
+
+def test_a_bulk_import_drops_only_plain_indexes_while_it_writes(store, tmp_path, bulk, monkeypatch):
+    """A unique index (one an operator added, or one an upsert could need) stays in place throughout."""
+    from sqlalchemy import text
+
+    from pos.services.imports._stage import Stage
+
+    with store.write() as conn:
+        conn.execute(text("CREATE UNIQUE INDEX ix_stock_level_by_location ON stock_level (location_id, variant_id)"))
+    during: list[set[str]] = []
+    real = Stage._apply_levels
+
+    def watched(self, *args):
+        if not self.pg:
+            during.append({name for (name,) in self.sql("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                           "AND tbl_name = 'stock_level'")})
+        return real(self, *args)
+
+    monkeypatch.setattr(Stage, "_apply_levels", watched)
+    before = _level_indexes(store)
+    assert import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n")).applied == 1
+    if store.is_sqlite:
+        assert len(during) == 1
+        assert "ix_stock_level_by_location" in during[0] and "ix_stock_level_location_id" not in during[0]
+    assert _level_indexes(store) == before
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}

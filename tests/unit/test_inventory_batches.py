@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pos.services.imports.inventory import _Columns, _plain, _rows, _Seen, _starts
@@ -37,6 +37,7 @@ _ROW = st.lists(st.one_of(st.sampled_from(["A", "B", "漢", "S1", "W1", "0", "12
 
 
 @given(rows=st.lists(_ROW, min_size=1, max_size=10), order=st.permutations([0, 1, 2]))
+@example(rows=[["A", "S1", "1"], ["B", "W1", "-1"]], order=[0, 1, 2])  # known SKUs, one quantity not plain
 def test_a_batch_checked_a_column_at_a_time_stages_what_row_by_row_stages(rows, order):
     cols = _Columns(*order, reorder=None, width=3)
     lines = list(range(2, 2 + len(rows)))

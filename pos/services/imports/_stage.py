@@ -272,11 +272,17 @@ class Stage:
         if self.pg or changed < BULK_LEVELS:
             yield
             return
-        if changed < BULK_RATIO * self.sql("SELECT COUNT(*) FROM stock_level").scalar_one():
+        # The levels there are, counted only as far as the rule needs (a big store's count is a long scan).
+        enough = changed // BULK_RATIO + 1 if BULK_RATIO else 1
+        there = self.conn.execute(text("SELECT COUNT(*) FROM (SELECT 1 FROM stock_level LIMIT :enough) AS s"),
+                                  {"enough": enough}).scalar_one()
+        if changed < BULK_RATIO * there:
             yield  # many of the writes may change levels that exist: their index entries would be built again
             return
-        indexes = self.sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'stock_level' "
-                           "AND sql IS NOT NULL ORDER BY name").all()
+        # Plain indexes made by CREATE INDEX only: a unique one may be what the upsert's ON CONFLICT needs.
+        indexes = self.sql("SELECT m.name, m.sql FROM pragma_index_list('stock_level') AS i "
+                           "JOIN sqlite_master AS m ON m.name = i.name AND m.type = 'index' "
+                           "WHERE i.\"unique\" = 0 AND i.origin = 'c' AND m.sql IS NOT NULL ORDER BY m.name").all()
         for name, _definition in indexes:
             self.sql(f'DROP INDEX "{name}"')
         yield
