@@ -202,18 +202,24 @@ def test_a_count_of_zero_creates_no_level_but_empties_one_that_exists(store, tmp
 _SKU_FORMS = {"TSHIRT-M": "TSHIRT-M", " TSHIRT-M": "TSHIRT-M", "4006381333948": "TSHIRT-M", "CROISSANT": "CROISSANT"}
 
 
-@pytest.mark.parametrize("batch", [10_000, 3], ids=["one-batch", "batches-of-3"])
+@pytest.mark.parametrize("batch, bulk", [(10_000, False), (3, False), (10_000, True)],
+                         ids=["one-batch", "batches-of-3", "indexes-built-after"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.tuples(st.sampled_from(sorted(_SKU_FORMS)), st.sampled_from(["STORE-1", "WH-1"]),
                                st.integers(0, 20)), min_size=1, max_size=8))
 def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(store, tmp_path, monkeypatch, batch,
-                                                                                rows):
+                                                                                bulk, rows):
     """Whatever the order and however a SKU is written, the first line of each SKU and location is applied
     and every later one is refused, naming the first. In batches of 3 a repeat may sit in a later batch,
-    and a batch of plain rows (checked a column at a time) may follow one that is not."""
+    and a batch of plain rows (checked a column at a time) may follow one that is not. With the level
+    indexes built after the writes (a store's first big stock take), the outcome is the same."""
+    from pos.services.imports import _stage
     from pos.services.imports import inventory as inventory_import
 
     monkeypatch.setattr(inventory_import, "BATCH", batch)
+    if bulk:
+        monkeypatch.setattr(_stage, "BULK_LEVELS", 1)
+        monkeypatch.setattr(_stage, "BULK_RATIO", 0)
     levels = {sku: _on_hand(store, sku) for sku in ("TSHIRT-M", "CROISSANT")}
     first: dict[tuple[str, str], int] = {}
     expected_errors = []
@@ -253,3 +259,148 @@ def test_lines_are_numbered_as_in_the_file_across_quoted_line_breaks_and_blank_l
     ]
     refs = {(h.location, h.ref) for h in inventory.stock_history(store, sku="TSHIRT-M") if h.source == "import"}
     assert refs == {("STORE-1", "stock.csv:2"), ("WH-1", "stock.csv:12")}
+
+
+def _level_indexes(db) -> list[tuple[str, str]]:
+    """stock_level's index definitions, as the database holds them."""
+    from sqlalchemy import text
+
+    with db.read() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name = 'stock_level' ORDER BY name"))
+        else:
+            rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'stock_level' "
+                                     "AND schemaname = current_schema() ORDER BY indexname"))
+        return [tuple(row) for row in rows]
+
+
+@pytest.fixture
+def bulk(monkeypatch):
+    """Any import counts as a store's first big stock take: it builds stock_level's indexes after its writes."""
+    from pos.services.imports import _stage
+
+    monkeypatch.setattr(_stage, "BULK_LEVELS", 1)
+    monkeypatch.setattr(_stage, "BULK_RATIO", 0)
+
+
+def test_a_bulk_import_leaves_the_level_indexes_as_they_were_and_in_use(store, tmp_path, bulk):
+    from sqlalchemy import text
+
+    before = _level_indexes(store)
+    assert any("location_id" in definition for _name, definition in before)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\nTSHIRT-M,WH-1,0\n")
+    assert import_inventory(store, path=path).applied == 3
+    assert _level_indexes(store) == before
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 7, "WH-1": 0}
+    if store.is_sqlite:
+        with store.read() as conn:
+            plan = " ".join(str(row[-1]) for row in conn.execute(text(
+                "EXPLAIN QUERY PLAN SELECT on_hand FROM stock_level WHERE location_id = 2")))
+        assert "ix_stock_level_location_id" in plan, plan
+
+
+def test_a_bulk_import_that_fails_after_dropping_the_indexes_leaves_them_and_the_stock(store, tmp_path, bulk,
+                                                                                       monkeypatch):
+    from pos.services.imports._stage import Stage
+
+    before, movements = _level_indexes(store), _movements(store)
+    seen: list[int] = []
+
+    def broken(self, *args):
+        if not self.pg:  # inside the import, the location index is gone while the levels are written
+            seen.append(self.sql("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ix_stock_level_location_id'")
+                        .scalar_one())
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(Stage, "_apply_levels", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n"))
+    assert seen == ([0] if store.is_sqlite else [])
+    assert _level_indexes(store) == before
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5}
+    assert _movements(store) == movements
+
+
+def test_an_import_into_a_store_with_many_levels_keeps_its_indexes_while_it_writes(store, tmp_path, monkeypatch):
+    """Most levels it writes may exist already: building the indexes again would cost more than it saves.
+    (A guard on the rule's threshold: the outcome is the same either way, only slower.)"""
+    from sqlalchemy import event
+
+    from pos.services.imports import _stage
+
+    monkeypatch.setattr(_stage, "BULK_LEVELS", 1)  # the ratio stays: 2 changes against 3 levels is too few
+    statements: list[str] = []
+    listener = lambda _conn, _cur, statement, *_rest: statements.append(statement)  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,1\n"))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listener)
+    assert not [s for s in statements if "DROP INDEX" in s.upper()]
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 1}
+
+
+def test_quantities_with_leading_zeros_are_stored_as_numbers(store, tmp_path):
+    from sqlalchemy import text
+
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,007\nCROISSANT,WH-1,000000012\n")
+    assert import_inventory(store, path=path).applied == 2
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 7
+    assert _on_hand(store, "CROISSANT")["WH-1"] == 12
+    assert inventory.stock_history(store, sku="TSHIRT-M", location="STORE-1")[0].change == -3
+    # A second import of the same counts, written plainly, changes nothing: 7 is 7 however it came in.
+    assert import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\n")).applied == 0
+    if store.is_sqlite:
+        with store.read() as conn:
+            kinds = {kind for (kind,) in conn.execute(text(
+                "SELECT typeof(on_hand) FROM stock_level UNION SELECT typeof(delta) FROM stock_movement "
+                "UNION SELECT typeof(on_hand_after) FROM stock_movement"))}
+        assert kinds == {"integer"}
+
+
+@pytest.mark.parametrize("count", [0, 1, 49, 50, 123])
+def test_a_plain_batch_is_staged_row_for_row_whatever_its_size(db, count):
+    """Staged a column at a time (50 rows an INSERT on SQLite, the rest one by one; COPY on PostgreSQL), each
+    row keeps its own line, variant, location and quantity."""
+    from sqlalchemy import text
+
+    from pos.services.imports._stage import GOOD, Stage
+
+    rows = [(line, 1000 + line, line % 7, line * 3) for line in range(2, 2 + count)]
+    with db.write() as conn:
+        stage = Stage(conn)
+        lines, variants, locations, quantities = ([row[i] for row in rows] for i in range(4))
+        stage.add_plain(lines, variants, locations, quantities)
+        staged = conn.execute(text(f"SELECT line, variant_id, location_id, quantity, reorder_level FROM {GOOD} "
+                                   "ORDER BY line")).all()
+        stage.drop()
+    assert [tuple(row) for row in staged] == [(*row, None) for row in rows]
+
+
+def test_a_bulk_import_drops_only_plain_indexes_while_it_writes(store, tmp_path, bulk, monkeypatch):
+    """A unique index (one an operator added, or one an upsert could need) stays in place throughout."""
+    from sqlalchemy import text
+
+    from pos.services.imports._stage import Stage
+
+    with store.write() as conn:
+        conn.execute(text("CREATE UNIQUE INDEX ix_stock_level_by_location ON stock_level (location_id, variant_id)"))
+    during: list[set[str]] = []
+    real = Stage._apply_levels
+
+    def watched(self, *args):
+        if not self.pg:
+            during.append({name for (name,) in self.sql("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                                           "AND tbl_name = 'stock_level'")})
+        return real(self, *args)
+
+    monkeypatch.setattr(Stage, "_apply_levels", watched)
+    before = _level_indexes(store)
+    assert import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n")).applied == 1
+    if store.is_sqlite:
+        assert len(during) == 1
+        assert "ix_stock_level_by_location" in during[0] and "ix_stock_level_location_id" not in during[0]
+    assert _level_indexes(store) == before
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pos.services.imports.inventory import _Columns, _plain, _rows, _Seen, _starts
@@ -37,25 +37,25 @@ _ROW = st.lists(st.one_of(st.sampled_from(["A", "B", "漢", "S1", "W1", "0", "12
 
 
 @given(rows=st.lists(_ROW, min_size=1, max_size=10), order=st.permutations([0, 1, 2]))
+@example(rows=[["A", "S1", "1"], ["B", "W1", "-1"]], order=[0, 1, 2])  # known SKUs, one quantity not plain
 def test_a_batch_checked_a_column_at_a_time_stages_what_row_by_row_stages(rows, order):
     cols = _Columns(*order, reorder=None, width=3)
     lines = list(range(2, 2 + len(rows)))
     fast_seen, slow_seen = _Seen(_VARIANTS, _LOCATIONS), _Seen(_VARIANTS, _LOCATIONS)
-    fast: list[tuple] = []
     slow: list[tuple] = []
     bad: list[tuple] = []
-    plain = _plain(rows, lines, cols, _VARIANTS, _LOCATIONS, fast_seen, fast)
+    columns = _plain(rows, cols, _VARIANTS, _LOCATIONS, fast_seen)
     _rows(rows, lines, cols, "set", _VARIANTS, _LOCATIONS, slow_seen, slow, bad)
     every_row_plain = all(
         len(r) == 3 and r[cols.sku] in _VARIANTS and r[cols.location] in _LOCATIONS
         and r[cols.quantity].isascii() and r[cols.quantity].isdigit() and len(r[cols.quantity]) <= 9
         for r in rows)
-    assert plain == every_row_plain
-    if plain:
-        assert fast == slow and not bad
+    assert (columns is not None) == every_row_plain
+    if columns is not None:  # the columns, with their lines, are the rows row-by-row stages
+        assert list(zip(lines, *columns, strict=True)) == slow and not bad
         assert (fast_seen.marks, fast_seen.twice) == (slow_seen.marks, slow_seen.twice)
-    else:  # nothing staged or marked: the batch goes row by row instead
-        assert fast == [] and not any(fast_seen.marks) and not fast_seen.twice
+    else:  # nothing marked: the batch goes row by row instead
+        assert not any(fast_seen.marks) and not fast_seen.twice
 
 
 def test_a_cr_ending_one_value_and_an_lf_starting_the_next_are_two_lines():

@@ -8,6 +8,7 @@ Both are temporary tables of the import's own connection and transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any, cast
 
@@ -17,6 +18,10 @@ from pos.models._common import utcnow
 from pos.services import auth, sql
 
 BATCH = 10_000
+# An import that writes at least BULK_LEVELS levels, and BULK_RATIO times as many as the store has, builds
+# stock_level's secondary indexes after its writes (`Stage._levels_in_bulk`).
+BULK_LEVELS = 50_000
+BULK_RATIO = 3
 WIDE = 50  # rows of one INSERT into a staging table on SQLite (4-5 values each: under its 999 variables)
 GOOD, BAD = "import_stage", "import_bad"
 _GOOD_COLUMNS = "line, variant_id, location_id, quantity"
@@ -48,6 +53,7 @@ class Stage:
         self.duplicates_possible = True
         self.add_good = self._writer(GOOD, _GOOD_COLUMNS + (_REORDER if reorder else ""))
         self.add_bad = self._writer(BAD, _BAD_COLUMNS + ", code" + (_REORDER_BAD if reorder else ""))
+        self.add_plain = self._column_writer()
 
     def sql(self, statement: str):
         """Run one statement of the staging: text composed in this module from constants, never from a value."""
@@ -88,6 +94,39 @@ class Stage:
                 cursor.executemany(insert, rows[whole:])
 
         return many
+
+    def _column_writer(self) -> Callable[[list[int], list[int], list[int], list[int]], None]:
+        """Good rows given a column at a time (line, variant, location, quantity; no reorder level: NULL).
+
+        On SQLite the four columns are laid into one flat list by slice assignment and cut into the wide
+        INSERT's parameters by slicing: no tuple per row, no regrouping (a third of the staging's Python time
+        for a million rows)."""
+        if self.pg:
+            copy = self._writer(GOOD, _GOOD_COLUMNS)  # the reorder level, if the file has one, stays NULL
+
+            def rows(lines: list[int], variants: list[int], locations: list[int], quantities: list[int]) -> None:
+                copy(list(zip(lines, variants, locations, quantities, strict=True)))
+
+            return rows
+        cursor = self.conn.connection.dbapi_connection.cursor()
+        one = "(?, ?, ?, ?)"
+        insert = f"INSERT INTO temp.{GOOD} ({_GOOD_COLUMNS}) VALUES {one}"
+        wide = f"INSERT INTO temp.{GOOD} ({_GOOD_COLUMNS}) VALUES {', '.join([one] * WIDE)}"
+        step = 4 * WIDE
+
+        def flat(lines: list[int], variants: list[int], locations: list[int], quantities: list[int]) -> None:
+            count = len(lines)
+            if not (count == len(variants) == len(locations) == len(quantities)):
+                raise ValueError("staged columns differ in length")
+            values: list[int | None] = [None] * (4 * count)
+            values[0::4], values[1::4], values[2::4], values[3::4] = lines, variants, locations, quantities
+            whole = 4 * (count - count % WIDE)
+            if whole:
+                cursor.executemany(wide, [values[i:i + step] for i in range(0, whole, step)])
+            if whole < len(values):
+                cursor.executemany(insert, [values[i:i + 4] for i in range(whole, len(values), 4)])
+
+        return flat
 
     # -- checks that need the database --------------------------------------------------------------------
 
@@ -196,6 +235,11 @@ class Stage:
         )
         now = sql.timestamp(self.conn, utcnow())  # as the column stores it, without building its table class
         changed = self.conn.execute(history, {"now": now, "ref": name[:480] + ":", **auth.who()}).rowcount
+        with self._levels_in_bulk(changed):
+            self._apply_levels(mode, changed, new_level, new_change)
+        return changed
+
+    def _apply_levels(self, mode: str, changed: int, new_level: str, new_change: str) -> None:
         if changed and mode == "set":
             # No join here: the upsert finds the level itself, and leaves an unchanged one unwritten. A count
             # of zero creates no level (the EXISTS is asked only for those rows).
@@ -215,7 +259,35 @@ class Stage:
                          SELECT s.variant_id, s.location_id, s.quantity, 0 FROM {GOOD} s
                          WHERE s.quantity <> 0 AND NOT EXISTS (SELECT 1 FROM stock_level sl
                              WHERE sl.variant_id = s.variant_id AND sl.location_id = s.location_id)""")
-        return changed
+
+    @contextmanager
+    def _levels_in_bulk(self, changed: int) -> Iterator[None]:
+        """Where an import writes many levels into a store that has few (a store's first stock take), build
+        stock_level's secondary indexes once after the writes instead of entry by entry during them.
+
+        SQLite only: there the indexes are dropped and made again from their own definitions in this same
+        transaction, so a rollback or a crash leaves them as they were, and readers keep their snapshot. A
+        million new levels: 0.8 s of writes and 0.2 s to build the location index, against 1.2 s. On
+        PostgreSQL a DROP INDEX would lock the table against readers: the writes keep their indexes."""
+        if self.pg or changed < BULK_LEVELS:
+            yield
+            return
+        # The levels there are, counted only as far as the rule needs (a big store's count is a long scan).
+        enough = changed // BULK_RATIO + 1 if BULK_RATIO else 1
+        there = self.conn.execute(text("SELECT COUNT(*) FROM (SELECT 1 FROM stock_level LIMIT :enough) AS s"),
+                                  {"enough": enough}).scalar_one()
+        if changed < BULK_RATIO * there:
+            yield  # many of the writes may change levels that exist: their index entries would be built again
+            return
+        # Plain indexes made by CREATE INDEX only: a unique one may be what the upsert's ON CONFLICT needs.
+        indexes = self.sql("SELECT m.name, m.sql FROM pragma_index_list('stock_level') AS i "
+                           "JOIN sqlite_master AS m ON m.name = i.name AND m.type = 'index' "
+                           "WHERE i.\"unique\" = 0 AND i.origin = 'c' AND m.sql IS NOT NULL ORDER BY m.name").all()
+        for name, _definition in indexes:
+            self.sql(f'DROP INDEX "{name}"')
+        yield
+        for _name, definition in indexes:
+            self.sql(definition)
 
     # -- reorder levels (the optional column) ------------------------------------------------------------------
 

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import gc
 from itertools import islice, repeat
-from operator import add, mul
-from typing import NamedTuple
+from operator import add, itemgetter, mul
+from typing import NamedTuple, cast
 
 from sqlalchemy import Connection
 
@@ -127,11 +127,15 @@ def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress
                 prev += spanned
                 good: list[tuple] = []
                 bad: list[tuple] = []
-                if cols.reorder is not None or not _plain(rows, lines, cols, variants, locations, seen, good):
+                plain = None if cols.reorder is not None else _plain(rows, cols, variants, locations, seen)
+                if plain is None:
                     _rows(rows, lines, cols, mode, variants, locations, seen, good, bad)
-                read += len(good) + len(bad)
-                stage.add_good(good)
-                stage.add_bad(bad)
+                    stage.add_good(good)
+                    stage.add_bad(bad)
+                    read += len(good) + len(bad)
+                else:
+                    stage.add_plain(lines, *plain)
+                    read += len(lines)
                 if progress:
                     progress(src.bytes_read(), read)
     finally:
@@ -166,29 +170,29 @@ class _Columns(NamedTuple):
     width: int
 
 
-def _plain(rows: list[list[str]], lines: list[int], cols: _Columns, variants: dict, locations: dict,
-           seen: _Seen, good: list[tuple]) -> bool:
-    """Stage a batch of plain rows a column at a time, or say False (and stage nothing) if any row is not.
+def _plain(rows: list[list[str]], cols: _Columns, variants: dict, locations: dict,
+           seen: _Seen) -> tuple[list[int], list[int], list[int]] | None:
+    """A batch of plain rows as three columns (variant ids, location ids, quantities), or None if any row
+    is not plain (and nothing is marked seen).
 
     Plain: every row as wide as the header, a SKU and a location known as written, and a quantity of one to
     nine ASCII digits: what the per-row path would stage unchanged, checked here by C loops over columns."""
     if set(map(len, rows)) != {cols.width}:
-        return False
-    columns = list(zip(*rows, strict=True))
-    vids = list(map(variants.get, columns[cols.sku]))
-    lids = list(map(locations.get, columns[cols.location]))
+        return None
+    vids = list(map(variants.get, map(itemgetter(cols.sku), rows)))
+    lids = list(map(locations.get, map(itemgetter(cols.location), rows)))
     if None in vids or None in lids:
-        return False
-    quantities = columns[cols.quantity]
+        return None
+    quantities = list(map(itemgetter(cols.quantity), rows))
     sizes = set(map(len, quantities))
     if min(sizes) < 1 or max(sizes) > 9:
-        return False
+        return None
     digits = "".join(quantities)
     if not (digits.isascii() and digits.isdigit()):
-        return False
-    seen.mark(list(map(add, map(mul, vids, repeat(seen.span)), lids)))
-    good.extend(zip(lines, vids, lids, map(int, quantities), strict=True))
-    return True
+        return None
+    known_vids, known_lids = cast(list[int], vids), cast(list[int], lids)
+    seen.mark(list(map(add, map(mul, known_vids, repeat(seen.span)), known_lids)))
+    return known_vids, known_lids, list(map(int, quantities))
 
 
 def _rows(rows: list[list[str]], lines: list[int], cols: _Columns, mode: str, variants: dict,
