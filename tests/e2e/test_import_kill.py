@@ -12,6 +12,7 @@ import textwrap
 
 from plugins import pos_executable
 from sqlalchemy import text
+from store_probes import level_indexes
 
 from pos.services import inventory
 
@@ -32,15 +33,6 @@ KILL_AT_LEVELS = """
 """
 
 
-def _indexes(db) -> list[tuple]:
-    with db.read() as conn:
-        if db.is_sqlite:
-            return list(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'stock_level' "
-                                          "ORDER BY name")))
-        return list(conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'stock_level' "
-                                      "AND schemaname = current_schema() ORDER BY indexname")))
-
-
 def _movements(db) -> int:
     with db.read() as conn:
         return conn.execute(text("SELECT COUNT(*) FROM stock_movement")).scalar_one()
@@ -54,13 +46,13 @@ def test_an_import_killed_while_writing_levels_leaves_the_store_as_it_was(store,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")]))}
     stock = tmp_path / "stock.csv"
     stock.write_text("sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\n")
-    indexes, movements = _indexes(store), _movements(store)
+    indexes, movements = level_indexes(store), _movements(store)
     store.dispose()
 
     killed = subprocess.run([pos_executable(), "--db", store.url, "import", "inventory", str(stock)], env=env,
                             capture_output=True, text=True, timeout=120)
     assert killed.returncode in (-9, 137), killed.stderr
-    assert _indexes(store) == indexes
+    assert level_indexes(store) == indexes
     assert {lv.location: lv.on_hand for lv in inventory.check_stock(store, sku="TSHIRT-M").levels} == {
         "STORE-1": 10, "WH-1": 50}
     assert inventory.check_stock(store, sku="CROISSANT").levels[0].location == "STORE-1"
@@ -73,4 +65,4 @@ def test_an_import_killed_while_writing_levels_leaves_the_store_as_it_was(store,
     assert inventory.check_stock(store, sku="TSHIRT-M", location="STORE-1").levels[0].on_hand == 7
     assert inventory.check_stock(store, sku="CROISSANT", location="WH-1").levels[0].on_hand == 12
     assert _movements(store) == movements + 2
-    assert _indexes(store) == indexes
+    assert level_indexes(store) == indexes

@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from store_probes import level_indexes
+
 from pos.errors import InvalidInput
 from pos.services import cart, inventory
 from pos.services import tables as t
@@ -261,20 +263,6 @@ def test_lines_are_numbered_as_in_the_file_across_quoted_line_breaks_and_blank_l
     assert refs == {("STORE-1", "stock.csv:2"), ("WH-1", "stock.csv:12")}
 
 
-def _level_indexes(db) -> list[tuple[str, str]]:
-    """stock_level's index definitions, as the database holds them."""
-    from sqlalchemy import text
-
-    with db.read() as conn:
-        if conn.dialect.name == "sqlite":
-            rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                                     "AND tbl_name = 'stock_level' ORDER BY name"))
-        else:
-            rows = conn.execute(text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'stock_level' "
-                                     "AND schemaname = current_schema() ORDER BY indexname"))
-        return [tuple(row) for row in rows]
-
-
 @pytest.fixture
 def bulk(monkeypatch):
     """Any import counts as a store's first big stock take: it builds stock_level's indexes after its writes."""
@@ -287,11 +275,11 @@ def bulk(monkeypatch):
 def test_a_bulk_import_leaves_the_level_indexes_as_they_were_and_in_use(store, tmp_path, bulk):
     from sqlalchemy import text
 
-    before = _level_indexes(store)
+    before = level_indexes(store)
     assert any("location_id" in definition for _name, definition in before)
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\nTSHIRT-M,WH-1,0\n")
     assert import_inventory(store, path=path).applied == 3
-    assert _level_indexes(store) == before
+    assert level_indexes(store) == before
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
     assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 7, "WH-1": 0}
     if store.is_sqlite:
@@ -305,7 +293,7 @@ def test_a_bulk_import_that_fails_after_dropping_the_indexes_leaves_them_and_the
                                                                                        monkeypatch):
     from pos.services.imports._stage import Stage
 
-    before, movements = _level_indexes(store), _movements(store)
+    before, movements = level_indexes(store), _movements(store)
     seen: list[int] = []
 
     def broken(self, *args):
@@ -318,7 +306,7 @@ def test_a_bulk_import_that_fails_after_dropping_the_indexes_leaves_them_and_the
     with pytest.raises(RuntimeError, match="disk gone"):
         import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n"))
     assert seen == ([0] if store.is_sqlite else [])
-    assert _level_indexes(store) == before
+    assert level_indexes(store) == before
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5}
     assert _movements(store) == movements
 
@@ -397,10 +385,10 @@ def test_a_bulk_import_drops_only_plain_indexes_while_it_writes(store, tmp_path,
         return real(self, *args)
 
     monkeypatch.setattr(Stage, "_apply_levels", watched)
-    before = _level_indexes(store)
+    before = level_indexes(store)
     assert import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n")).applied == 1
     if store.is_sqlite:
         assert len(during) == 1
         assert "ix_stock_level_by_location" in during[0] and "ix_stock_level_location_id" not in during[0]
-    assert _level_indexes(store) == before
+    assert level_indexes(store) == before
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
