@@ -145,6 +145,7 @@ def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqli
         assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else "timeout"
         time.sleep(0.05)
     os.kill(proc.pid, how)
+    proc.wait(timeout=30)  # standard input still open: Ctrl-C must not wait for the next row
     _out, err = proc.communicate(timeout=30)
     if how == signal.SIGINT:
         assert proc.returncode == 130 and "import interrupted; nothing was imported" in err

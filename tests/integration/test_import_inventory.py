@@ -204,6 +204,20 @@ def test_a_count_of_zero_creates_no_level_but_empties_one_that_exists(store, tmp
 _SKU_FORMS = {"TSHIRT-M": "TSHIRT-M", " TSHIRT-M": "TSHIRT-M", "4006381333948": "TSHIRT-M", "CROISSANT": "CROISSANT"}
 
 
+def _first_counts(rows, name: str) -> tuple[dict[tuple[str, str], tuple[int, int]], list[str]]:
+    """What an import of `rows` (sku as written, location, quantity) should do: the first line and count
+    of each SKU and location, and the error each later line of one gets."""
+    first: dict[tuple[str, str], tuple[int, int]] = {}
+    errors = []
+    for line, (form, loc, qty) in enumerate(rows, start=2):
+        key = (_SKU_FORMS[form], loc)
+        if key in first:
+            errors.append(f"{name}:{line}: sku: the same SKU and location as line {first[key][0]}")
+        else:
+            first[key] = (line, qty)
+    return first, errors
+
+
 @pytest.mark.parametrize("batch, bulk", [(10_000, False), (3, False), (10_000, True)],
                          ids=["one-batch", "batches-of-3", "indexes-built-after"])
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -223,16 +237,10 @@ def test_any_file_applies_the_first_count_of_each_pair_and_refuses_each_repeat(s
         monkeypatch.setattr(_stage, "BULK_LEVELS", 1)
         monkeypatch.setattr(_stage, "BULK_RATIO", 0)
     levels = {sku: _on_hand(store, sku) for sku in ("TSHIRT-M", "CROISSANT")}
-    first: dict[tuple[str, str], int] = {}
-    expected_errors = []
-    for line, (form, loc, qty) in enumerate(rows, start=2):
-        key = (_SKU_FORMS[form], loc)
-        if key in first:
-            expected_errors.append(f"stock.csv:{line}: sku: the same SKU and location as line {first[key]}")
-            continue
-        first[key] = line
-        if qty or loc in levels[key[0]]:
-            levels[key[0]][loc] = qty
+    first, expected_errors = _first_counts(rows, "stock.csv")
+    for (sku, loc), (_line, qty) in first.items():
+        if qty or loc in levels[sku]:
+            levels[sku][loc] = qty
     path = _csv(tmp_path, "sku,location,quantity\n" + "".join(f"{f},{loc},{q}\n" for f, loc, q in rows))
     result = import_inventory(store, path=path, skip_invalid=True)
     assert result.errors == expected_errors
@@ -392,3 +400,167 @@ def test_a_bulk_import_drops_only_plain_indexes_while_it_writes(store, tmp_path,
         assert "ix_stock_level_by_location" in during[0] and "ix_stock_level_location_id" not in during[0]
     assert level_indexes(store) == before
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
+
+
+# -- written as read: the file's leading plain batches are written while the next is read (SQLite) -----------
+
+
+@pytest.fixture
+def written(monkeypatch):
+    """The line ranges `Stage.apply_lines` writes, in order (the last, from `apply`, ends at LAST_LINE)."""
+    from pos.services.imports._stage import Stage
+
+    calls: list[tuple[int, int]] = []
+    real = Stage.apply_lines
+
+    def spy(self, mode, name, first, last):
+        calls.append((first, last))
+        return real(self, mode, name, first, last)
+
+    monkeypatch.setattr(Stage, "apply_lines", spy)
+    return calls
+
+
+def _small_batches(monkeypatch, size: int = 2) -> None:
+    from pos.services.imports import inventory as inventory_import
+
+    monkeypatch.setattr(inventory_import, "BATCH", size)
+
+
+def test_leading_plain_batches_are_written_as_read_and_a_bad_row_after_them_rolls_all_back(
+        store, tmp_path, monkeypatch, written):
+    from pos.services.imports._stage import LAST_LINE
+
+    _small_batches(monkeypatch)
+    levels, movements = {s: _on_hand(store, s) for s in ("TSHIRT-M", "CROISSANT")}, _movements(store)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,2\nCROISSANT,STORE-1,3\n"
+                          "CROISSANT,WH-1,4\nNOPE,WH-1,5\n")
+    with pytest.raises(InvalidInput, match="stock.csv:6: sku: unknown SKU or barcode 'NOPE'"):
+        import_inventory(store, path=path)
+    # SQLite wrote the two plain batches before it read the bad row; PostgreSQL writes after the checks.
+    assert written == ([(2, 3), (4, 5)] if store.is_sqlite else [])
+    assert {s: _on_hand(store, s) for s in levels} == levels
+    assert _movements(store) == movements
+
+    written.clear()
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,2\nCROISSANT,STORE-1,3\n"
+                          "CROISSANT,WH-1,4\n 4006381333948,WH-1,6\nCROISSANT,WH-1,7\n")
+    result = import_inventory(store, path=path, skip_invalid=True)
+    # The unusual row (a padded barcode) ends the writing as read: the rest waits for the checks.
+    assert written == ([(2, 3), (4, 5), (6, LAST_LINE)] if store.is_sqlite else [(1, LAST_LINE)])
+    assert result.errors == ["stock.csv:6: sku: the same SKU and location as line 3",
+                             "stock.csv:7: sku: the same SKU and location as line 5"]
+    assert (result.applied, result.rejected) == (4, 2)
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 1, "WH-1": 2}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 3, "WH-1": 4}
+    refs = {(h.location, h.ref) for h in inventory.stock_history(store, sku="CROISSANT") if h.source == "import"}
+    assert {("STORE-1", "stock.csv:4"), ("WH-1", "stock.csv:5")} <= refs
+
+
+def test_a_repeat_inside_the_leading_batches_stops_the_writing_as_read(store, tmp_path, monkeypatch, written):
+    _small_batches(monkeypatch)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nCROISSANT,WH-1,2\nCROISSANT,STORE-1,3\n"
+                          "TSHIRT-M,STORE-1,4\nTSHIRT-M,WH-1,5\n")
+    result = import_inventory(store, path=path, skip_invalid=True)
+    assert written[:-1] == ([(2, 3)] if store.is_sqlite else [])  # the batch with the repeat waits
+    assert result.errors == ["stock.csv:5: sku: the same SKU and location as line 2"]
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 1, "WH-1": 5}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 3, "WH-1": 2}
+
+
+def test_a_stock_take_while_checkouts_hold_stock_writes_only_after_its_checks(store, tmp_path, monkeypatch,
+                                                                              written):
+    """A count may be refused for being below what a checkout holds: nothing is written before that check.
+    Deliveries (--mode add) of whole positive numbers cannot be: they are written as read."""
+    from pos.services.imports._stage import LAST_LINE
+
+    _small_batches(monkeypatch)
+    with store.write() as conn:
+        inventory.reserve(conn, [inventory.Need(*_ids(conn, "TSHIRT-M", "STORE-1"), 4)])
+    rows = "sku,location,quantity\nCROISSANT,WH-1,2\nCROISSANT,STORE-1,3\nTSHIRT-M,WH-1,1\nTSHIRT-M,STORE-1,3\n"
+    with pytest.raises(InvalidInput, match="stock.csv:5: quantity: is below the 4 units held by checkouts"):
+        import_inventory(store, path=_csv(tmp_path, rows))
+    assert written == []
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 10, "WH-1": 50}
+
+    result = import_inventory(store, path=_csv(tmp_path, rows), mode="add")
+    assert written == ([(2, 3), (4, 5), (6, LAST_LINE)] if store.is_sqlite else [(1, LAST_LINE)])
+    assert result.applied == 4
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 13, "WH-1": 51}
+
+
+def test_a_dry_run_writes_nothing_as_it_reads(store, tmp_path, monkeypatch, written):
+    _small_batches(monkeypatch)
+    movements = _movements(store)
+    result = import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,2\n"
+                                                         "CROISSANT,STORE-1,3\nTSHIRT-M,WH-1,1\n"), dry_run=True)
+    assert written == []
+    assert result.applied == 3
+    assert _movements(store) == movements
+
+
+@pytest.fixture
+def first_take(store):
+    """The small store before its first stock take: its catalog and locations, no stock level at all."""
+    from sqlalchemy import text
+
+    with store.write() as conn:
+        conn.execute(text("DELETE FROM stock_level"))
+    return store
+
+
+@pytest.mark.parametrize("mode", ["set", "add"])
+def test_a_first_stock_take_creates_each_level_with_its_history(first_take, tmp_path, monkeypatch, mode):
+    _small_batches(monkeypatch)
+    rows = ("sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,0\nCROISSANT,STORE-1,3\n"
+            "4006381333948,WH-1,2\nCROISSANT,WH-1,5\nTSHIRT-M,STORE-1,9\n")
+    result = import_inventory(first_take, path=_csv(tmp_path, rows, name="first.csv"), mode=mode, skip_invalid=True)
+    assert result.errors == ["first.csv:6: sku: the same SKU and location as line 3",
+                             "first.csv:7: sku: the same SKU and location as line 2"]
+    assert (result.applied, result.unchanged) == (3, 1)  # a count of zero creates no level
+    assert _on_hand(first_take, "TSHIRT-M") == {"STORE-1": 7, "WH-1": 2}
+    assert _on_hand(first_take, "CROISSANT") == {"STORE-1": 3}
+    history = sorted((h.location, h.change, h.on_hand, h.ref) for sku in ("TSHIRT-M", "CROISSANT")
+                     for h in inventory.stock_history(first_take, sku=sku) if h.ref.startswith("first.csv:"))
+    assert history == [("STORE-1", 3, 3, "first.csv:4"), ("STORE-1", 7, 7, "first.csv:2"),
+                       ("WH-1", 2, 2, "first.csv:5")]
+
+
+_TAKES = iter(range(1_000_000))
+
+
+@pytest.mark.parametrize("batch, bulk", [(10_000, False), (3, False), (2, True)],
+                         ids=["one-batch", "batches-of-3", "batches-of-2-indexes-built-after"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(st.sampled_from(sorted(_SKU_FORMS)), st.sampled_from(["STORE-1", "WH-1"]),
+                               st.integers(0, 20)), min_size=1, max_size=8),
+       mode=st.sampled_from(["set", "add"]))
+def test_any_first_stock_take_leaves_each_level_equal_to_its_history(first_take, tmp_path, monkeypatch, batch,
+                                                                      bulk, rows, mode):
+    """Into a store with no levels, in either mode and whatever the batches: each pair's first line creates
+    its level (none for a zero), every repeat is refused, and each level has exactly one history row from
+    the file, whose change and on-hand are the level's."""
+    from sqlalchemy import text
+
+    from pos.services.imports import _stage
+
+    with first_take.write() as conn:
+        conn.execute(text("DELETE FROM stock_level"))
+    indexes = level_indexes(first_take)
+    _small_batches(monkeypatch, batch)
+    if bulk:
+        monkeypatch.setattr(_stage, "BULK_LEVELS", 1)
+        monkeypatch.setattr(_stage, "BULK_RATIO", 0)
+    name = f"take-{next(_TAKES)}.csv"
+    first, expected_errors = _first_counts(rows, name)
+    levels = {key: (qty, f"{name}:{line}") for key, (line, qty) in first.items() if qty}
+    path = _csv(tmp_path, "sku,location,quantity\n" + "".join(f"{f},{loc},{q}\n" for f, loc, q in rows), name=name)
+    result = import_inventory(first_take, path=path, mode=mode, skip_invalid=True)
+    assert result.errors == expected_errors
+    assert result.applied == len(levels)
+    on_hand = {(sku, loc): n for sku in ("TSHIRT-M", "CROISSANT") for loc, n in _on_hand(first_take, sku).items()}
+    assert on_hand == {key: qty for key, (qty, _ref) in levels.items()}
+    history = sorted(((sku, h.location), (h.change, h.on_hand, h.ref)) for sku in ("TSHIRT-M", "CROISSANT")
+                     for h in inventory.stock_history(first_take, sku=sku) if h.ref.startswith(f"{name}:"))
+    assert history == sorted((key, (qty, qty, ref)) for key, (qty, ref) in levels.items())
+    assert level_indexes(first_take) == indexes

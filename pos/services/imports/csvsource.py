@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -97,7 +99,7 @@ class CsvSource:
     def __init__(self, path: str, binary: IO[bytes], *, size: int | None) -> None:
         self.path = path
         self.name = file_label(path)
-        self.size = size
+        self.size = size  # bytes, for a regular file; None for standard input, a pipe, a device
         self._binary = binary
         self._text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         first = self._text.readline()
@@ -178,7 +180,8 @@ def open_source(path: str) -> Iterator[CsvSource]:
     except OSError as exc:
         raise InvalidInput(f"cannot read {one_line(path)}: {exc.strerror}") from None
     with binary:
-        yield CsvSource(path, binary, size=file.stat().st_size)
+        status = os.fstat(binary.fileno())
+        yield CsvSource(path, binary, size=status.st_size if stat.S_ISREG(status.st_mode) else None)
 
 
 def list_problems(name: str, problems: list[Problem], total: int) -> list[str]:

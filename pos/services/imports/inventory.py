@@ -2,20 +2,25 @@
 
 How it stays fast and safe with a million rows:
 
-1. One write transaction for the whole file. Rows are read straight from csv.reader, 10,000 at a time; a
-   batch of common rows (a known SKU and location, digits for the quantity) is checked a column at a time
-   in C loops (dict look-ups by `map`, one digits test of the joined quantities) and becomes four integers
-   a row in the temporary table `import_stage`, 50 rows an INSERT. Any other batch goes row by row, and an
+1. One write transaction for the whole file. A reading thread takes rows straight from csv.reader,
+   10,000 at a time, and checks them while the command's thread stages and writes the batch before
+   (`read_ahead`: the SQL runs without Python's interpreter lock, so the two share two cores). A batch
+   of common rows (a known SKU and location, digits for the quantity) is checked a column at a time in C
+   loops (dict look-ups by `map`, one digits test of the joined quantities) and becomes four integers a
+   row in the temporary table `import_stage`, 50 rows an INSERT. Any other batch goes row by row, and an
    unusual row takes a slow path that checks and reports it (column count, whole numbers, UTF-8, a guard
    quote, a barcode) into `import_bad`.
    The reader also marks each (variant, location) pair in a byte map, so a pair given twice is noticed
    without sorting the staged rows; only then (or when a barcode was resolved) does SQL look for it.
-2. Set-based SQL (pos/services/imports/_stage.py) resolves barcodes and finds what needs the database:
+2. On SQLite, the file's leading batches of common rows are written as they come (a history row per
+   change, then the levels): no later check can refuse them (`_load` says why). A store's first stock
+   take (no levels yet) writes them as plain INSERTs, and builds the location index after its writes.
+3. Set-based SQL (pos/services/imports/_stage.py) resolves barcodes and finds what needs the database:
    the same SKU and location twice in the file, a count below what checkouts hold reserved, a removal
    below zero.
-3. If any row is bad and --skip-invalid was not given, the transaction rolls back: nothing is written.
+4. If any row is bad and --skip-invalid was not given, the transaction rolls back: nothing is written.
    Otherwise one INSERT ... SELECT writes a stock history row (source `import`, source_ref `FILE:LINE`)
-   for every level that changes, then the levels change, in the same transaction.
+   for every level the rest of the file changes, then the levels change, in the same transaction.
 
 Memory stays flat as the file grows: rows live in the staging tables, never in a Python list. What does
 grow is the SKU-to-id map, with the catalog (about 25 MB per 200,000 SKUs), and the byte map (one byte
@@ -30,8 +35,10 @@ PostgreSQL the stock_level table is locked against reservations only for the sho
 from __future__ import annotations
 
 import gc
+from contextlib import closing
 from itertools import islice, repeat
 from operator import add, itemgetter, mul
+from collections.abc import Generator
 from typing import NamedTuple, cast
 
 from sqlalchemy import Connection
@@ -41,8 +48,8 @@ from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
 from pos.services.db import Database
 from pos.services.stock_levels import MAX_QUANTITY
-from pos.services.imports._common import rejects_file, run_import
-from pos.services.imports._stage import BATCH, Stage
+from pos.services.imports._common import read_ahead, rejects_file, run_import
+from pos.services.imports._stage import BATCH, PlainRows, Stage
 from pos.services.imports.csvsource import (
     MAX_LISTED, CsvSource, Problem, Progress, list_problems, readable, rejected_message, undecodable, unguard,
 )
@@ -71,7 +78,7 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
          progress: Progress | None, dry_run: bool) -> ImportReport:
     reorder = src.position(REORDER) is not None
     stage = Stage(conn, reorder=reorder)
-    read = _load(conn, src, stage, mode=mode, progress=progress)
+    read, written, through = _load(src, stage, mode=mode, progress=progress, write=not dry_run)
     stage.check(mode=mode)
     total_bad = stage.count_bad()
     problems = stage.problems(MAX_LISTED)
@@ -81,7 +88,7 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
         with rejects_file(rejects, COLUMNS + ((REORDER,) if reorder else ())) as out:
             for line, values, col, error in stage.rejected_rows():
                 out.add(values, Problem(line, col, error).render(src.name))
-    changed = stage.count_changes(mode) if dry_run else stage.apply(mode, src.name)
+    changed = stage.count_changes(mode) if dry_run else written + stage.apply(mode, src.name, after=through)
     extra = {}
     if reorder:
         extra["reorder_levels"] = stage.count_reorder_changes() if dry_run else stage.apply_reorder()
@@ -94,55 +101,99 @@ def _run(conn: Connection, src: CsvSource, *, mode: str, skip_invalid: bool, rej
     })
 
 
-def _load(conn: Connection, src: CsvSource, stage: Stage, *, mode: str, progress: Progress | None) -> int:
+def _load(src: CsvSource, stage: Stage, *, mode: str, progress: Progress | None,
+          write: bool) -> tuple[int, int, int]:
     """Read every row; good rows go to the stage as four integers, the others with their text and problem.
+    Returns (rows read, changes written as they were read, the last line written so).
 
-    Rows come in batches of BATCH. A batch whose every row is plain (the header's width, a known SKU and
-    location, ASCII digits for the quantity) is checked a column at a time (`_plain`); any other batch goes
-    row by row (`_rows`), where the unusual row (a guard quote, a barcode, a negative delivery, a problem)
-    takes the slow path.
+    Rows come in batches of BATCH, read and checked by a thread of their own (`_batches`) while this one
+    stages them. A batch whose every row is plain (the header's width, a known SKU and location, ASCII
+    digits for the quantity) is checked a column at a time (`_plain`); any other batch goes row by row
+    (`_rows`), where the unusual row (a guard quote, a barcode, a negative delivery, a problem) takes the
+    slow path.
+
+    The file's leading plain batches are also written (history and levels) as they come, on SQLite, while
+    the next batch is read: nothing the checks after the reading do can refuse their rows. None of them
+    names a SKU and location twice (the byte map says so as each batch is read), any later row naming one of
+    theirs is the later line and is refused as a repeat, and a count (--mode set) can be below what
+    checkouts hold only where they hold some: then nothing is written before the checks. Any refusal still
+    rolls the whole import back, as the writes share its transaction.
     """
     variants = stage.lookup("SELECT sku, id FROM variant")
     locations = stage.lookup("SELECT code, id FROM location")
     seen = _Seen(variants, locations)
     at = src.require(COLUMNS)
     cols = _Columns(at["sku"], at["location"], at["quantity"], src.position(REORDER), len(src.header))
-    reader = src.reader
-    read = 0
-    prev = src.line_offset  # the last line of the previous row, in the file's numbering
+    as_read = (write and not stage.pg and seen.exact and cols.reorder is None
+               and (mode == "add" or not stage.stock_reserved()))
+    read = written = through = 0
+    pending: tuple[int, int] | None = None  # the lines of a staged batch to write as soon as the next comes
     # The rows of a batch are alive together, and Python's cyclic garbage collector would walk them again
     # and again while they are read (half a second per million rows); they hold no cycles.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with src.csv_errors():
-            while True:
-                before = reader.line_num
-                rows = list(islice(reader, BATCH))
-                if not rows:
-                    break
-                spanned = reader.line_num - before
-                lines = (list(range(prev + 1, prev + 1 + spanned)) if spanned == len(rows)
-                         else _starts(rows, prev))
-                prev += spanned
-                good: list[tuple] = []
-                bad: list[tuple] = []
-                plain = None if cols.reorder is not None else _plain(rows, cols, variants, locations, seen)
-                if plain is None:
-                    _rows(rows, lines, cols, mode, variants, locations, seen, good, bad)
-                    stage.add_good(good)
-                    stage.add_bad(bad)
-                    read += len(good) + len(bad)
+        batches = _batches(src, cols, mode, variants, locations, seen, stage)
+        with closing(read_ahead(batches) if src.size is not None else batches) as batches:
+            for batch in batches:
+                if pending:  # written while the reading thread reads the next batch
+                    written += stage.apply_lines(mode, src.name, *pending)
+                    through, pending = pending[1], None
+                if batch.plain is None:
+                    stage.add_good(batch.good)
+                    stage.add_bad(batch.bad)
                 else:
-                    stage.add_plain(lines, *plain)
-                    read += len(lines)
+                    stage.add_plain_rows(batch.plain)
+                read += batch.count
+                as_read = as_read and batch.leading
+                if as_read:
+                    pending = (batch.first, batch.last)
                 if progress:
-                    progress(src.bytes_read(), read)
+                    progress(batch.bytes_read, read)
+            if pending:
+                written += stage.apply_lines(mode, src.name, *pending)
+                through = pending[1]
     finally:
         if collecting:
             gc.enable()
     stage.duplicates_possible = seen.twice or not seen.exact
-    return read
+    return read, written, through
+
+
+class _Batch(NamedTuple):
+    first: int  # the lines its rows start on, first and last
+    last: int
+    count: int  # rows read (a blank line is not one)
+    plain: PlainRows | None  # its rows made ready to stage, when every one is plain; else good and bad:
+    good: list[tuple]
+    bad: list[tuple]
+    leading: bool  # plain, and no SKU and location in it was given before (nor in an earlier batch)
+    bytes_read: int
+
+
+def _batches(src: CsvSource, cols: _Columns, mode: str, variants: dict, locations: dict, seen: _Seen,
+             stage: Stage) -> Generator[_Batch, None, None]:
+    """The file's rows in checked batches (run in the reading thread: it touches no connection)."""
+    reader = src.reader
+    prev = src.line_offset  # the last line of the previous row, in the file's numbering
+    with src.csv_errors():
+        while True:
+            before = reader.line_num
+            rows = list(islice(reader, BATCH))
+            if not rows:
+                return
+            spanned = reader.line_num - before
+            lines = list(range(prev + 1, prev + 1 + spanned)) if spanned == len(rows) else _starts(rows, prev)
+            prev += spanned
+            plain = None if cols.reorder is not None else _plain(rows, cols, variants, locations, seen)
+            if plain is None:
+                good: list[tuple] = []
+                bad: list[tuple] = []
+                _rows(rows, lines, cols, mode, variants, locations, seen, good, bad)
+                yield _Batch(lines[0], lines[-1], len(good) + len(bad), None, good, bad, False, src.bytes_read())
+            else:
+                yield _Batch(lines[0], lines[-1], len(lines), stage.plain_rows(lines, *plain), [], [],
+                             not seen.twice, src.bytes_read())
 
 
 def _starts(rows: list[list[str]], prev: int) -> list[int]:
