@@ -183,6 +183,23 @@ def test_a_duplicate_is_found_with_the_reorder_column_too(store, tmp_path):
         import_inventory(store, path=path)
 
 
+def test_with_too_many_pairs_to_mark_nothing_is_written_before_the_repeats_are_found(store, tmp_path, monkeypatch,
+                                                                                    written):
+    """Without the byte map, a repeat is found only by SQL after the reading: no batch is written before."""
+    from pos.services.imports import inventory as inventory_import
+    from pos.services.imports._stage import LAST_LINE
+
+    monkeypatch.setattr(inventory_import._Seen, "LIMIT", 0)
+    _small_batches(monkeypatch, 1)
+    before = _movements(store)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,4\nTSHIRT-M,STORE-1,9\n")
+    result = import_inventory(store, path=path, skip_invalid=True)
+    assert result.errors == ["stock.csv:3: sku: the same SKU and location as line 2"]
+    assert written == [(1, LAST_LINE)]
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 4
+    assert _movements(store) == before + 1
+
+
 def test_a_duplicate_is_found_when_the_catalog_is_too_large_to_mark_pairs(store, tmp_path, monkeypatch):
     from pos.services.imports import inventory as inventory_import
 
@@ -455,6 +472,28 @@ def test_leading_plain_batches_are_written_as_read_and_a_bad_row_after_them_roll
     assert _on_hand(store, "CROISSANT") == {"STORE-1": 3, "WH-1": 4}
     refs = {(h.location, h.ref) for h in inventory.stock_history(store, sku="CROISSANT") if h.source == "import"}
     assert {("STORE-1", "stock.csv:4"), ("WH-1", "stock.csv:5")} <= refs
+
+
+def test_plain_batches_after_an_unusual_one_wait_for_the_checks_with_it(store, tmp_path, monkeypatch, written):
+    """Once a batch is not written as read, no later one is: the rest of the file, that batch's rows
+    included, is written after the checks, every row of it."""
+    from pos.services import catalog
+    from pos.services.imports._stage import LAST_LINE
+
+    catalog.add_variant(store, sku="TSHIRT-L", product="TSHIRT", price="19.99", name="Large")
+    _small_batches(monkeypatch)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,2\n"
+                          " CROISSANT,STORE-1,3\nCROISSANT,WH-1,4\nTSHIRT-L,STORE-1,5\nTSHIRT-L,WH-1,6\n")
+    result = import_inventory(store, path=path)
+    assert written == ([(2, 3), (4, LAST_LINE)] if store.is_sqlite else [(1, LAST_LINE)])
+    assert result.applied == 6
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 1, "WH-1": 2}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 3, "WH-1": 4}
+    assert _on_hand(store, "TSHIRT-L") == {"STORE-1": 5, "WH-1": 6}
+    with store.read() as conn:  # one import, one time (to the microsecond), however many statements wrote it
+        times = conn.execute(select(func.count(t.stock_movement.c.created_at.distinct()))
+                             .where(t.stock_movement.c.source == "import")).scalar_one()
+    assert times == 1
 
 
 def test_a_repeat_inside_the_leading_batches_stops_the_writing_as_read(store, tmp_path, monkeypatch, written):
