@@ -603,3 +603,25 @@ def test_any_first_stock_take_leaves_each_level_equal_to_its_history(first_take,
                      for h in inventory.stock_history(first_take, sku=sku) if h.ref.startswith(f"{name}:"))
     assert history == sorted((key, (qty, qty, ref)) for key, (qty, ref) in levels.items())
     assert level_indexes(first_take) == indexes
+
+
+def test_ctrl_c_while_an_import_commits_lets_it_complete_and_say_so(store, tmp_path):
+    """Once COMMIT is under way the database decides: an import interrupted there completes and reports
+    what it did, instead of "nothing was imported" over an import that was."""
+    import os
+    import signal
+
+    from sqlalchemy import event
+
+    def interrupt(_conn) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C would, just as the commit begins
+
+    handler = signal.getsignal(signal.SIGINT)
+    event.listen(store.engine, "commit", interrupt)
+    try:
+        result = import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n"))
+    finally:
+        event.remove(store.engine, "commit", interrupt)
+    assert result.applied == 1
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
+    assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C works again as before
