@@ -119,8 +119,11 @@ def _holds_write_lock(path) -> bool:
         conn.close()
 
 
+@pytest.mark.parametrize("source", ["stdin", "fifo"])
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
-def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqlite_url, tmp_path, how):
+def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqlite_url, tmp_path, how, source):
+    """Interrupted while its input, standard input or a named pipe, is open and idle (a slow feed, rows
+    typed at a terminal): Ctrl-C stops it at once, not at the next row."""
     from pos.services import catalog
     from pos.services.db import Database
     from pos.services.settings import init_store
@@ -133,19 +136,25 @@ def test_an_interrupted_import_leaves_stock_as_it_was_and_a_rerun_completes(sqli
     inventory.set_stock(db, sku="TSHIRT-M", location="STORE-1", quantity=10)
     db.dispose()
 
+    fifo = tmp_path / "stock.pipe"
+    if source == "fifo":
+        os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pos", "--db", sqlite_url, "import", "inventory", "-"],
+        [sys.executable, "-m", "pos", "--db", sqlite_url, "import", "inventory", "-" if source == "stdin" else str(fifo)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    proc.stdin.write("sku,location,quantity\nTSHIRT-M,STORE-1,3\n")
-    proc.stdin.flush()
+    feed = proc.stdin if source == "stdin" else open(fifo, "w")  # noqa: SIM115 - closed below
+    feed.write("sku,location,quantity\nTSHIRT-M,STORE-1,3\n")
+    feed.flush()
     path = sqlite_url.removeprefix("sqlite:///")
     deadline = time.monotonic() + 30
     while not _holds_write_lock(path):  # the import is now inside its transaction, waiting for more rows
         assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.poll() else "timeout"
         time.sleep(0.05)
     os.kill(proc.pid, how)
-    proc.wait(timeout=30)  # standard input still open: Ctrl-C must not wait for the next row
+    proc.wait(timeout=30)  # its input still open: Ctrl-C must not wait for the next row
+    if feed is not proc.stdin:
+        feed.close()
     _out, err = proc.communicate(timeout=30)
     if how == signal.SIGINT:
         assert proc.returncode == 130 and "import interrupted; nothing was imported" in err

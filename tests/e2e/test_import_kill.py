@@ -3,8 +3,8 @@ stock_level's secondary indexes at that point, to build them after its writes. A
 (SIGKILL: nothing flushed, nothing cleaned up) leaves the store as it was, indexes included, and running
 the same import again completes. SQLite and PostgreSQL alike.
 
-The same holds for a kill after some batches were written as the file was read (SQLite writes a file's
-leading plain batches while it reads the next): they share the import's one transaction."""
+The same holds for a kill after batches were written as the file was read (SQLite writes a file's leading
+plain batches while it reads the next): they share the import's one transaction."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from pos.services import inventory
 STOCK = "sku,location,quantity\nTSHIRT-M,STORE-1,7\nCROISSANT,WH-1,12\nCROISSANT,STORE-1,1\nTSHIRT-M,WH-1,3\n"
 
 # POS_TEST_KILL_AT_LEVELS makes every import a bulk one (the thresholds to 1 and 0) and kills the process as
-# it writes the levels; POS_TEST_KILL_AT_SECOND_WRITE kills it as it writes its second batch (or its last).
+# it writes the levels; POS_TEST_KILL_AT_SECOND_WRITE kills it once it has written its second batch (or all
+# of them, where that comes first), before it commits.
 KILL_HOOKS = """
     import os
     import signal
@@ -45,9 +46,10 @@ KILL_HOOKS = """
 
         def killed_later(self, mode, name, first, last):
             calls.append((first, last))
-            if len(calls) == 2 or last == _stage.LAST_LINE:
+            changed = real(self, mode, name, first, last)
+            if len(calls) == 2 or last == _stage.LAST_LINE:  # written, not yet committed
                 os.kill(os.getpid(), signal.SIGKILL)
-            return real(self, mode, name, first, last)
+            return changed
 
         _stage.Stage.apply_lines = killed_later
 """
@@ -94,8 +96,9 @@ def test_an_import_killed_while_writing_levels_leaves_the_store_as_it_was(store,
 
 
 def test_an_import_killed_after_writing_some_batches_as_it_read_leaves_the_store_as_it_was(store, tmp_path):
-    """With SQLite the first batch (two rows here) is written while the second is read; the process is
-    killed as it writes the second. With PostgreSQL, which writes after its checks, as it writes at all."""
+    """With SQLite the first batch (two rows here) is written while the second is read, and the process is
+    killed once it has written the second, as it read them, before the checks. With PostgreSQL, which
+    writes after its checks, once it has written them all. Neither has committed."""
     env = _killing(tmp_path, "POS_TEST_KILL_AT_SECOND_WRITE")
     stock = tmp_path / "stock.csv"
     stock.write_text(STOCK)

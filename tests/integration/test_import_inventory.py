@@ -183,6 +183,23 @@ def test_a_duplicate_is_found_with_the_reorder_column_too(store, tmp_path):
         import_inventory(store, path=path)
 
 
+def test_with_too_many_pairs_to_mark_nothing_is_written_before_the_repeats_are_found(store, tmp_path, monkeypatch,
+                                                                                    written):
+    """Without the byte map, a repeat is found only by SQL after the reading: no batch is written before."""
+    from pos.services.imports import inventory as inventory_import
+    from pos.services.imports._stage import LAST_LINE
+
+    monkeypatch.setattr(inventory_import._Seen, "LIMIT", 0)
+    _small_batches(monkeypatch, 1)
+    before = _movements(store)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,4\nTSHIRT-M,STORE-1,9\n")
+    result = import_inventory(store, path=path, skip_invalid=True)
+    assert result.errors == ["stock.csv:3: sku: the same SKU and location as line 2"]
+    assert written == [(1, LAST_LINE)]
+    assert _on_hand(store, "TSHIRT-M")["STORE-1"] == 4
+    assert _movements(store) == before + 1
+
+
 def test_a_duplicate_is_found_when_the_catalog_is_too_large_to_mark_pairs(store, tmp_path, monkeypatch):
     from pos.services.imports import inventory as inventory_import
 
@@ -457,6 +474,28 @@ def test_leading_plain_batches_are_written_as_read_and_a_bad_row_after_them_roll
     assert {("STORE-1", "stock.csv:4"), ("WH-1", "stock.csv:5")} <= refs
 
 
+def test_plain_batches_after_an_unusual_one_wait_for_the_checks_with_it(store, tmp_path, monkeypatch, written):
+    """Once a batch is not written as read, no later one is: the rest of the file, that batch's rows
+    included, is written after the checks, every row of it."""
+    from pos.services import catalog
+    from pos.services.imports._stage import LAST_LINE
+
+    catalog.add_variant(store, sku="TSHIRT-L", product="TSHIRT", price="19.99", name="Large")
+    _small_batches(monkeypatch)
+    path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nTSHIRT-M,WH-1,2\n"
+                          " CROISSANT,STORE-1,3\nCROISSANT,WH-1,4\nTSHIRT-L,STORE-1,5\nTSHIRT-L,WH-1,6\n")
+    result = import_inventory(store, path=path)
+    assert written == ([(2, 3), (4, LAST_LINE)] if store.is_sqlite else [(1, LAST_LINE)])
+    assert result.applied == 6
+    assert _on_hand(store, "TSHIRT-M") == {"STORE-1": 1, "WH-1": 2}
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 3, "WH-1": 4}
+    assert _on_hand(store, "TSHIRT-L") == {"STORE-1": 5, "WH-1": 6}
+    with store.read() as conn:  # one import, one time (to the microsecond), however many statements wrote it
+        times = conn.execute(select(func.count(t.stock_movement.c.created_at.distinct()))
+                             .where(t.stock_movement.c.source == "import")).scalar_one()
+    assert times == 1
+
+
 def test_a_repeat_inside_the_leading_batches_stops_the_writing_as_read(store, tmp_path, monkeypatch, written):
     _small_batches(monkeypatch)
     path = _csv(tmp_path, "sku,location,quantity\nTSHIRT-M,STORE-1,1\nCROISSANT,WH-1,2\nCROISSANT,STORE-1,3\n"
@@ -564,3 +603,25 @@ def test_any_first_stock_take_leaves_each_level_equal_to_its_history(first_take,
                      for h in inventory.stock_history(first_take, sku=sku) if h.ref.startswith(f"{name}:"))
     assert history == sorted((key, (qty, qty, ref)) for key, (qty, ref) in levels.items())
     assert level_indexes(first_take) == indexes
+
+
+def test_ctrl_c_while_an_import_commits_lets_it_complete_and_say_so(store, tmp_path):
+    """Once COMMIT is under way the database decides: an import interrupted there completes and reports
+    what it did, instead of "nothing was imported" over an import that was."""
+    import os
+    import signal
+
+    from sqlalchemy import event
+
+    def interrupt(_conn) -> None:
+        os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C would, just as the commit begins
+
+    handler = signal.getsignal(signal.SIGINT)
+    event.listen(store.engine, "commit", interrupt)
+    try:
+        result = import_inventory(store, path=_csv(tmp_path, "sku,location,quantity\nCROISSANT,WH-1,12\n"))
+    finally:
+        event.remove(store.engine, "commit", interrupt)
+    assert result.applied == 1
+    assert _on_hand(store, "CROISSANT") == {"STORE-1": 5, "WH-1": 12}
+    assert signal.getsignal(signal.SIGINT) is handler  # Ctrl-C works again as before

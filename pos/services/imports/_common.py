@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import queue
+import signal
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import IO, Any, TypeVar
 
 from sqlalchemy import Connection
@@ -92,20 +93,42 @@ def run_import(
 
     if not dry_run:
         require_approval("an import")  # it sets stock or can change prices
+    committed = False
     try:
         with open_source(path) as src:
             src.require(columns)
             try:
-                with db.write() as conn:
-                    result = work(conn, src)
-                    if dry_run:
-                        raise _Rollback(result)
-                    _audit(conn, result)
+                with ExitStack() as held:
+                    with db.write() as conn:
+                        result = work(conn, src)
+                        if dry_run:
+                            raise _Rollback(result)
+                        _audit(conn, result)
+                        held.enter_context(_interrupts_held())  # until `committed` is set
+                    committed = True
             except _Rollback as done:
                 result = done.result
     except KeyboardInterrupt:
+        if committed:
+            return result  # Ctrl-C came after the commit: the import is done, and says so
         raise Interrupted(f"{path}: import interrupted; nothing was imported (the database is as it was)") from None
     return result
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Ctrl-C waits while the import commits. Once COMMIT is under way the database decides whether the
+    import happened; an interrupt raised when it returns would report "nothing was imported" of an
+    import that was. Held, the Ctrl-C is let go: the import completes and reports what it did."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives signals (and may set their handlers)
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _audit(conn: Connection, result: ImportReport) -> None:

@@ -64,6 +64,7 @@ class Stage:
         self.add_plain_rows = self._plain_writer()
         self._reserved: bool | None = None  # `stock_reserved`, once asked (SQLite)
         self.applied = 0  # changes written so far (history rows)
+        self._now: Any = None  # the history rows' time
         self._levels_before: int | None = None  # stock_level's highest id before the import wrote a level
         self._bulk = False  # the indexes were dropped, to be built after the writes
         self._recount_at = 0  # the changes written at which to count the store's levels again
@@ -282,7 +283,9 @@ class Stage:
                        :clerk_id, :approver_id
                 FROM {GOOD} s {level} WHERE s.line BETWEEN :first AND :last AND {change}"""
         )
-        now = sql.timestamp(self.conn, utcnow())  # as the column stores it, without building its table class
+        if self._now is None:  # one time for the whole import, however many statements write it
+            self._now = sql.timestamp(self.conn, utcnow())  # as the column stores it, without its table class
+        now = self._now
         lines = {"first": first, "last": last}
         changed = self.conn.execute(history, {"now": now, "ref": name[:480] + ":", **auth.who(), **lines}).rowcount
         self.applied += changed

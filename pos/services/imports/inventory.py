@@ -14,7 +14,8 @@ How it stays fast and safe with a million rows:
    without sorting the staged rows; only then (or when a barcode was resolved) does SQL look for it.
 2. On SQLite, the file's leading batches of common rows are written as they come (a history row per
    change, then the levels): no later check can refuse them (`_load` says why). A store's first stock
-   take (no levels yet) writes them as plain INSERTs, and builds the location index after its writes.
+   take (no levels yet) writes its levels as plain INSERTs, and from 50,000 of them builds the location
+   index after its writes.
 3. Set-based SQL (pos/services/imports/_stage.py) resolves barcodes and finds what needs the database:
    the same SKU and location twice in the file, a count below what checkouts hold reserved, a removal
    below zero.
