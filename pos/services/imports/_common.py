@@ -120,10 +120,10 @@ def _interrupts_held() -> Iterator[None]:
     """Ctrl-C waits while the import commits. Once COMMIT is under way the database decides whether the
     import happened; an interrupt raised when it returns would report "nothing was imported" of an
     import that was. Held, the Ctrl-C is let go: the import completes and reports what it did."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread receives signals (and may set their handlers)
-        return
     previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        yield  # only the main thread may set handlers; None: one set outside Python, which cannot be put back
+        return
     signal.signal(signal.SIGINT, lambda _signum, _frame: None)
     try:
         yield

@@ -19,7 +19,7 @@ from pos.services import auth, sql
 BATCH = 10_000
 LAST_LINE = 2**62  # beyond any file's last line (the stage's line is a BIGINT)
 # An import that writes at least BULK_LEVELS levels, and BULK_RATIO times as many as the store has, builds
-# stock_level's secondary indexes after its writes (`Stage._levels_in_bulk`).
+# stock_level's secondary indexes after its writes (`Stage._bulk_indexes`).
 BULK_LEVELS = 50_000
 BULK_RATIO = 3
 WIDE = 50  # rows of one INSERT into a staging table on SQLite (4-5 values each: under its 999 variables)
@@ -257,10 +257,13 @@ class Stage:
         """Write the staged rows after line `after` (the lines up to it were written as they were read, by
         `apply_lines`), then build again any index a big import dropped (`_bulk_indexes`)."""
         changed = self.apply_lines(mode, name, after + 1, LAST_LINE)
+        self._rebuild_indexes()
+        return changed
+
+    def _rebuild_indexes(self) -> None:
         for _name, definition in self._dropped:
             self.sql(definition)
         self._dropped = []
-        return changed
 
     def apply_lines(self, mode: str, name: str, first: int, last: int) -> int:
         """Write the staged rows of lines `first` to `last`: history rows first (they need the levels as they
@@ -375,6 +378,7 @@ class Stage:
                             AND (stock_level.reorder_level IS NULL OR stock_level.reorder_level <> s.reorder_level)""").rowcount
 
     def drop(self) -> None:
+        self._rebuild_indexes()  # done by `apply` already: this only makes sure no path commits without them
         if not self.pg:  # PostgreSQL drops them at commit
             self.sql(f"DROP TABLE temp.{GOOD}")
             self.sql(f"DROP TABLE temp.{BAD}")

@@ -36,10 +36,10 @@ PostgreSQL the stock_level table is locked against reservations only for the sho
 from __future__ import annotations
 
 import gc
+from collections.abc import Generator
 from contextlib import closing
 from itertools import islice, repeat
 from operator import add, itemgetter, mul
-from collections.abc import Generator
 from typing import NamedTuple, cast
 
 from sqlalchemy import Connection
@@ -134,8 +134,8 @@ def _load(src: CsvSource, stage: Stage, *, mode: str, progress: Progress | None,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        batches = _batches(src, cols, mode, variants, locations, seen, stage)
-        with closing(read_ahead(batches) if src.size is not None else batches) as batches:
+        checked = _batches(src, cols, mode, variants, locations, seen, stage)
+        with closing(read_ahead(checked) if src.size is not None else checked) as batches:
             for batch in batches:
                 if pending:  # written while the reading thread reads the next batch
                     written += stage.apply_lines(mode, src.name, *pending)
