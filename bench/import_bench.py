@@ -118,7 +118,7 @@ def floor(inventory: Path, db: Path) -> tuple[float, float]:
     from operator import itemgetter
 
     from pos.services.db import Database
-    from pos.services.imports._common import read_ahead
+    from pos.handover import read_ahead
     from pos.services.imports._stage import BATCH, Stage
 
     store = Database(f"sqlite:///{db}")

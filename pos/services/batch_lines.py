@@ -9,16 +9,15 @@ pos.services.batch_window places each window's orders.
 from __future__ import annotations
 
 import json
-import os
 import queue
-import stat
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
 from pos.errors import InvalidInput
+from pos.handover import Handover, is_regular
+
 
 def decoded(text: str) -> Any:
     """A line's JSON, or InvalidInput saying why not: bytes that are not UTF-8 (kept as surrogates by the
@@ -56,7 +55,6 @@ def _storable(value: Any) -> None:
 
 
 Numbered = tuple[int, str]
-_END = object()
 
 
 def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[Numbered]]:
@@ -64,61 +62,31 @@ def windows(lines: Iterable[str], *, size: int, wait_ms: int) -> Iterator[list[N
     `wait_ms` after its first line arrived, so lines trickling in from a pipe are not held back waiting
     for more. A list or a file on disk (everything there already) is cut by size only."""
     numbered = ((n, text) for n, text in enumerate(lines, start=1) if text.strip())
-    if _all_there(lines) or size <= 1:
+    if isinstance(lines, (list, tuple)) or is_regular(lines) or size <= 1:
         while window := list(islice(numbered, size)):
             yield window
         return
     yield from _timed(numbered, size=size, wait_s=wait_ms / 1000)
 
 
-def _all_there(lines: Iterable[str]) -> bool:
-    """A list, or a file on disk (standard input redirected from one, too): every line can be read now, so
-    windows are cut by size alone, with no reader thread handing lines over. A pipe or a terminal may
-    trickle: those are cut by time too."""
-    if isinstance(lines, (list, tuple)):
-        return True
-    try:
-        return stat.S_ISREG(os.fstat(lines.fileno()).st_mode)  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
 def _timed(numbered: Iterator[Numbered], *, size: int, wait_s: float) -> Iterator[list[Numbered]]:
     """Windows cut by size or by time: a reader thread hands the lines over, so waiting for the next line
     can end when the window's time is up."""
-    handed: queue.Queue = queue.Queue(maxsize=4 * size)  # memory stays bounded however long the file
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            for item in numbered:
-                while not stop.is_set():
-                    try:
-                        handed.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            handed.put(_END)
-        except BaseException as exc:  # noqa: BLE001 - a read error is raised again in the caller's thread
-            handed.put(exc)
-
-    threading.Thread(target=read, name="pos-batch-reader", daemon=True).start()
+    # Memory stays bounded however long the file. The reader is not waited for at the end: a pipe or a
+    # terminal may block its read.
+    handover: Handover[Numbered] = Handover(numbered, depth=4 * size, name="pos-batch-reader")
     window: list[Numbered] = []
     closes = 0.0
     try:
         while True:
             try:
-                item = handed.get(timeout=max(0.0, closes - time.monotonic()) if window else None)
+                more, item = handover.get(timeout=max(0.0, closes - time.monotonic()) if window else None)
             except queue.Empty:
                 yield window
                 window = []
                 continue
-            if item is _END:
+            if not more or item is None:
                 break
-            if isinstance(item, BaseException):
-                raise item
             if not window:
                 closes = time.monotonic() + wait_s
             window.append(item)
@@ -128,4 +96,4 @@ def _timed(numbered: Iterator[Numbered], *, size: int, wait_s: float) -> Iterato
         if window:
             yield window
     finally:
-        stop.set()
+        handover.stop(wait=False)

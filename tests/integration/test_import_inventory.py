@@ -385,7 +385,7 @@ def test_a_plain_batch_is_staged_row_for_row_whatever_its_size(db, count):
     with db.write() as conn:
         stage = Stage(conn)
         lines, variants, locations, quantities = ([row[i] for row in rows] for i in range(4))
-        stage.add_plain(lines, variants, locations, quantities)
+        stage.add_plain_rows(stage.plain_rows(lines, variants, locations, quantities))
         staged = conn.execute(text(f"SELECT line, variant_id, location_id, quantity, reorder_level FROM {GOOD} "
                                    "ORDER BY line")).all()
         stage.drop()

@@ -10,7 +10,7 @@ from contextlib import closing
 import pytest
 
 from pos.errors import InvalidInput
-from pos.services.imports._common import read_ahead
+from pos.handover import read_ahead
 
 
 def _threads() -> set[str]:

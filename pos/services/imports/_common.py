@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import csv
-import queue
 import signal
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import IO, Any, TypeVar
+from typing import IO, Any
 
 from sqlalchemy import Connection
 
@@ -16,61 +15,6 @@ from pos.errors import Interrupted, InvalidInput
 from pos.models.outcomes import ImportReport
 from pos.services.db import Database
 from pos.services.imports.csvsource import CsvSource, guard, open_source
-
-
-T = TypeVar("T")
-
-
-def read_ahead(items: Iterable[T], depth: int = 2) -> Generator[T, None, None]:
-    """`items` in order, produced by a thread of their own up to `depth` ahead of the caller.
-
-    The import reads and checks its file (Python, holding the interpreter's lock) in that thread while the
-    caller's SQL runs (SQLite and the PostgreSQL driver let go of the lock while a statement runs), so two
-    cores share the work. An exception in the thread is raised here, in the caller, in its place; when the
-    caller stops early (an error, Ctrl-C), the thread stops too before this returns.
-
-    For regular files only: a thread blocked reading a terminal or an idle pipe could not be stopped, and
-    Ctrl-C would wait for the next line typed."""
-    ready: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
-    stop = threading.Event()
-
-    def hand(item: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        source = iter(items)
-        try:
-            for item in source:
-                if not hand((True, item)):
-                    return
-            hand((False, None))
-        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
-            hand((False, exc))
-        finally:
-            close = getattr(source, "close", None)
-            if close is not None:
-                close()
-
-    worker = threading.Thread(target=produce, name="pos-read-ahead", daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, item = ready.get()
-            if more:
-                yield item
-            elif item is None:
-                return
-            else:
-                raise item
-    finally:
-        stop.set()
-        worker.join()  # at its next batch: so `items` must not wait for input (a terminal, an idle pipe)
 
 
 class _Rollback(Exception):

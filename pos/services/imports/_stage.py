@@ -146,10 +146,6 @@ class Stage:
 
         return write
 
-    def add_plain(self, lines: list[int], variants: list[int], locations: list[int], quantities: list[int]) -> None:
-        """Stage good rows given a column at a time (`plain_rows`, then `add_plain_rows`)."""
-        self.add_plain_rows(self.plain_rows(lines, variants, locations, quantities))
-
     # -- checks that need the database --------------------------------------------------------------------
 
     def check(self, *, mode: str) -> None:

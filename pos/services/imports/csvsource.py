@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from pos.errors import InvalidInput, NotFound
+from pos.handover import is_regular
 from pos.textcells import one_line
 
 # Characters that make a spreadsheet treat a cell as a formula; exports put a ' in front of them.
@@ -180,8 +180,7 @@ def open_source(path: str) -> Iterator[CsvSource]:
     except OSError as exc:
         raise InvalidInput(f"cannot read {one_line(path)}: {exc.strerror}") from None
     with binary:
-        status = os.fstat(binary.fileno())
-        yield CsvSource(path, binary, size=status.st_size if stat.S_ISREG(status.st_mode) else None)
+        yield CsvSource(path, binary, size=os.fstat(binary.fileno()).st_size if is_regular(binary) else None)
 
 
 def list_problems(name: str, problems: list[Problem], total: int) -> list[str]:

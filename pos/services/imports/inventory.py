@@ -49,7 +49,8 @@ from pos.barcodes import lookup_barcode
 from pos.errors import InvalidInput
 from pos.services.db import Database
 from pos.services.stock_levels import MAX_QUANTITY
-from pos.services.imports._common import read_ahead, rejects_file, run_import
+from pos.handover import read_ahead
+from pos.services.imports._common import rejects_file, run_import
 from pos.services.imports._stage import BATCH, PlainRows, Stage
 from pos.services.imports.csvsource import (
     MAX_LISTED, CsvSource, Problem, Progress, list_problems, readable, rejected_message, undecodable, unguard,
